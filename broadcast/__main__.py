@@ -1,0 +1,5 @@
+"""Allows `python -m broadcast`."""
+
+from broadcast.cli import main
+
+main()

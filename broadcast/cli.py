@@ -1,0 +1,84 @@
+"""The `broadcast` command: a click group whose commands live in broadcast/commands/."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+import traceback
+
+import click
+
+from broadcast import __version__, commands
+from broadcast.config import Settings, load_settings
+from broadcast.errors import UserError
+
+
+class AppContext:
+    """Lazily loaded settings, shared by all commands of one invocation."""
+
+    def __init__(self, settings_path: str | None):
+        self.settings_path = settings_path
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.settings_path)
+        return self._settings
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="broadcast")
+@click.option(
+    "--settings",
+    "settings_path",
+    type=click.Path(dir_okay=False),
+    envvar="BROADCAST_SETTINGS",
+    help="Station settings file (default: ./station.yaml, else built-in defaults).",
+)
+@click.pass_context
+def cli(ctx: click.Context, settings_path: str | None) -> None:
+    """Commune radio CCHC column: bulletins to speech, schedule, log and reports."""
+    ctx.obj = AppContext(settings_path)
+
+
+def _register() -> None:
+    for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        mod = importlib.import_module(f"{commands.__name__}.{module.name}")
+        for command in getattr(mod, "COMMANDS", ()):
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user mistakes exit 2 with one line each, our own failures exit 1."""
+    try:
+        # Non-standalone mode returns ctx.exit(n)'s code instead of exiting.
+        code = cli.main(args=argv, prog_name="broadcast", standalone_mode=False)
+    except UserError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:  # noqa: BLE001 - last line of defence: a one-line message, the trace on request
+        click.echo(f"internal error (a bug in broadcast): {sys.exc_info()[1]!r}", err=True)
+        if os.environ.get("BROADCAST_DEBUG"):
+            traceback.print_exc()
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,152 @@
+"""Station settings: one typed, validated YAML file (station.yaml) with defaults for everything."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from broadcast.errors import UserError
+from broadcast.yamlio import load_yaml, validate
+
+SETTINGS_ENV = "BROADCAST_SETTINGS"
+SETTINGS_FILE = "station.yaml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Station(_Section):
+    name: str = "Đài truyền thanh xã Tiền Tiến"
+    commune: str = "Tiền Tiến"
+    district: str = "thành phố Hải Dương"
+    province: str = "Hải Dương"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone '{value}' (use an IANA name such as Asia/Ho_Chi_Minh)") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Gtts(_Section):
+    lang: str = "vi"
+    tld: str = "com.vn"
+    timeout: float = Field(10.0, gt=0, le=120, description="seconds per request and for the whole item")
+    url: str | None = Field(None, description="override the service address (tests use a local stand-in)")
+
+
+class Piper(_Section):
+    voices_dir: Path = Path("voices")
+    speaker: int | None = None
+    length_scale: float = Field(1.0, gt=0.2, le=4.0)
+
+
+class Speech(_Section):
+    engine: str = "espeak"
+    fallback: list[str] = Field(default_factory=lambda: ["espeak"], description="tried in order when the engine fails")
+    voice: str = "vi"
+    rate: int = Field(150, ge=80, le=450, description="words per minute (eSpeak), speed for others")
+    lexicon: Path | None = Field(None, description="the station's own word -> spoken form file")
+    gtts: Gtts = Field(default_factory=Gtts)
+    piper: Piper = Field(default_factory=Piper)
+
+
+class Audio(_Section):
+    loudness_lufs: float = Field(-16.0, ge=-31, le=-9)
+    true_peak_dbtp: float = Field(-1.0, ge=-9, le=0)
+    sample_rate: Literal[44100, 48000] = 44100
+    mp3_bitrate_kbps: Literal[96, 112, 128, 160, 192] = 128
+    jingle: Path | None = Field(None, description="the station's own jingle (WAV or MP3); default is generated")
+    pause_between_items_s: float = Field(1.2, ge=0, le=10)
+    pause_after_jingle_s: float = Field(0.6, ge=0, le=10)
+
+
+class Programme(_Section):
+    column: str = "Cải cách hành chính"
+    greeting: str = (
+        "Đây là {{ station.name }}. Mời bà con cùng nghe chuyên mục {{ programme.column }}."
+    )
+    signoff: str = (
+        "Chuyên mục {{ programme.column }} của {{ station.name }} đến đây là kết thúc. "
+        "Cảm ơn bà con đã chú ý lắng nghe."
+    )
+
+
+class Paths(_Section):
+    bulletins: Path = Path("bulletins")
+    audio_out: Path = Path("audio_out")
+    cache: Path = Path(".cache/broadcast")
+    data: Path = Path("data")
+    schedule: Path = Path("schedule.yaml")
+
+
+class Settings(_Section):
+    station: Station = Field(default_factory=Station)
+    speech: Speech = Field(default_factory=Speech)
+    audio: Audio = Field(default_factory=Audio)
+    programme: Programme = Field(default_factory=Programme)
+    paths: Paths = Field(default_factory=Paths)
+    # Folder that relative paths are resolved against: the settings file's folder.
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    def resolve(self, path: Path) -> Path:
+        path = Path(path).expanduser()
+        return path if path.is_absolute() else (self.base_dir / path)
+
+    @property
+    def audio_out(self) -> Path:
+        return self.resolve(self.paths.audio_out)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.resolve(self.paths.cache)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.resolve(self.paths.data)
+
+    @property
+    def bulletins_dir(self) -> Path:
+        return self.resolve(self.paths.bulletins)
+
+    @property
+    def schedule_file(self) -> Path:
+        return self.resolve(self.paths.schedule)
+
+    @property
+    def jingle_file(self) -> Path | None:
+        return self.resolve(self.audio.jingle) if self.audio.jingle else None
+
+    @property
+    def lexicon_file(self) -> Path | None:
+        return self.resolve(self.speech.lexicon) if self.speech.lexicon else None
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Settings from `path`, else $BROADCAST_SETTINGS, else ./station.yaml, else all defaults."""
+    explicit = path or os.environ.get(SETTINGS_ENV)
+    if explicit:
+        file = Path(explicit)
+        if not file.exists():
+            raise UserError(f"{file}: settings file not found")
+    else:
+        file = Path.cwd() / SETTINGS_FILE
+        if not file.exists():
+            return Settings(base_dir=Path.cwd())
+    doc = load_yaml(file)
+    settings = validate(doc, Settings)
+    settings.base_dir = file.resolve().parent
+    return settings

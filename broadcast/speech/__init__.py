@@ -1,0 +1,1 @@
+"""Speech: Vietnamese text normalisation, the lexicon, synthesis engines and their cache."""
