@@ -1,0 +1,554 @@
+"""The as-run log: an append-only, hash-chained SQLite record of every broadcast attempt.
+
+Storage format (format version 1, `PRAGMA user_version = 1`), table `asrun`, one row per attempt:
+
+- ``id``: 1, 2, 3, ... assigned by the logbook inside the writing transaction (no gaps by design,
+  so a gap means a deleted row).
+- times: each of scheduled / start / end is stored twice: ``*_utc`` is UTC ISO-8601 with a fixed
+  width (``2024-05-06T22:30:00.000000+00:00``) so text order is time order and filters use it;
+  ``*_local`` is the time as the scheduler gave it, ISO-8601 with its UTC offset. ``tz`` is the
+  IANA zone name of the scheduled time when it had one (the station's zone), else ''. Reading back
+  rebuilds the aware datetime in that zone. ``recorded_utc`` is when the row was written.
+- ``zones`` is a JSON array; ``corrects`` the id of the earlier row this one corrects, or NULL.
+- ``prev_hash`` is the previous row's ``row_hash`` (64 zeros for row 1) and
+  ``row_hash = sha256(prev_hash + canonical_json(content))`` where content is every other column,
+  ``id`` included, and canonical JSON is sorted keys, no spaces, UTF-8 (``ensure_ascii=False``).
+  There are no floats in the content, so the encoding is exact.
+
+Append-only: the code has no UPDATE or DELETE, and triggers abort any that a hand edit tries.
+Dropping the triggers and editing, deleting, inserting or reordering rows breaks the chain, and
+`Logbook.verify` names the first broken row. What a bare hash chain cannot show is a truncated
+tail or a forged row appended with a correctly computed hash: for that, compare against a head
+hash recorded earlier (a printed report, an evidence zip) with ``verify(anchor=(id, hash))``.
+
+Durability: WAL journal with ``synchronous=FULL``, one transaction per append; a killed writer
+loses at most the row it was writing. One writer process (many threads: a lock serialises them)
+plus any number of readers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from broadcast.asrun import AsRunRecord, Outcome
+from broadcast.errors import UserError
+
+FORMAT_VERSION = 1
+GENESIS_HASH = "0" * 64
+DEFAULT_FILENAME = "asrun.sqlite"
+
+# The hashed content columns, in table order. `prev_hash` and `row_hash` follow them.
+CONTENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "recorded_utc",
+    "scheduled_utc",
+    "scheduled_local",
+    "start_utc",
+    "start_local",
+    "end_utc",
+    "end_local",
+    "tz",
+    "session",
+    "zones",
+    "sink",
+    "bulletin_id",
+    "title",
+    "topic",
+    "priority",
+    "outcome",
+    "reason",
+    "audio_sha256",
+    "text_sha256",
+    "spoken_text",
+    "engine",
+    "voice",
+    "host",
+    "corrects",
+)
+COLUMNS: tuple[str, ...] = CONTENT_COLUMNS + ("prev_hash", "row_hash")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS asrun (
+    id INTEGER PRIMARY KEY,
+    recorded_utc TEXT NOT NULL,
+    scheduled_utc TEXT NOT NULL,
+    scheduled_local TEXT NOT NULL,
+    start_utc TEXT,
+    start_local TEXT,
+    end_utc TEXT,
+    end_local TEXT,
+    tz TEXT NOT NULL,
+    session TEXT NOT NULL,
+    zones TEXT NOT NULL,
+    sink TEXT NOT NULL,
+    bulletin_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    audio_sha256 TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    spoken_text TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    voice TEXT NOT NULL,
+    host TEXT NOT NULL,
+    corrects INTEGER,
+    prev_hash TEXT NOT NULL,
+    row_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS asrun_scheduled ON asrun (scheduled_utc);
+CREATE TRIGGER IF NOT EXISTS asrun_no_update BEFORE UPDATE ON asrun
+BEGIN SELECT RAISE(ABORT, 'the as-run log is append-only: rows cannot be changed'); END;
+CREATE TRIGGER IF NOT EXISTS asrun_no_delete BEFORE DELETE ON asrun
+BEGIN SELECT RAISE(ABORT, 'the as-run log is append-only: rows cannot be removed'); END;
+"""
+_TRIGGERS = ("asrun_no_update", "asrun_no_delete")
+
+
+# --- encoding ---------------------------------------------------------------------------------
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    # Fixed width (always microseconds, always +00:00) keeps text order equal to time order.
+    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def _local_text(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="microseconds")
+
+
+def _zone_name(value: datetime) -> str:
+    return value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else ""
+
+
+def _decode_time(local: str | None, tz: str) -> datetime | None:
+    if local is None:
+        return None
+    value = datetime.fromisoformat(local)
+    if tz:
+        try:
+            return value.astimezone(ZoneInfo(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass  # an unknown zone on this machine: the fixed offset is still exact
+    return value
+
+
+def canonical_json(content: Mapping) -> str:
+    return json.dumps(dict(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def row_hash(prev_hash: str, content: Mapping) -> str:
+    """The chain's hash of one row: sha256 over the previous hash and the row's canonical JSON."""
+    return hashlib.sha256((prev_hash + canonical_json(content)).encode("utf-8")).hexdigest()
+
+
+def encode_record(record: AsRunRecord, row_id: int, recorded: datetime) -> dict:
+    """The content columns (everything hashed) for `record` stored as row `row_id`."""
+    return {
+        "id": row_id,
+        "recorded_utc": _utc_text(recorded),
+        "scheduled_utc": _utc_text(record.scheduled),
+        "scheduled_local": _local_text(record.scheduled),
+        "start_utc": _utc_text(record.start),
+        "start_local": _local_text(record.start),
+        "end_utc": _utc_text(record.end),
+        "end_local": _local_text(record.end),
+        "tz": _zone_name(record.scheduled),
+        "session": record.session,
+        "zones": json.dumps(list(record.zones), ensure_ascii=False),
+        "sink": record.sink,
+        "bulletin_id": record.bulletin_id,
+        "title": record.title,
+        "topic": record.topic,
+        "priority": str(getattr(record.priority, "value", record.priority)),
+        "outcome": Outcome(record.outcome).value,
+        "reason": record.reason,
+        "audio_sha256": record.audio_sha256,
+        "text_sha256": record.text_sha256,
+        "spoken_text": record.spoken_text,
+        "engine": record.engine,
+        "voice": record.voice,
+        "host": record.host,
+        "corrects": record.corrects,
+    }
+
+
+def decode_record(row: Mapping) -> AsRunRecord:
+    tz = row["tz"]
+    return AsRunRecord(
+        scheduled=_decode_time(row["scheduled_local"], tz),
+        outcome=Outcome(row["outcome"]),
+        bulletin_id=row["bulletin_id"],
+        title=row["title"],
+        topic=row["topic"],
+        priority=row["priority"],
+        session=row["session"],
+        zones=tuple(json.loads(row["zones"])),
+        sink=row["sink"],
+        start=_decode_time(row["start_local"], tz),
+        end=_decode_time(row["end_local"], tz),
+        reason=row["reason"],
+        audio_sha256=row["audio_sha256"],
+        text_sha256=row["text_sha256"],
+        spoken_text=row["spoken_text"],
+        engine=row["engine"],
+        voice=row["voice"],
+        host=row["host"],
+        corrects=row["corrects"],
+    )
+
+
+@dataclass(frozen=True)
+class LoggedRow:
+    """One stored row: its id, the record, when it was written and its place in the chain."""
+
+    id: int
+    record: AsRunRecord
+    recorded: datetime
+    prev_hash: str
+    row_hash: str
+
+    @classmethod
+    def from_stored(cls, row: Mapping) -> LoggedRow:
+        return cls(
+            id=row["id"],
+            record=decode_record(row),
+            recorded=datetime.fromisoformat(row["recorded_utc"]),
+            prev_hash=row["prev_hash"],
+            row_hash=row["row_hash"],
+        )
+
+
+# --- verification (pure: works on the database and on an export alike) -----------------------
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What `verify` found. `kind` is edited | deleted | inserted | reordered | anchor | None."""
+
+    ok: bool
+    rows: int
+    head_id: int | None
+    head_hash: str
+    first_bad_id: int | None = None
+    kind: str | None = None
+    message: str = ""
+    warnings: tuple[str, ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def summary(self) -> str:
+        """One line for people: OK with the count and head hash, or the first broken row."""
+        if self.ok:
+            return f"OK: {self.rows} rows, chain head {self.head_hash} (row {self.head_id})"
+        return f"BROKEN at row {self.first_bad_id} ({self.kind}): {self.message}"
+
+    def summary_vi(self) -> str:
+        if self.ok:
+            return (
+                f"Chuỗi băm hợp lệ: {self.rows} bản ghi, mã băm cuối {self.head_hash} "
+                f"(bản ghi số {self.head_id})."
+            )
+        kinds = {
+            "edited": "bị sửa",
+            "deleted": "bị xóa bớt bản ghi",
+            "inserted": "bị chèn bản ghi",
+            "reordered": "bị đảo thứ tự",
+            "anchor": "không khớp mã băm đã ghi nhận trước",
+        }
+        return (
+            f"Chuỗi băm KHÔNG hợp lệ từ bản ghi số {self.first_bad_id} "
+            f"({kinds.get(self.kind or '', self.kind)}): {self.message}"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "head_id": self.head_id,
+            "head_hash": self.head_hash,
+            "first_bad_id": self.first_bad_id,
+            "kind": self.kind,
+            "message": self.message,
+            "warnings": list(self.warnings),
+        }
+
+
+def verify_rows(
+    rows: Iterable[Mapping], anchor: tuple[int, str] | None = None, warnings: Iterable[str] = ()
+) -> VerifyResult:
+    """Check the chain of stored rows (dicts of COLUMNS, any order): the first break wins.
+
+    `anchor` is an (id, row_hash) pair recorded earlier; it must still be in the chain, which is
+    what catches a truncated tail or rows re-hashed from some point on.
+    """
+    stored = sorted((dict(r) for r in rows), key=lambda r: r["id"])
+    warnings = tuple(warnings)
+    by_hash = {r["row_hash"]: r["id"] for r in stored}
+
+    def broken(row_id: int, kind: str, message: str) -> VerifyResult:
+        head = stored[-1] if stored else None
+        return VerifyResult(
+            ok=False,
+            rows=len(stored),
+            head_id=head["id"] if head else None,
+            head_hash=head["row_hash"] if head else GENESIS_HASH,
+            first_bad_id=row_id,
+            kind=kind,
+            message=message,
+            warnings=warnings,
+        )
+
+    expected_id, expected_prev = 1, GENESIS_HASH
+    for row in stored:
+        row_id = row["id"]
+        content = {name: row[name] for name in CONTENT_COLUMNS}
+        self_ok = row_hash(row["prev_hash"], content) == row["row_hash"]
+        linked = row["prev_hash"] == expected_prev
+        if row_id < expected_id:
+            return broken(row_id, "inserted", f"row {row_id} appears twice")
+        if row_id > expected_id:
+            missing = (
+                f"row {expected_id}" if row_id == expected_id + 1 else f"rows {expected_id}-{row_id - 1}"
+            )
+            return broken(row_id, "deleted", f"{missing} missing before row {row_id}")
+        if not self_ok:
+            # Does the content belong under another id? Then rows were moved, not written over.
+            origin = by_hash.get(row["prev_hash"])
+            if origin is not None and origin + 1 != row_id:
+                moved = dict(content, id=origin + 1)
+                if row_hash(row["prev_hash"], moved) == row["row_hash"]:
+                    return broken(
+                        row_id, "reordered", f"row {row_id} holds the content of row {origin + 1}"
+                    )
+            if not linked:
+                return broken(
+                    row_id, "inserted", f"row {row_id} is not part of the chain (forged or spliced in)"
+                )
+            return broken(row_id, "edited", f"row {row_id} was changed after it was written")
+        if not linked:
+            return broken(
+                row_id,
+                "inserted",
+                f"row {row_id} does not follow row {row_id - 1} (a row was inserted or replaced)",
+            )
+        expected_id, expected_prev = row_id + 1, row["row_hash"]
+    if anchor is not None:
+        anchor_id, anchor_hash = anchor
+        match = next((r for r in stored if r["id"] == anchor_id), None)
+        if match is None or match["row_hash"] != anchor_hash:
+            found = "is missing" if match is None else f"has hash {match['row_hash']}"
+            return broken(
+                anchor_id, "anchor", f"row {anchor_id} was recorded with hash {anchor_hash} but now {found}"
+            )
+    head = stored[-1] if stored else None
+    return VerifyResult(
+        ok=True,
+        rows=len(stored),
+        head_id=head["id"] if head else None,
+        head_hash=head["row_hash"] if head else GENESIS_HASH,
+        warnings=warnings,
+    )
+
+
+# --- the store --------------------------------------------------------------------------------
+
+
+def default_path(settings) -> Path:
+    return settings.data_dir / DEFAULT_FILENAME
+
+
+class Logbook:
+    """The SQLite as-run log. Implements `broadcast.asrun.AsRunLog`; safe to share across threads.
+
+    `readonly=True` opens an existing file without touching it (verify, list, reports); a missing
+    or non-SQLite file is then a `UserError`.
+    """
+
+    def __init__(self, path: Path | str, *, readonly: bool = False, clock=None) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.Lock()
+        try:
+            if readonly:
+                if not self.path.is_file():
+                    raise UserError(f"{self.path}: no as-run log here")
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            if not readonly:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = FULL")
+                self._create_schema()
+            self._check_format()
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"{self.path}: cannot open the as-run log ({exc})") from None
+        except OSError as exc:
+            raise UserError(f"{self.path}: cannot open the as-run log ({exc.strerror or exc})") from None
+
+    def _create_schema(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                # One statement at a time: executescript() would COMMIT our transaction.
+                for statement in _SCHEMA.split(";\n"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                if self._db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                    self._db.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _check_format(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        table = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'asrun'"
+        ).fetchone()
+        if table is None or version != FORMAT_VERSION:
+            raise UserError(
+                f"{self.path}: not an as-run log of this version (format {version}, expected {FORMAT_VERSION})"
+            )
+
+    # -- writing --
+
+    def append(self, record: AsRunRecord) -> int:
+        """Store `record` durably as the next row of the chain; return its id."""
+        if self.readonly:
+            raise UserError(f"{self.path}: opened read-only")
+        if not isinstance(record, AsRunRecord):
+            raise TypeError(f"append() takes an AsRunRecord, got {type(record).__name__}")
+        with self._lock:
+            # IMMEDIATE takes the write lock first, so reading the head and writing after it is atomic
+            # even if a second process writes too.
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                head = self._db.execute("SELECT id, row_hash FROM asrun ORDER BY id DESC LIMIT 1").fetchone()
+                row_id, prev = (head["id"] + 1, head["row_hash"]) if head else (1, GENESIS_HASH)
+                content = encode_record(record, row_id, self._clock())
+                values = dict(content, prev_hash=prev, row_hash=row_hash(prev, content))
+                self._db.execute(
+                    f"INSERT INTO asrun ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                    [values[c] for c in COLUMNS],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        return row_id
+
+    def correct(self, row_id: int, *, reason: str, outcome: Outcome | str | None = None) -> int:
+        """Append a correction of row `row_id`: a copy with `corrects` set, a new reason/outcome.
+
+        Reports count the latest correction in place of the row it corrects.
+        """
+        original = self.get(row_id)
+        if original is None:
+            raise UserError(f"no row {row_id} in {self.path}")
+        fixed = replace(
+            original.record,
+            corrects=row_id,
+            reason=reason,
+            outcome=Outcome(outcome) if outcome is not None else original.record.outcome,
+        )
+        return self.append(fixed)
+
+    # -- reading --
+
+    def _query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, list(params)).fetchall()
+
+    def raw_rows(self, since: datetime | None = None, until: datetime | None = None) -> list[dict]:
+        """Stored rows as dicts of COLUMNS, exactly as hashed (for export and verification)."""
+        where, params = self._time_filter(since, until)
+        rows = self._query(f"SELECT {', '.join(COLUMNS)} FROM asrun {where} ORDER BY id", params)
+        return [dict(r) for r in rows]
+
+    @staticmethod
+    def _time_filter(since, until) -> tuple[str, list]:
+        clauses, params = [], []
+        for op, value in ((">=", since), ("<", until)):
+            if value is not None:
+                if value.tzinfo is None:
+                    raise ValueError("since/until must be timezone-aware")
+                clauses.append(f"scheduled_utc {op} ?")
+                params.append(_utc_text(value))
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def records(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        topic: str | None = None,
+        outcome: Outcome | str | None = None,
+        zone: str | None = None,
+    ) -> list[LoggedRow]:
+        """Rows whose scheduled time is in [since, until), optionally of one topic/outcome/zone."""
+        where, params = self._time_filter(since, until)
+        clauses = [where[len("WHERE ") :]] if where else []
+        if topic is not None:
+            clauses.append("topic = ?")
+            params.append(topic)
+        if outcome is not None:
+            clauses.append("outcome = ?")
+            params.append(Outcome(outcome).value)
+        if zone is not None:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(asrun.zones) WHERE value = ?)")
+            params.append(zone)
+        sql = f"SELECT {', '.join(COLUMNS)} FROM asrun"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        return [LoggedRow.from_stored(r) for r in self._query(sql + " ORDER BY id", params)]
+
+    def get(self, row_id: int) -> LoggedRow | None:
+        rows = self._query(f"SELECT {', '.join(COLUMNS)} FROM asrun WHERE id = ?", [row_id])
+        return LoggedRow.from_stored(rows[0]) if rows else None
+
+    def __len__(self) -> int:
+        return self._query("SELECT count(*) FROM asrun")[0][0]
+
+    def __iter__(self) -> Iterator[LoggedRow]:
+        return iter(self.records())
+
+    def head(self) -> tuple[int, str] | None:
+        rows = self._query("SELECT id, row_hash FROM asrun ORDER BY id DESC LIMIT 1")
+        return (rows[0]["id"], rows[0]["row_hash"]) if rows else None
+
+    def verify(self, anchor: tuple[int, str] | None = None) -> VerifyResult:
+        """Walk the whole chain; name the first row that breaks it. See `verify_rows`."""
+        present = {r["name"] for r in self._query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        missing = [t for t in _TRIGGERS if t not in present]
+        warnings = (
+            [f"append-only triggers missing ({', '.join(missing)}): the file was opened for hand editing"]
+            if missing
+            else []
+        )
+        return verify_rows(self.raw_rows(), anchor=anchor, warnings=warnings)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Logbook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
