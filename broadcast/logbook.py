@@ -430,29 +430,39 @@ class Logbook:
 
     def append(self, record: AsRunRecord) -> int:
         """Store `record` durably as the next row of the chain; return its id."""
+        return self.append_many([record])[0]
+
+    def append_many(self, records: Iterable[AsRunRecord]) -> list[int]:
+        """Append records in one durable transaction (imports, samples): all or none are stored."""
         if self.readonly:
             raise UserError(f"{self.path}: opened read-only")
-        if not isinstance(record, AsRunRecord):
-            raise TypeError(f"append() takes an AsRunRecord, got {type(record).__name__}")
+        records = list(records)
+        for record in records:
+            if not isinstance(record, AsRunRecord):
+                raise TypeError(f"append() takes an AsRunRecord, got {type(record).__name__}")
+        insert = f"INSERT INTO asrun ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
         with self._lock:
-            # IMMEDIATE takes the write lock first, so reading the head and writing after it is atomic
-            # even if a second process writes too.
+            # IMMEDIATE takes the write lock first, so reading the head and writing after it is
+            # atomic even if another process writes too.
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 head = self._db.execute("SELECT id, row_hash FROM asrun ORDER BY id DESC LIMIT 1").fetchone()
-                row_id, prev = (head["id"] + 1, head["row_hash"]) if head else (1, GENESIS_HASH)
-                content = encode_record(record, row_id, self._clock())
-                values = dict(content, prev_hash=prev, row_hash=row_hash(prev, content))
-                self._db.execute(
-                    f"INSERT INTO asrun ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                    [values[c] for c in COLUMNS],
-                )
+                row_id, prev = (head["id"], head["row_hash"]) if head else (0, GENESIS_HASH)
+                ids, values = [], []
+                for record in records:
+                    row_id += 1
+                    content = encode_record(record, row_id, self._clock())
+                    digest = row_hash(prev, content)
+                    values.append([*(content[c] for c in CONTENT_COLUMNS), prev, digest])
+                    ids.append(row_id)
+                    prev = digest
+                self._db.executemany(insert, values)
                 self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
-        return row_id
+        return ids
 
     def correct(self, row_id: int, *, reason: str, outcome: Outcome | str | None = None) -> int:
         """Append a correction of row `row_id`: a copy with `corrects` set, a new reason/outcome.
