@@ -1,0 +1,304 @@
+"""Bulletin (or a session's programme) → audio_out/<id>.mp3 + .wav master + .json manifest.
+
+render → normalise → synthesise (cached) → mix → encode → measure, with every file written to a
+temporary name and renamed into place, so a failed build never replaces the last good audio.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from broadcast import __version__
+from broadcast.audio import ffmpeg, loudness
+from broadcast.audio.jingle import load_jingle
+from broadcast.audio.mix import Part, mix, pause
+from broadcast.bulletin import Bulletin
+from broadcast.config import Settings
+from broadcast.errors import UserError
+from broadcast.render import Segment, render_programme
+from broadcast.speech.normalise import normalise
+from broadcast.speech.synth import Speaker
+
+BUILD_FORMAT = 1  # bump when the same inputs would now give different audio
+PARAGRAPH_PAUSE_S = 0.5
+TITLE_PAUSE_S = 0.7
+MP3_MARGIN_DB = 0.6  # limiter ceiling below the target peak, room for MP3's overshoot
+MAX_ENCODE_TRIES = 3
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+@dataclass
+class BuildResult:
+    id: str
+    mp3: Path
+    wav: Path
+    manifest_path: Path
+    manifest: dict
+    up_to_date: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.manifest["title"]
+
+    @property
+    def duration_s(self) -> float:
+        return self.manifest["durations"]["total_s"]
+
+    @property
+    def lufs(self) -> float:
+        return self.manifest["measured"]["integrated_lufs"]
+
+    @property
+    def true_peak_dbtp(self) -> float:
+        return self.manifest["measured"]["true_peak_dbtp"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.manifest.get("warnings", [])
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _load_lexicon(settings: Settings):
+    try:
+        from broadcast.speech.lexicon import load_lexicon
+    except ImportError:  # the lexicon module lands with the normaliser
+        return None
+    return load_lexicon(settings.lexicon_file)
+
+
+def spoken_segments(segments: list[Segment], settings: Settings, lexicon=None) -> list[tuple[Segment, str]]:
+    """Each segment with its spoken form; an item that normalises to nothing is the editor's mistake."""
+    lexicon = lexicon if lexicon is not None else _load_lexicon(settings)
+    out, problems = [], []
+    for seg in segments:
+        spoken = normalise(seg.text, lexicon).strip()
+        if not any(ch.isalpha() for ch in spoken):
+            problems.append(f"{seg.bulletin_id or 'programme'}: the {seg.kind} has no words to speak: {seg.text!r}")
+        out.append((seg, spoken))
+    if problems:
+        raise UserError(problems)
+    return out
+
+
+def ensure_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UserError(f"{folder}: output folder is not writable ({exc.strerror})") from None
+
+
+@contextmanager
+def _staged(final: Path) -> Iterator[Path]:
+    """A temp path beside `final`, renamed over it only if the block succeeds."""
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; built audio is for everyone to play
+    try:
+        yield Path(tmp)
+        os.replace(tmp, final)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None], settings: Settings, jingle_id: str) -> str:
+    speech = settings.speech
+    payload = {
+        "format": BUILD_FORMAT,
+        "segments": [[s.kind, s.bulletin_id, text, voices.get(s.bulletin_id)] for s, text in spoken],
+        "engines": [speech.engine, *speech.fallback],
+        "voice": speech.voice,
+        "rate": speech.rate,
+        "audio": settings.audio.model_dump(mode="json", exclude={"jingle"}),
+        "jingle": jingle_id,
+    }
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _previous(manifest_path: Path, key: str, mp3: Path, wav: Path) -> dict | None:
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("build_key") != key or not mp3.is_file() or not wav.is_file():
+        return None
+    if manifest.get("files", {}).get("mp3_sha256") != sha256_file(mp3):
+        return None
+    return manifest
+
+
+def build_segments(
+    name: str,
+    info: dict,
+    segments: list[Segment],
+    settings: Settings,
+    *,
+    voices: dict[str, str | None] | None = None,
+    out_dir: Path | None = None,
+    speaker: Speaker | None = None,
+    force: bool = False,
+) -> BuildResult:
+    """Build the audio of rendered segments under `name` in `out_dir` (default audio_out/).
+
+    `info` goes into the manifest (title, topic, priority, ...); `voices` maps a bulletin id to the
+    voice its segments ask for.
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    voices = voices or {}
+    out_dir = Path(out_dir or settings.audio_out)
+    ensure_writable(out_dir)
+    mp3, wav, manifest_path = (out_dir / f"{name}{ext}" for ext in (".mp3", ".wav", ".json"))
+    sr = settings.audio.sample_rate
+    intro, outro, jingle_id = load_jingle(settings.jingle_file, sr)
+
+    spoken = spoken_segments(segments, settings)
+    timings["normalise"] = time.perf_counter() - t0
+    key = _build_key(spoken, voices, settings, jingle_id)
+    if not force and (previous := _previous(manifest_path, key, mp3, wav)):
+        timings["total"] = time.perf_counter() - t0
+        return BuildResult(name, mp3, wav, manifest_path, previous, up_to_date=True, timings=timings)
+
+    t = time.perf_counter()
+    speaker = speaker or Speaker(settings)
+    parts: list[Part] = [Part("jingle", intro), pause(settings.audio.pause_after_jingle_s, sr)]
+    seg_records, warnings, items = [], [], {}
+    offset = parts[0].samples.size + parts[1].samples.size
+    for i, (seg, text) in enumerate(spoken):
+        said = speaker.say(text, voices.get(seg.bulletin_id))
+        if said.fell_back_from:
+            warnings.append(
+                f"{seg.bulletin_id or seg.kind}: spoken by {said.engine}/{said.voice} because "
+                + "; ".join(said.failures)
+            )
+        parts.append(Part("speech", said.samples))
+        seg_records.append({
+            "kind": seg.kind, "bulletin_id": seg.bulletin_id, "script": seg.text, "spoken": text,
+            "engine": said.engine, "voice": said.voice, "cached": said.cached,
+            "start_s": round(offset / sr, 3), "duration_s": round(said.samples.size / sr, 3),
+        })
+        if seg.bulletin_id:
+            item = items.setdefault(seg.bulletin_id, {"bulletin_id": seg.bulletin_id, "start_s": offset / sr})
+            item["end_s"] = (offset + said.samples.size) / sr
+        offset += said.samples.size
+        nxt = spoken[i + 1][0] if i + 1 < len(spoken) else None
+        gap = (settings.audio.pause_after_jingle_s if nxt is None
+               else TITLE_PAUSE_S if seg.kind == "title"
+               else PARAGRAPH_PAUSE_S if nxt.bulletin_id and nxt.bulletin_id == seg.bulletin_id
+               else settings.audio.pause_between_items_s)
+        parts.append(pause(gap, sr))
+        offset += parts[-1].samples.size
+    parts.append(Part("jingle", outro))
+    timings["synthesise"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    ceiling = settings.audio.true_peak_dbtp - MP3_MARGIN_DB
+    audio = mix(parts, sr, settings.audio.loudness_lufs, ceiling)
+    timings["mix"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    with _staged(wav) as wav_tmp, _staged(mp3) as mp3_tmp:
+        for _ in range(MAX_ENCODE_TRIES):
+            ffmpeg.encode_mp3(audio, sr, settings.audio.mp3_bitrate_kbps, mp3_tmp)
+            decoded = ffmpeg.decode(mp3_tmp, sr)
+            measured = loudness.measure(decoded, sr)
+            excess = measured.true_peak_dbtp - settings.audio.true_peak_dbtp
+            if excess <= 0:
+                break
+            ceiling -= excess + 0.2  # MP3 overshot the ceiling: limit harder and encode again
+            audio = loudness.limit(audio, sr, ceiling)
+        ffmpeg.encode_wav(audio, sr, wav_tmp)
+        timings["encode"] = time.perf_counter() - t
+        spoken_text = "\n".join(text for _, text in spoken)
+        manifest = {
+            **info,
+            "id": name,
+            "spoken_text": spoken_text,
+            "script_text": "\n\n".join(s.text for s, _ in spoken),
+            "engine": _summary(seg_records, "engine"),
+            "voice": _summary(seg_records, "voice"),
+            "segments": seg_records,
+            "items": [dict(v, start_s=round(v["start_s"], 3), end_s=round(v["end_s"], 3)) for v in items.values()],
+            "durations": {
+                "total_s": round(audio.size / sr, 3),
+                "speech_s": round(sum(r["duration_s"] for r in seg_records), 3),
+                "jingle_s": round((intro.size + outro.size) / sr, 3),
+            },
+            "measured": {
+                "integrated_lufs": round(measured.lufs, 2),
+                "true_peak_dbtp": round(measured.true_peak_dbtp, 2),
+                "of": "mp3",
+            },
+            "target": {"integrated_lufs": settings.audio.loudness_lufs, "true_peak_dbtp": settings.audio.true_peak_dbtp},
+            "format": {"sample_rate": sr, "channels": 1, "mp3_bitrate_kbps": settings.audio.mp3_bitrate_kbps},
+            "files": {"mp3": mp3.name, "wav": wav.name, "mp3_sha256": sha256_file(mp3_tmp), "wav_sha256": sha256_file(wav_tmp)},
+            "text_sha256": sha256_text(spoken_text),
+            "jingle": jingle_id,
+            "warnings": warnings,
+            "build_key": key,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "software": f"broadcast {__version__}",
+        }
+        with _staged(manifest_path) as man_tmp:
+            man_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    timings["total"] = time.perf_counter() - t0
+    return BuildResult(name, mp3, wav, manifest_path, manifest, timings=timings)
+
+
+def _summary(records: list[dict], key: str) -> str:
+    """The engine (or voice) that spoke, or 'a+b' when several did."""
+    values = list(dict.fromkeys(r[key] for r in records))
+    return "+".join(values)
+
+
+def bulletin_info(b: Bulletin) -> dict:
+    return {
+        "kind": "bulletin",
+        "title": b.title,
+        "topic": b.topic,
+        "priority": b.priority.value,
+        "source": str(b.source) if b.source else None,
+        "air": b.air.model_dump(mode="json", by_alias=True) if b.air else None,
+    }
+
+
+def build_bulletin(bulletin: Bulletin, settings: Settings, **kwargs) -> BuildResult:
+    """One bulletin with the programme wrapper: jingle, greeting, the item, sign-off, jingle."""
+    segments = render_programme([bulletin], settings)
+    return build_segments(bulletin.id, bulletin_info(bulletin), segments, settings,
+                          voices={bulletin.id: bulletin.voice}, **kwargs)
+
+
+def build_programme(name: str, bulletins: list[Bulletin], settings: Settings, info: dict | None = None, **kwargs) -> BuildResult:
+    """Several bulletins in one programme (a broadcast session), in the given order."""
+    segments = render_programme(bulletins, settings)
+    meta = {"kind": "programme", "title": name, "topic": "", "priority": min((b.priority for b in bulletins), key=lambda p: p.rank).value if bulletins else "normal",
+            "bulletins": [dict(bulletin_info(b), id=b.id) for b in bulletins], **(info or {})}
+    return build_segments(name, meta, segments, settings, voices={b.id: b.voice for b in bulletins}, **kwargs)

@@ -1,0 +1,195 @@
+"""Bulletin → script text: built-in templates rendered in Jinja2's sandbox, wrapped in the programme.
+
+A programme reads: greeting, then per bulletin its title and paragraphs, then the sign-off.
+Everything here is pure: data in, text out.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import jinja2
+import yaml
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field
+
+from broadcast.bulletin import Bulletin
+from broadcast.config import Settings
+from broadcast.errors import UserError
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    example: Any = None
+    required: bool = True
+    help: str = ""
+
+
+class TemplateSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    title: str
+    topic: str
+    description: str
+    fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    text: str
+
+
+@functools.cache
+def templates() -> dict[str, TemplateSpec]:
+    """The built-in templates, one YAML file each in broadcast/templates/."""
+    found = {}
+    for entry in resources.files("broadcast.templates").iterdir():
+        if entry.name.endswith(".yaml"):
+            name = entry.name[: -len(".yaml")]
+            found[name] = TemplateSpec(name=name, **yaml.safe_load(entry.read_text(encoding="utf-8")))
+    return dict(sorted(found.items()))
+
+
+def get_template(name: str, where: str = "") -> TemplateSpec:
+    try:
+        return templates()[name]
+    except KeyError:
+        prefix = f"{where}: " if where else ""
+        raise UserError(f"{prefix}unknown template '{name}'; available: {', '.join(templates())}") from None
+
+
+def vn_number(value: Any, decimals: int | None = None) -> str:
+    """Vietnamese digits: '.' groups thousands, ',' marks decimals (1.245; 98,5)."""
+    if isinstance(value, float) and decimals is None:
+        decimals = 0 if value.is_integer() else 2
+    text = f"{value:,.{decimals or 0}f}" if isinstance(value, (int, float)) else str(value)
+    text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
+def percent(part: float, whole: float, decimals: int = 1) -> str:
+    if not whole:
+        return "0"
+    return vn_number(round(100.0 * part / whole, decimals), decimals)
+
+
+def _finalize(value: Any) -> Any:
+    # YAML gives dates as date objects; read them the Vietnamese way, d/m/yyyy.
+    if isinstance(value, date):
+        return f"{value.day}/{value.month}/{value.year}"
+    return "" if value is None else value
+
+
+@functools.cache
+def _environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, finalize=_finalize,
+                               keep_trailing_newline=False)
+    env.filters["num"] = vn_number
+    env.globals["percent"] = percent
+    return env
+
+
+def _render(source: str, context: dict[str, Any], where: str) -> str:
+    try:
+        return _environment().from_string(source).render(**context)
+    except jinja2.UndefinedError as exc:
+        name = re.search(r"'([^']+)' is undefined", str(exc)) or re.search(r"has no attribute '([^']+)'", str(exc))
+        what = f"data key '{name.group(1)}'" if name else str(exc)
+        raise UserError(f"{where}: the text needs {what}: add it under data:") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise UserError(f"{where}: template syntax error at line {exc.lineno}: {exc.message}") from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise UserError(f"{where}: not allowed in a template: {exc}") from None
+    except (TypeError, ValueError, ZeroDivisionError) as exc:
+        raise UserError(f"{where}: cannot fill the template: {exc}") from None
+
+
+def _paragraphs(text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", text)
+    paras = [re.sub(r"[ \t]*\n[ \t]*", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
+    return [re.sub(r"[ \t]{2,}", " ", p) for p in paras if p]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of speech: `kind` is greeting, title, paragraph or signoff."""
+
+    kind: str
+    text: str
+    bulletin_id: str = ""
+
+
+def _context(settings: Settings) -> dict[str, Any]:
+    return {"station": settings.station.model_dump(), "programme": settings.programme.model_dump()}
+
+
+def render_bulletin(bulletin: Bulletin, settings: Settings) -> list[Segment]:
+    """The bulletin's own speech (title, then its paragraphs), without the programme wrapper."""
+    where = str(bulletin.source or bulletin.id)
+    spec = get_template(bulletin.template, where)
+    missing = [name for name, f in spec.fields.items() if f.required and name not in bulletin.data]
+    if missing:
+        raise UserError([f"{where}: template '{spec.name}' needs data key '{m}' ({spec.fields[m].help})" for m in missing])
+    # Optional fields may be left out; the template sees them as empty.
+    data = {name: None for name in spec.fields} | bulletin.data
+    context = _context(settings) | data | {"body": bulletin.body, "title": bulletin.title}
+    text = _render(spec.text, context, where)
+    uses_body = "body" in meta.find_undeclared_variables(_environment().parse(spec.text))
+    if bulletin.body and not uses_body:
+        text += "\n\n" + bulletin.body
+    paragraphs = _paragraphs(text)
+    if not paragraphs:
+        raise UserError(f"{where}: the bulletin has nothing to say (empty body and template text)")
+    title = _paragraphs(bulletin.title)[0].rstrip(".") + "."
+    return [Segment("title", title, bulletin.id)] + [Segment("paragraph", p, bulletin.id) for p in paragraphs]
+
+
+def render_wrapper(settings: Settings) -> tuple[Segment, Segment]:
+    context = _context(settings)
+    greeting = " ".join(_paragraphs(_render(settings.programme.greeting, context, "settings programme.greeting")))
+    signoff = " ".join(_paragraphs(_render(settings.programme.signoff, context, "settings programme.signoff")))
+    return Segment("greeting", greeting), Segment("signoff", signoff)
+
+
+def render_programme(bulletins: list[Bulletin], settings: Settings) -> list[Segment]:
+    """Greeting, each bulletin in the given order, sign-off. Collects every bulletin's problems."""
+    greeting, signoff = render_wrapper(settings)
+    segments, problems = [greeting], []
+    for b in bulletins:
+        try:
+            segments += render_bulletin(b, settings)
+        except UserError as exc:
+            problems += exc.problems
+    if problems:
+        raise UserError(problems)
+    return segments + [signoff]
+
+
+def script_text(segments: list[Segment]) -> str:
+    return "\n\n".join(s.text for s in segments)
+
+
+def skeleton(template: str, settings: Settings) -> str:
+    """A bulletin YAML for `broadcast new`: every field with its example, ready to edit."""
+    spec = get_template(template)
+    today = date.today()
+    doc = {
+        "id": f"{template.replace('_', '-')}-{today:%Y%m%d}",
+        "title": spec.title,
+        "topic": spec.topic,
+        "template": spec.name,
+        "priority": "normal",
+        "air": {"from": today, "to": None},
+        "data": {name: f.example for name, f in spec.fields.items()},
+        "body": "" if spec.name != "free" else "Nội dung tin viết ở đây.",
+    }
+    if not doc["data"]:
+        del doc["data"]
+    header = f"# {spec.title}: {spec.description}\n"
+    helps = "".join(f"#   {n}: {f.help}{'' if f.required else ' (không bắt buộc)'}\n" for n, f in spec.fields.items())
+    return header + (f"# data:\n{helps}" if helps else "") + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)

@@ -1,0 +1,79 @@
+"""Speech engines behind one small interface, and the registry that builds them from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+
+from broadcast.config import Settings
+from broadcast.errors import UserError
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Mono PCM from an engine: float32 in [-1, 1] at the engine's own rate."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.size / self.sample_rate
+
+
+class Engine(Protocol):
+    """A text-to-speech engine.
+
+    `name` MUST be stable (it keys the cache and is recorded in manifests and the log).
+    `version` SHOULD change when the same text would sound different (it keys the cache).
+    `synthesize` MUST return non-empty speech or raise broadcast.errors.EngineError; it MUST NOT
+    block longer than the engine's configured timeout.
+    `voices` lists the voice names `synthesize` accepts; `default_voice` is used when the
+    requested voice belongs to another engine (after a fallback).
+    """
+
+    name: str
+    version: str
+    default_voice: str
+
+    def voices(self) -> list[str]: ...
+
+    def synthesize(self, text: str, voice: str, rate: int) -> Speech: ...
+
+
+EngineFactory = Callable[[Settings], Engine]
+_FACTORIES: dict[str, EngineFactory] = {}
+
+
+def register(name: str) -> Callable[[EngineFactory], EngineFactory]:
+    def wrap(factory: EngineFactory) -> EngineFactory:
+        _FACTORIES[name] = factory
+        return factory
+
+    return wrap
+
+
+def _load_builtin() -> None:
+    # Imported for their @register side effect; piper is optional and registers only if importable.
+    from broadcast.speech.engines import espeak, fake, gtts_engine  # noqa: F401
+
+    try:
+        from broadcast.speech.engines import piper  # noqa: F401
+    except ImportError:
+        pass
+
+
+def engine_names() -> list[str]:
+    _load_builtin()
+    return sorted(_FACTORIES)
+
+
+def make_engine(name: str, settings: Settings) -> Engine:
+    _load_builtin()
+    try:
+        factory = _FACTORIES[name]
+    except KeyError:
+        raise UserError(f"unknown speech engine '{name}' (available: {', '.join(sorted(_FACTORIES))})") from None
+    return factory(settings)

@@ -1,0 +1,76 @@
+"""gTTS, the online engine: a hard deadline, synthesis into memory, MP3 decoded for mixing.
+
+gTTS's own defaults are unsafe for a station: no timeout (it waits forever when the network
+black-holes) and save() leaves a 0-byte file on failure. Any failure becomes EngineError so the
+configured fallback engine takes over.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import io
+
+from broadcast.audio.ffmpeg import DecodeError, decode
+from broadcast.config import Settings
+from broadcast.errors import EngineError
+from broadcast.speech.engines import Speech, register
+
+SAMPLE_RATE = 24000  # gTTS returns 24 kHz MP3
+
+# A worker per call would leak threads that hang; one small pool, abandoned calls time out.
+_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="gtts")
+
+
+class GttsEngine:
+    name = "gtts"
+    default_voice = "vi"
+
+    def __init__(self, lang: str = "vi", tld: str = "com.vn", timeout: float = 10.0, url: str | None = None):
+        import gtts
+
+        self.lang, self.tld, self.timeout, self.url = lang, tld, timeout, url
+        self.version = f"gtts {gtts.__version__}"
+
+    def voices(self) -> list[str]:
+        return ["vi"]
+
+    def _fetch(self, text: str, slow: bool) -> bytes:
+        from gtts import gTTS
+
+        url = self.url
+
+        class _Tts(gTTS):
+            def _prepare_requests(self):
+                prepared = super()._prepare_requests()
+                if url:
+                    for request in prepared:
+                        request.url = url
+                return prepared
+
+        buf = io.BytesIO()
+        _Tts(text, lang=self.lang, tld=self.tld, slow=slow, timeout=self.timeout).write_to_fp(buf)
+        return buf.getvalue()
+
+    def synthesize(self, text: str, voice: str, rate: int) -> Speech:
+        # gTTS has one voice per language and two speeds; a low rate asks for its slow reading.
+        future = _POOL.submit(self._fetch, text, rate < 110)
+        try:
+            mp3 = future.result(timeout=self.timeout * 1.5)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise EngineError(f"gTTS did not answer within {self.timeout * 1.5:.1f} s") from None
+        except Exception as exc:  # noqa: BLE001 - gTTSError, requests errors, anything: fall back
+            raise EngineError(f"gTTS failed: {exc}") from None
+        if not mp3:
+            raise EngineError("gTTS returned no audio")
+        try:
+            samples = decode(mp3, SAMPLE_RATE)
+        except DecodeError as exc:
+            raise EngineError(f"gTTS returned audio that cannot be decoded: {exc}") from None
+        return Speech(samples, SAMPLE_RATE)
+
+
+@register("gtts")
+def _factory(settings: Settings) -> GttsEngine:
+    g = settings.speech.gtts
+    return GttsEngine(lang=g.lang, tld=g.tld, timeout=g.timeout, url=g.url)

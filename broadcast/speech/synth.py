@@ -1,0 +1,89 @@
+"""Speak one piece of text with the station's engine policy: cache first, then each engine in order.
+
+The policy: for each engine in [preferred, *fallback], use its cached audio if any, else try to
+synthesise; on EngineError go on to the next. What actually spoke is returned, so manifests and
+the log record it and the editor is told when a lesser voice stood in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from broadcast.config import Settings
+from broadcast.errors import EngineError, UserError
+from broadcast.speech.cache import SpeechCache, speech_key
+from broadcast.speech.engines import Engine, make_engine
+
+
+@dataclass(frozen=True)
+class Spoken:
+    samples: np.ndarray  # at the station's sample rate
+    engine: str
+    voice: str
+    cached: bool
+    fell_back_from: tuple[str, ...] = ()  # engines that failed before this one spoke
+    failures: tuple[str, ...] = ()
+
+
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    if from_rate == to_rate:
+        return samples.astype(np.float32)
+    from math import gcd
+
+    g = gcd(from_rate, to_rate)
+    return resample_poly(samples, to_rate // g, from_rate // g).astype(np.float32)
+
+
+@dataclass
+class Speaker:
+    """The engine chain for one build; engines are created lazily (gTTS is not touched if cached)."""
+
+    settings: Settings
+    engine_order: list[str] = field(default_factory=list)
+    _engines: dict[str, Engine] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.engine_order:
+            speech = self.settings.speech
+            self.engine_order = list(dict.fromkeys([speech.engine, *speech.fallback]))
+        self.cache = SpeechCache(self.settings.cache_dir)
+
+    def engine(self, name: str) -> Engine:
+        if name not in self._engines:
+            self._engines[name] = make_engine(name, self.settings)
+        return self._engines[name]
+
+    def say(self, text: str, voice: str | None = None, rate: int | None = None) -> Spoken:
+        rate = rate or self.settings.speech.rate
+        wanted_voice = voice or self.settings.speech.voice
+        sample_rate = self.settings.audio.sample_rate
+        failures: list[str] = []
+        failed: list[str] = []
+        for name in self.engine_order:
+            try:
+                engine = self.engine(name)
+                use_voice = wanted_voice if wanted_voice in engine.voices() else engine.default_voice
+                key = speech_key(name, engine.version, use_voice, rate, text, sample_rate)
+            except EngineError as exc:
+                failures.append(f"{name}: {exc}")
+                failed.append(name)
+                continue
+            cached = self.cache.get(key)
+            if cached is not None:
+                return Spoken(cached, name, use_voice, True, tuple(failed), tuple(failures))
+            try:
+                speech = engine.synthesize(text, use_voice, rate)
+            except EngineError as exc:
+                failures.append(f"{name}: {exc}")
+                failed.append(name)
+                continue
+            samples = resample(speech.samples, speech.sample_rate, sample_rate)
+            self.cache.put(key, samples)
+            return Spoken(samples, name, use_voice, False, tuple(failed), tuple(failures))
+        raise UserError(
+            "no speech engine could speak the text: " + "; ".join(failures)
+            + " (check the network for gtts, or add 'espeak' to speech.fallback)"
+        )
