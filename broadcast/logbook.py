@@ -28,6 +28,7 @@ plus any number of readers.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import sqlite3
@@ -359,6 +360,22 @@ def verify_rows(
         head_hash=head["row_hash"] if head else GENESIS_HASH,
         warnings=warnings,
     )
+
+
+def export_rows(rows: list[dict], fmt: str, out) -> None:
+    """Write stored rows (exactly as hashed, hashes included) as CSV or JSON to a text stream.
+
+    Both keep every column, so `verify_rows` can check an export away from the database.
+    """
+    if fmt == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
 
 
 # --- the store --------------------------------------------------------------------------------

@@ -1,0 +1,28 @@
+"""`broadcast evidence`: the period's report, log export, chain check and checksums in one zip."""
+
+from __future__ import annotations
+
+import click
+
+from broadcast.evidence import build_evidence
+from broadcast.report import PERIOD_HELP
+
+
+@click.command("evidence")
+@click.option("--period", required=True, help=f"Reporting period: {PERIOD_HELP}.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The zip file to write.")
+@click.option("--with-audio", is_flag=True, help="Include each aired item's MP3 from the audio folder.")
+@click.option("--db", type=click.Path(dir_okay=False), help="As-run log file (default: <data folder>/asrun.sqlite).")
+def evidence_command(period, out, with_audio, db) -> None:
+    """Bundle the evidence of a period's broadcasts into a zip with SHA256SUMS."""
+    settings = click.get_current_context().obj.settings
+    result = build_evidence(settings, period, out, with_audio=with_audio, db=db)
+    click.echo(f"{result.path}: {len(result.files)} files, {result.rows} log rows")
+    if not result.chain_ok:
+        click.echo("warning: the log's hash chain does not verify; see kiem-tra-chuoi.txt in the zip", err=True)
+    if result.missing_audio:
+        click.echo(f"warning: no audio in the audio folder for {len(result.missing_audio)} item(s); "
+                   "listed in DOC-TOI.txt in the zip", err=True)
+
+
+COMMANDS = [evidence_command]
