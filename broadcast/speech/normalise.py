@@ -1,7 +1,501 @@
-"""Vietnamese administrative text -> the spoken form an announcer reads (placeholder: identity)."""
+"""Vietnamese administrative text -> the spoken form a commune announcer reads (rule-based, offline).
+
+Rules run in priority order over the input; each claims the spans it rewrites, and a later rule never
+touches a claimed span. So the editor's inline override `[[written|spoken]]` beats everything,
+document numbers are read before the lexicon could expand their issuer code, phone numbers before
+plain numbers, dates before fractions, and so on. `explain` returns the claimed spans.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 
-def normalise(text: str, lexicon=None) -> str:
+from broadcast.speech import numbers as num
+from broadcast.speech.lexicon import Lexicon, builtin_lexicon
+
+
+@dataclass(frozen=True)
+class Change:
+    """One rewrite: the span [start, end) of the (NFC) input, the rule that made it, what is said."""
+
+    start: int
+    end: int
+    original: str
+    rule: str
+    spoken: str
+
+
+Handler = Callable[[re.Match[str], str, Lexicon], str | None]
+
+# ---------------------------------------------------------------------------------------------
+# Shared pieces of patterns
+
+_NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+_YEAR = r"(?:19|20)\d{2}"
+# A document code part: at least two capitals first ("TTg", "QĐ", "CTTr", "QH14"), so an ordinary
+# capitalised word after a dash ("- Thủ tướng") is not swallowed.
+_CODE = r"[A-ZĐ][A-ZĐ][A-Za-zĐđ0-9&]*"
+_CODE_SEP = r"\s*[-–/]\s*"
+_ROMAN = r"[IVXLCDM]+"
+_END = r"(?![\w])"
+
+_DOC_TYPES = (
+    "Luật|Bộ luật|Pháp lệnh|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Thông tư liên tịch|Thông tư|Kế hoạch|"
+    "Công văn|Văn bản|Thông báo|Báo cáo|Chương trình|Kết luận|Hướng dẫn|Tờ trình|Giấy mời|Công điện|"
+    "Đề án|Quy định|Quy chế|Điều lệ|Hiến pháp"
+)
+_SO_BEFORE = re.compile(r"(?i:\bsố)\s*:?\s*$")
+_DOC_BEFORE = re.compile(rf"(?:\b(?i:{_DOC_TYPES})|(?i:\bsố))\s*:?\s*$")
+
+
+def _before(text: str, start: int, width: int = 40) -> str:
+    return text[max(0, start - width) : start]
+
+
+# ---------------------------------------------------------------------------------------------
+# Handlers: each returns the spoken form, or None to leave the span to later rules.
+
+
+def _override(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return m.group(2) if m.group(2) is not None else m.group(1)
+
+
+def _drop(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return ""
+
+
+def _pause(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return " , "
+
+
+def _space(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return " "
+
+
+def _full_stop(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return "."
+
+
+def _ellipsis(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # At the end of a sentence an ellipsis is a full stop; inside one, a pause.
+    return "." if not text[m.end() :].strip() else " , "
+
+
+def _heading(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    value = num.roman(m.group(1))
+    return f"{num.cardinal(value)}." if value else None
+
+
+_LETTERS = {
+    "a": "a", "b": "bê", "c": "xê", "d": "đê", "đ": "đê", "e": "e", "f": "ép", "g": "gờ", "h": "hát",
+    "i": "i", "j": "gi", "k": "ca", "l": "eo", "m": "em", "n": "en", "o": "o", "p": "pê", "q": "quy",
+    "r": "e rờ", "s": "ét", "t": "tê", "u": "u", "v": "vê", "w": "vê kép", "x": "ích", "y": "i", "z": "dét",
+}  # fmt: skip
+_SYLLABLE_ASCII = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:(?:ng|nh|ch|[cmnpt])(?![aeiouy]))?"
+)
+_WEB_SYMBOLS = {".": "chấm", "@": "a còng", "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới"}
+_WEB_SPLIT = re.compile(r"([.@/_-])")
+
+
+def _web_label(label: str, lex: Lexicon) -> str:
+    low = label.lower()
+    if low in lex.web:
+        return lex.web[low]
+    if low.isdigit():
+        return num.digits(low)
+    parts = _SYLLABLE_ASCII.findall(low)
+    # Unaccented Vietnamese ("tientien", "haiduong") is read as syllables; anything else is spelled.
+    if parts and "".join(parts) == low:
+        return " ".join(parts)
+    return " ".join(_LETTERS.get(c, c) for c in low)
+
+
+def _web(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    address = m.group(0)
+    if address in lex.words:
+        return lex.words[address]
+    address = re.sub(r"^(?i:https?://)", "", address).rstrip("/")
+    words = []
+    for piece in _WEB_SPLIT.split(address):
+        if not piece:
+            continue
+        words.append(_WEB_SYMBOLS.get(piece) or _web_label(piece, lex))
+    return " ".join(words)
+
+
+def _document(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    spoken = num.number_string(m.group("n"))
+    if m.group("y"):
+        spoken += " năm " + num.cardinal(int(m.group("y")))
+    # "Quyết định số 22/…" keeps its "số"; "Chỉ thị 11/…" gets one; never two.
+    return spoken if _SO_BEFORE.search(_before(text, m.start())) else "số " + spoken
+
+
+def _document_year_only(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "Luật số 45/2019" without an issuer code: only a document when a type word or "số" precedes.
+    if not _DOC_BEFORE.search(_before(text, m.start())):
+        return None
+    return _document(m, text, lex)
+
+
+def _lexicon(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return lex.spoken(m.group(0), _before(text, m.start()), text[m.end() : m.end() + 40])
+
+
+_PHONE_WORDS = re.compile(
+    r"(?i:điện thoại|đường dây nóng|đường dây|tổng đài|hotline|gọi|nhắn tin|số máy|\bfax|\btel|\bsđt|\bđt)"
+)
+_PHONE_GAP = re.compile(
+    r"(?:[\s:,()]|số|là|miễn phí|khẩn cấp|đến|tới|hoặc|và|[-–/]|\d{3,5}(?:[ .]\d{3,4})*)*", re.IGNORECASE
+)
+_CLAUSE_END = re.compile(r"[.;!?\n]")
+
+
+def _phone_groups(raw: str) -> list[str]:
+    raw = raw.strip()
+    if re.search(r"[.\s-]", raw):
+        return [g for g in re.split(r"[.\s-]+", raw) if g]
+    n = len(raw)
+    if n <= 5:
+        return [raw]
+    if n == 8:
+        return [raw[:4], raw[4:]]
+    if n == 10:
+        return [raw[:4], raw[4:7], raw[7:]]
+    if n == 11:
+        return [raw[:4], raw[4:8], raw[8:]]
+    return [raw[:4], raw[4:]]
+
+
+def _read_phone(raw: str) -> str:
+    prefix = ""
+    if raw.startswith("+"):
+        cc = re.match(r"\+(\d{1,3})[\s.-]?", raw)
+        assert cc is not None
+        prefix = "cộng " + num.digits(cc.group(1)) + ", "
+        raw = raw[cc.end() :]
+    return prefix + ", ".join(num.digits(g) for g in _phone_groups(raw))
+
+
+def _phone(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    count = sum(c.isdigit() for c in m.group(0))
+    if m.group(0).startswith("+"):
+        return _read_phone(m.group(0)) if 10 <= count <= 13 else None
+    return _read_phone(m.group(0)) if 10 <= count <= 11 else None
+
+
+def _toll_free(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    count = sum(c.isdigit() for c in m.group(0))
+    return _read_phone(m.group(0)) if 8 <= count <= 10 else None
+
+
+def _short_phone(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    """Service numbers (113, 1022, 18001567) are phones only where the clause speaks of calling."""
+    before = _before(text, m.start(), 80)
+    ends = list(_CLAUSE_END.finditer(before))
+    if ends:
+        before = before[ends[-1].end() :]
+    words = list(_PHONE_WORDS.finditer(before))
+    if not words:
+        return None
+    gap = before[words[-1].end() :]
+    if _PHONE_GAP.fullmatch(gap) or (gap.rstrip().endswith(":") and not re.search(r"\d", gap)):
+        return _read_phone(m.group(0))
+    return None
+
+
+_DATE_CONTEXT = re.compile(
+    r"(?i:\b(?:ngày|hôm|dịp|lễ|từ|đến|tới|sáng|chiều|tối|trưa|đêm|mùng|mồng|khánh|niệm|trước|sau|hạn))\s*$"
+)
+_DAY_WORD = re.compile(r"(?i:\b(?:ngày|mùng|mồng|hôm))\s*$")
+_DATE_AFTER = re.compile(r"^\s*(?:[-–]|đến|tới)\s*(?:ngày\s*)?\d{1,2}/\d{1,2}")
+
+
+def _say_date(day: int, month: int, year: int | None, text: str, start: int) -> str:
+    spoken = f"{num.cardinal(day)} tháng {num.month(month)}"
+    if year is not None:
+        spoken += f" năm {num.cardinal(year)}"
+    # "ngày 08/5/2018" already has its "ngày": do not say it twice.
+    return spoken if _DAY_WORD.search(_before(text, start, 12)) else "ngày " + spoken
+
+
+def _date(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    day, month = int(m.group("d")), int(m.group("m"))
+    year = int(m.group("y")) if m.group("y") else None
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    if year is None and not (
+        _DATE_CONTEXT.search(_before(text, m.start(), 20)) or _DATE_AFTER.match(text, m.end())
+    ):
+        return None  # "24/7", "19/19": a fraction or a score, read later as "… trên …"
+    return _say_date(day, month, year, text, m.start())
+
+
+def _date_range(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    first, last, month = int(m.group("d1")), int(m.group("d2")), int(m.group("m"))
+    year = int(m.group("y")) if m.group("y") else None
+    if not (1 <= first <= 31 and 1 <= last <= 31 and 1 <= month <= 12):
+        return None
+    start = _say_date(first, month, None, text, m.start()).removesuffix(f" tháng {num.month(month)}")
+    return f"{start} đến ngày {_say_date(last, month, year, text, m.end()).removeprefix('ngày ')}"
+
+
+def _month_year(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    month = int(m.group("m"))
+    if not 1 <= month <= 12:
+        return None
+    word = m.group("w") or "tháng"
+    return f"{word} {num.month(month)} năm {num.cardinal(int(m.group('y')))}"
+
+
+def _quarter_year(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    q = m.group("q")
+    value = int(q) if q.isdigit() else num.roman(q)
+    if not value:
+        return None
+    return f"{m.group('w')} {num.cardinal(value)} năm {num.cardinal(int(m.group('y')))}"
+
+
+def _time(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    minutes = m.group("min") or m.group("min2")
+    spoken = f"{num.cardinal(int(m.group('h')))} giờ"
+    if minutes and int(minutes):
+        spoken += f" {num.cardinal(int(minutes))} phút"
+    return spoken
+
+
+def _read_number(token: str) -> str:
+    if "," in token:
+        integer, fraction = token.split(",", 1)
+        return num.decimal(integer, fraction)
+    return num.number_string(token)
+
+
+def _percent(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return _read_number(m.group("n")) + " phần trăm"
+
+
+def _fraction(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return f"{_read_number(m.group('a'))} trên {_read_number(m.group('b'))}"
+
+
+def _ordinal(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    n = m.group("n")
+    value = int(n) if n.isdigit() else num.roman(n)
+    if value is None:
+        return None
+    return f"{m.group('w')} {num.ordinal(value)}"
+
+
+def _roman_after(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    value = num.roman(m.group("n"))
+    return f"{m.group('w')} {num.cardinal(value)}" if value else None
+
+
+def _month(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return f"{m.group('w')} {num.month(int(m.group('n')))}"
+
+
+_UNITS = {
+    "km2": "ki lô mét vuông", "km²": "ki lô mét vuông", "m2": "mét vuông", "m²": "mét vuông",
+    "m3": "mét khối", "m³": "mét khối", "km": "ki lô mét", "cm": "xăng ti mét", "mm": "mi li mét",
+    "m": "mét", "ha": "héc ta", "kg": "ki lô gam", "mg": "mi li gam", "ml": "mi li lít",
+    "kWh": "ki lô oát giờ", "kW": "ki lô oát", "MW": "mê ga oát", "°C": "độ xê", "đ": "đồng",
+    "km/h": "ki lô mét một giờ",
+}  # fmt: skip
+
+
+def _unit(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return " " + _UNITS[m.group("u")]
+
+
+_PER_BEFORE = re.compile(r"\d[\d.,]*%?(?:\s*[^\s\d/]+){0,3}\s*$")
+
+
+def _slash(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "50.000 đồng/hồ sơ", "2 lần/năm": a rate ("một hồ sơ"); "Cổng / Trang": an alternative.
+    return " một " if _PER_BEFORE.search(_before(text, m.start())) else " hoặc "
+
+
+def _range(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return " đến "
+
+
+def _and(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return " và "
+
+
+def _number(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    token = m.group(0)
+    if re.fullmatch(r"\d+\.\d{1,2}", token):
+        whole, part = token.split(".")
+        return f"{num.number_string(whole)} chấm {num.number_string(part)}"
+    return _read_number(token)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules, in priority order. The lexicon rule's pattern comes from the Lexicon in use.
+
+_LEXICON = "lexicon"
+
+_ROMAN_WORDS = (
+    "khóa|khoá|quý|chương|mục|phần|phụ lục|đại hội|kỳ họp|thế kỷ|giai đoạn|tập|đợt|khu vực|vùng|"
+    "cấp độ|nhóm|loại|kỳ"
+)
+
+_RULE_SPECS: list[tuple[str, str, Handler]] = [
+    ("override", r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]", _override),
+    ("end-mark", r"\./\.", _full_stop),
+    ("roman", rf"(?m)^[ \t#*_>-]*({_ROMAN})\.(?=[\s*_]|$)", _heading),
+    ("markup", r"(?m)^[ \t]*(?:#{1,6}|[-*+•>])[ \t]+|\*\*|__", _drop),
+    ("web", r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", _web),
+    (
+        "web",
+        r"(?<![\w.@])(?:(?i:https?://))?(?:[A-Za-z0-9-]+\.)+(?i:vn|com|net|org|gov|edu|info|io|biz)\b"
+        r"(?:/[A-Za-z0-9._~%/?=&#-]*[A-Za-z0-9/])?",
+        _web,
+    ),
+    (
+        "document-number",
+        rf"(?<![\w/.,])(?P<n>\d{{1,5}})\s*/\s*(?P<y>{_YEAR})\s*/\s*{_CODE}(?:{_CODE_SEP}{_CODE})*{_END}",
+        _document,
+    ),
+    ("document-number", rf"(?<![\w/.,])(?P<n>\d{{1,5}})(?P<y>)\s*/\s*{_CODE}(?:{_CODE_SEP}{_CODE})*{_END}", _document),
+    (
+        "document-number",
+        rf"(?<![\w/.,])(?P<n>\d{{1,5}})(?P<y>)\s*[-–]\s*{_CODE}\s*/\s*{_CODE}(?:{_CODE_SEP}{_CODE})*{_END}",
+        _document,
+    ),
+    ("document-number", rf"(?<![\w/.,])(?P<n>\d{{1,5}})\s*/\s*(?P<y>{_YEAR})(?![\w/])", _document_year_only),
+    (_LEXICON, "", _lexicon),
+    ("phone", r"(?<![\w.,+])(?:\+\d{2}[\s.-]?\d|0\d)\d{0,3}(?:[.\s-]?\d{2,4}){1,4}(?![\w]|[.,]\d)", _phone),
+    ("phone", r"(?<![\w.,])(?:1800|1900)(?:[.\s-]?\d{2,4}){1,2}(?![\w]|[.,]\d)", _toll_free),
+    ("phone", r"(?<![\w.,])\d{3,5}(?![\w]|[.,]\d)", _short_phone),
+    (
+        "date",
+        rf"(?<![\w/.,])(?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>{_YEAR}))?(?![\w/]|[.,]\d)",
+        _date_range,
+    ),
+    ("date", rf"(?<![\w/.,])(?P<d>\d{{1,2}})([/.-])(?P<m>\d{{1,2}})\2(?P<y>{_YEAR})(?![\w/]|[.,]\d)", _date),
+    ("quarter", rf"(?P<w>\b(?i:quý))\s+(?P<q>{_ROMAN}|\d)\s*/\s*(?P<y>{_YEAR})(?![\w/])", _quarter_year),
+    ("month-year", rf"(?:(?P<w>\b(?i:tháng))\s+)?(?<![\w/.,])(?P<m>\d{{1,2}})\s*/\s*(?P<y>{_YEAR})(?![\w/])", _month_year),
+    ("date", r"(?<![\w/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?P<y>)(?![\w/]|[.,]\d)", _date),
+    ("time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:[hH](?P<min>[0-5]\d)?|:(?P<min2>[0-5]\d))(?:'|ph|p)?(?!\w)", _time),
+    ("percent", rf"(?<![\w.,])(?P<n>{_NUM})\s*%", _percent),
+    ("fraction", rf"(?<![\w/.,])(?P<a>{_NUM})\s*/\s*(?P<b>{_NUM})(?![\w/]|[.,]\d)", _fraction),
+    ("ordinal", rf"(?P<w>\b(?i:thứ))\s+(?P<n>\d{{1,3}}|{_ROMAN}){_END}", _ordinal),
+    ("roman", rf"(?P<w>\b(?i:{_ROMAN_WORDS}))\s+(?P<n>{_ROMAN}){_END}", _roman_after),
+    ("month", r"(?P<w>\b(?i:tháng))\s+(?P<n>0?[1-9]|1[0-2])(?![\d/]|[.,]\d)", _month),
+    ("unit", r"(?:(?<=\d)|(?<=/))\s*(?P<u>km/h|km2|km²|m2|m²|m3|m³|km|cm|mm|m|ha|kg|mg|ml|kWh|kW|MW|°C|đ)(?![\w²³])", _unit),
+    ("range", r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=(?i:thứ|ngày|tháng|năm|quý)?\s*\d)", _range),
+    ("slash", r"\s*/\s*(?=\w)", _slash),
+    ("and", r"\s*&\s*", _and),
+    ("number", rf"(?<!\d)(?:\d+\.\d{{1,2}}(?![\d.])|{_NUM})(?!\d)", _number),
+    ("pause", r"\.{3,}|…", _ellipsis),
+    ("pause", r"[\"“”«»„‘’()\[\]{}\t]|\s+[-–—]+\s+|[–—]|(?<=\s)-(?=\w)|(?<=\w)-(?=\s)", _pause),
+    ("pause", r"(?<=\w)-(?=\w)", _space),
+    ("pause", r"[*#_~|<>]", _drop),
+]
+
+_RULES: list[tuple[str, re.Pattern[str] | None, Handler]] = [
+    (name, re.compile(pattern) if name != _LEXICON else None, handler) for name, pattern, handler in _RULE_SPECS
+]
+
+
+def _claim(text: str, lexicon: Lexicon) -> list[Change]:
+    taken = bytearray(len(text))
+    changes: list[Change] = []
+    for name, pattern, handler in _RULES:
+        for m in (pattern or lexicon.pattern).finditer(text):
+            start, end = m.span()
+            if start == end or taken.find(1, start, end) != -1:
+                continue
+            spoken = handler(m, text, lexicon)
+            if spoken is None:
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            changes.append(Change(start, end, m.group(0), name, spoken))
+    changes.sort(key=lambda c: c.start)
+    return changes
+
+
+_TIDY = [
+    (re.compile(r"[ \t\u00a0]+"), " "),
+    (re.compile(r" (?=[,.;:!?])"), ""),
+    (re.compile(r",(?:\s*,)+"), ","),
+    (re.compile(r",\s*(?=[.;:!?])"), ""),
+    (re.compile(r"([.;:!?])\s*,"), r"\1"),
+    (re.compile(r"([,;:!?])(?=[^\W\d_])"), r"\1 "),
+    (re.compile(r"(?m)^[ ,]+|[ ,]+$"), ""),
+]
+
+
+def _tidy(text: str) -> str:
+    for pattern, replacement in _TIDY:
+        text = pattern.sub(replacement, text)
     return text
+
+
+def _prepare(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def explain(text: str, lexicon: Lexicon | None = None) -> list[Change]:
+    """Every rewrite normalisation makes, in order; offsets refer to the NFC form of `text`."""
+    return _claim(_prepare(text), lexicon or builtin_lexicon())
+
+
+def normalise(text: str, lexicon: Lexicon | None = None) -> str:
+    """The spoken form of `text`: NFC, whitespace tidy, sentence punctuation kept for pauses."""
+    text = _prepare(text)
+    pieces: list[str] = []
+    at = 0
+    for change in _claim(text, lexicon or builtin_lexicon()):
+        pieces.append(text[at : change.start])
+        # Spaces around a rewrite keep it from fusing with neighbours ("50.000đ" → "… nghìn đồng").
+        pieces.append(f" {change.spoken} " if change.spoken else "")
+        at = change.end
+    pieces.append(text[at:])
+    return unicodedata.normalize("NFC", _tidy("".join(pieces)))
+
+
+# ---------------------------------------------------------------------------------------------
+# What a TTS engine would still misread
+
+_TONES = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aăâeêioôơuưy]{1,3}(?:ng|nh|ch|[cmnpt])?"
+)
+_LETTER = re.compile(r"[A-Za-zÀ-ỹĐđ]")
+_STRIP = "\"'“”‘’()[]{},.;:!?…–—-"
+_SYMBOLS = re.compile(r"[/%&@#*\[\]{}|<>=+_~^$\\]")
+
+
+def _is_syllable(word: str) -> bool:
+    bare = unicodedata.normalize("NFC", unicodedata.normalize("NFD", word.lower()).translate(_TONES))
+    return _SYLLABLE.fullmatch(bare) is not None
+
+
+def unspeakable(spoken: str) -> list[str]:
+    """Tokens a TTS engine would misread: digits, symbols, dotted tokens, abbreviations, foreign script."""
+    found: list[str] = []
+    for raw in spoken.split():
+        token = raw.strip(_STRIP)
+        if not token:
+            if _SYMBOLS.search(raw):
+                found.append(raw)
+            continue
+        bad = (
+            any(c.isdigit() for c in token)
+            or _SYMBOLS.search(token) is not None
+            or "." in token
+            or any(c.isalpha() and not _LETTER.match(c) for c in token)
+            or (sum(c.isupper() for c in token) >= 2 and not all(_is_syllable(p) for p in token.split("-")))
+        )
+        if bad and token not in found:
+            found.append(token)
+    return found

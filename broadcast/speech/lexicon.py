@@ -1,0 +1,187 @@
+"""The administrative lexicon: built-in abbreviations merged with the station's own file (station wins)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from broadcast.errors import UserError
+from broadcast.yamlio import load_yaml, parse_yaml
+
+BUILTIN_FILE = Path(__file__).with_name("lexicon.yaml")
+
+_EXAMPLE = "e.g. `UBND: Ủy ban nhân dân`"
+_STR_TAG = "tag:yaml.org,2002:str"
+# A spoken form is words and pauses; anything else would be read as a symbol or spelled out.
+_SPOKEN_OK = re.compile(r"[\w\s,.;:!?'’-]+")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """Say `say` when the text before matches `prev` and the text after matches `next` (None: any)."""
+
+    say: str
+    prev: re.Pattern[str] | None = None
+    next: re.Pattern[str] | None = None
+
+    def applies(self, before: str, after: str) -> bool:
+        return (self.prev is None or self.prev.search(before) is not None) and (
+            self.next is None or self.next.search(after) is not None
+        )
+
+
+class Lexicon:
+    """Written word -> spoken form, plus context rules for ambiguous abbreviations and web labels.
+
+    Words are matched exactly and whole; the longest written form wins where several overlap.
+    """
+
+    def __init__(
+        self,
+        words: Mapping[str, str],
+        contextual: Mapping[str, Sequence[ContextRule]] | None = None,
+        web: Mapping[str, str] | None = None,
+        station: Mapping[str, str] | None = None,
+        station_file: Path | None = None,
+    ):
+        station = dict(station or {})
+        self.station = station
+        self.station_file = station_file
+        self.words: dict[str, str] = {**words, **station}
+        # A station entry for an ambiguous word is the editor's decision: it replaces the guessing.
+        self.contextual = {k: tuple(v) for k, v in (contextual or {}).items() if k not in station}
+        self.web = {k.lower(): v for k, v in (web or {}).items()}
+        for key, value in station.items():
+            if key.lower() == key and "." not in key and " " not in key:
+                self.web.setdefault(key, value)
+        keys = sorted(set(self.words) | set(self.contextual), key=lambda k: (-len(k), k))
+        body = "|".join(re.escape(k) for k in keys) or r"(?!x)x"
+        self.pattern = re.compile(rf"(?<![\w&])(?:{body})(?![\w&])")
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words or word in self.contextual
+
+    def spoken(self, word: str, before: str = "", after: str = "") -> str | None:
+        """The spoken form of `word` given its surroundings, or None when context cannot decide."""
+        if word in self.words:
+            return self.words[word]
+        for rule in self.contextual.get(word, ()):
+            if rule.applies(before, after):
+                return rule.say
+        return None
+
+
+def _compile(pattern: str | None, where: str) -> re.Pattern[str] | None:
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise UserError(f"{where}: bad context pattern {pattern!r}: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> tuple[dict[str, str], dict[str, tuple[ContextRule, ...]], dict[str, str]]:
+    doc = load_yaml(BUILTIN_FILE)
+    data = doc.data or {}
+    words = {str(k): str(v) for k, v in (data.get("words") or {}).items()}
+    contextual = {
+        str(word): tuple(
+            ContextRule(
+                say=str(rule["say"]),
+                prev=_compile(rule.get("prev"), doc.where(("contextual", word, i))),
+                next=_compile(rule.get("next"), doc.where(("contextual", word, i))),
+            )
+            for i, rule in enumerate(rules)
+        )
+        for word, rules in (data.get("contextual") or {}).items()
+    }
+    web = {str(k): str(v) for k, v in (data.get("web") or {}).items()}
+    return words, contextual, web
+
+
+@lru_cache(maxsize=1)
+def builtin_lexicon() -> Lexicon:
+    """The packaged lexicon alone (what `normalise(text)` uses when given no lexicon)."""
+    words, contextual, web = _builtin()
+    return Lexicon(words, contextual, web)
+
+
+def _scalar_kind(tag: str) -> str:
+    return tag.rsplit(":", 1)[-1]
+
+
+def _check_station(path: Path, text: str) -> dict[str, str]:
+    """Validate a station lexicon: every problem, each with its line and the fix."""
+    doc = parse_yaml(text, path)
+    if doc.data is None:
+        return {}
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        raise UserError(
+            f"{path}:1: a station lexicon is a mapping of written word to spoken form, one per line, {_EXAMPLE}"
+        )
+    problems: list[str] = []
+    entries: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + 1
+        where = f"{path}:{line}"
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key is None or key_node.tag != _STR_TAG:
+            shown = key if key is not None else "(a list or mapping)"
+            problems.append(
+                f"{where}: the written form {shown!r} is read by YAML as {_scalar_kind(key_node.tag)}, "
+                f"not text; put it in quotes, e.g. `\"{shown}\": …`"
+            )
+            continue
+        if not key.strip():
+            problems.append(f"{where}: empty written form; write the word as it appears in bulletins, {_EXAMPLE}")
+            continue
+        if key in first_line:
+            problems.append(
+                f"{where}: {key!r} is listed twice (lines {first_line[key]} and {line}); keep one of them"
+            )
+            continue
+        first_line[key] = line
+        if not isinstance(value_node, yaml.ScalarNode):
+            problems.append(f"{where}: {key!r}: the spoken form must be text on the same line, {_EXAMPLE}")
+            continue
+        # The text as written: `113` or `yes` after a key are still what the editor typed.
+        spoken = value_node.value.strip()
+        if value_node.tag == "tag:yaml.org,2002:null" or not spoken:
+            problems.append(f"{where}: {key!r}: the spoken form is empty; write how the announcer says it, {_EXAMPLE}")
+        elif _DIGIT.search(spoken):
+            problems.append(
+                f"{where}: {key!r}: the spoken form {spoken!r} still contains digits; "
+                "write the number in words (e.g. 'mười một', 'một một ba')"
+            )
+        elif not _SPOKEN_OK.fullmatch(spoken):
+            bad = "".join(sorted(set(_SPOKEN_OK.sub("", spoken))))
+            problems.append(
+                f"{where}: {key!r}: the spoken form {spoken!r} contains symbols {bad!r}; write them as words"
+            )
+        else:
+            entries[key] = spoken
+    if problems:
+        raise UserError(problems)
+    return entries
+
+
+def load_lexicon(station_file: Path | None) -> Lexicon:
+    """Built-in lexicon merged with the station's file, read now (edits take effect on the next call)."""
+    if station_file is None:
+        return builtin_lexicon()
+    station_file = Path(station_file)
+    # load_yaml reports a missing or unreadable file and YAML syntax errors with file and line.
+    doc = load_yaml(station_file)
+    text = station_file.read_text(encoding="utf-8") if doc.data is not None else ""
+    station = _check_station(station_file, text)
+    words, contextual, web = _builtin()
+    return Lexicon(words, contextual, web, station=station, station_file=station_file)
