@@ -310,7 +310,7 @@ def verify_rows(
             warnings=warnings,
         )
 
-    expected_id, expected_prev = 1, GENESIS_HASH
+    expected_id, expected_prev, previous_prev = 1, GENESIS_HASH, None
     for row in stored:
         row_id = row["id"]
         content = {name: row[name] for name in CONTENT_COLUMNS}
@@ -324,6 +324,15 @@ def verify_rows(
             )
             return broken(row_id, "deleted", f"{missing} missing before row {row_id}")
         if not self_ok:
+            # Written right after the same row as its predecessor, one id lower: the predecessor
+            # was spliced in and the rows after it renumbered.
+            if row_id > 1 and row["prev_hash"] == previous_prev:
+                if row_hash(row["prev_hash"], dict(content, id=row_id - 1)) == row["row_hash"]:
+                    return broken(
+                        row_id - 1,
+                        "inserted",
+                        f"row {row_id - 1} was inserted (row {row_id} was written as row {row_id - 1})",
+                    )
             # Does the content belong under another id? Then rows were moved, not written over.
             origin = by_hash.get(row["prev_hash"])
             if origin is not None and origin + 1 != row_id:
@@ -336,14 +345,16 @@ def verify_rows(
                 return broken(
                     row_id, "inserted", f"row {row_id} is not part of the chain (forged or spliced in)"
                 )
-            return broken(row_id, "edited", f"row {row_id} was changed after it was written")
+            return broken(
+                row_id, "edited", f"row {row_id} does not match its hash (changed after it was written, or forged)"
+            )
         if not linked:
             return broken(
                 row_id,
                 "inserted",
                 f"row {row_id} does not follow row {row_id - 1} (a row was inserted or replaced)",
             )
-        expected_id, expected_prev = row_id + 1, row["row_hash"]
+        expected_id, expected_prev, previous_prev = row_id + 1, row["row_hash"], row["prev_hash"]
     if anchor is not None:
         anchor_id, anchor_hash = anchor
         match = next((r for r in stored if r["id"] == anchor_id), None)
