@@ -39,7 +39,9 @@ _YEAR = r"(?:19|20)\d{2}"
 # capitalised word after a dash ("- Thủ tướng") is not swallowed.
 _CODE = r"[A-ZĐ][A-ZĐ][A-Za-zĐđ0-9&]*"
 _CODE_SEP = r"\s*[-–/]\s*"
-_ROMAN = r"[IVXLCDM]+"
+# A lone C, D, L or M is a letter label ("mục D"), not a Roman numeral.
+_ROMAN = r"(?:[IVX]+|[IVXLC]{2,})"
+_ROMAN_HEADING = r"[IVX]+"
 _END = r"(?![\w])"
 
 _DOC_TYPES = (
@@ -209,7 +211,9 @@ def _short_phone(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
 
 
 _DATE_CONTEXT = re.compile(
-    r"(?i:\b(?:ngày|hôm|dịp|lễ|từ|đến|tới|sáng|chiều|tối|trưa|đêm|mùng|mồng|khánh|niệm|trước|sau|hạn))\s*$"
+    r"(?i:\b(?:ngày|hôm|dịp|lễ|từ|đến|tới|sáng|chiều|tối|trưa|đêm|mùng|mồng|khánh|niệm|trước|sau|hạn|chót|vào))\s*$"
+    # a second date in a list: "lễ 30/4 và 1/5"
+    r"|\d{1,2}/\d{1,2}\s*(?:,|và|hoặc)\s*$"
 )
 _DAY_WORD = re.compile(r"(?i:\b(?:ngày|mùng|mồng|hôm))\s*$")
 _DATE_AFTER = re.compile(r"^\s*(?:[-–]|đến|tới)\s*(?:ngày\s*)?\d{1,2}/\d{1,2}")
@@ -313,12 +317,22 @@ def _unit(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     return " " + _UNITS[m.group("u")]
 
 
-_PER_BEFORE = re.compile(r"\d[\d.,]*%?(?:\s*[^\s\d/]+){0,3}\s*$")
+_MEASURES = (
+    "đồng|đ|nghìn|ngàn|triệu|tỷ|USD|VNĐ|người|lượt|lần|hộ|hồ sơ|trang|bản|bản sao|bộ|năm|tháng|ngày|giờ|tuần|"
+    "quý|khẩu|suất|thửa|con|chiếc|cái|buổi|ca|học sinh|trường hợp|tấn|tạ|kg|ha|sào|mẫu|m2|m|km|km2|lít|"
+    "phút|điểm|xã|thôn|gói|hạng mục|công trình|hợp đồng|giấy phép|văn bản|tin|bài"
+)
+_NUMBER_BEFORE = re.compile(r"\d[\d.,]*%?(?:\s*[^\s\d;,:]+){0,3}\s*$")
+_MEASURE_BEFORE = re.compile(rf"(?:\d|\b(?:{_MEASURES}))\s*$")
+_MEASURE_AFTER = re.compile(rf"\s*(?:{_MEASURES})\b")
 
 
 def _slash(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     # "50.000 đồng/hồ sơ", "2 lần/năm": a rate ("một hồ sơ"); "Cổng / Trang": an alternative.
-    return " một " if _PER_BEFORE.search(_before(text, m.start())) else " hoặc "
+    before = _before(text, m.start())
+    if _NUMBER_BEFORE.search(before) and (_MEASURE_BEFORE.search(before) or _MEASURE_AFTER.match(text, m.end())):
+        return " một "
+    return " hoặc "
 
 
 def _range(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
@@ -350,13 +364,13 @@ _ROMAN_WORDS = (
 _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("override", r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]", _override),
     ("end-mark", r"\./\.", _full_stop),
-    ("roman", rf"(?m)^[ \t#*_>-]*({_ROMAN})\.(?=[\s*_]|$)", _heading),
+    ("roman", rf"(?m)^[ \t#*_>-]*({_ROMAN_HEADING})\.(?=[\s*_]|$)", _heading),
     ("markup", r"(?m)^[ \t]*(?:#{1,6}|[-*+•>])[ \t]+|\*\*|__", _drop),
     ("web", r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", _web),
     (
         "web",
         r"(?<![\w.@])(?:(?i:https?://))?(?:[A-Za-z0-9-]+\.)+(?i:vn|com|net|org|gov|edu|info|io|biz)\b"
-        r"(?:/[A-Za-z0-9._~%/?=&#-]*[A-Za-z0-9/])?",
+        r"(?:/(?:[A-Za-z0-9._~%/?=&#-]*[A-Za-z0-9/])?)?",
         _web,
     ),
     (
@@ -470,7 +484,7 @@ _TONES = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
 _SYLLABLE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aăâeêioôơuưy]{1,3}(?:ng|nh|ch|[cmnpt])?"
 )
-_LETTER = re.compile(r"[A-Za-zÀ-ỹĐđ]")
+_LETTER = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 _STRIP = "\"'“”‘’()[]{},.;:!?…–—-"
 _SYMBOLS = re.compile(r"[/%&@#*\[\]{}|<>=+_~^$\\]")
 
