@@ -1,0 +1,269 @@
+"""Reports: periods, figures against an independent count, and the formats agreeing with each other."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from broadcast.asrun import AsRunRecord, Outcome
+from broadcast.config import Settings
+from broadcast.errors import UserError
+from broadcast.logbook import Logbook, LoggedRow
+from broadcast.report import (
+    Station,
+    build_report_data,
+    month_label,
+    parse_period,
+    report_base_name,
+    write_report,
+    write_sample_report,
+)
+from broadcast.report_sample import sample_records
+from broadcast.topics import TOPICS
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+STATION = Station("Đài truyền thanh xã Tiền Tiến", "Tiền Tiến", "thành phố Hải Dương", "Hải Dương")
+
+
+# --- periods ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, first, last, phrase",
+    [
+        ("2024", date(2024, 1, 1), date(2024, 12, 31), "năm 2024"),
+        ("2024-H1", date(2024, 1, 1), date(2024, 6, 30), "6 tháng đầu năm 2024"),
+        ("2024-h2", date(2024, 7, 1), date(2024, 12, 31), "6 tháng cuối năm 2024"),
+        ("2024-Q3", date(2024, 7, 1), date(2024, 9, 30), "quý III năm 2024"),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "tháng 2 năm 2024"),
+        ("2024-03-05..2024-04-10", date(2024, 3, 5), date(2024, 4, 10), "từ ngày 05/03/2024 đến ngày 10/04/2024"),
+    ],
+)
+def test_periods(text, first, last, phrase):
+    period = parse_period(text)
+    assert (period.first, period.last, period.phrase) == (first, last, phrase)
+
+
+@pytest.mark.parametrize("text", ["", "2024-H3", "2024-Q5", "2024-13", "24", "2024-01-01..2023-12-31", "2024-02-30..2024-03-01", "H1-2024"])
+def test_bad_periods_are_one_clear_line(text):
+    with pytest.raises(UserError) as err:
+        parse_period(text)
+    assert len(err.value.problems) == 1 and "\n" not in err.value.problems[0]
+
+
+def test_months_of_a_period():
+    assert parse_period("2024-11-15..2025-02-01").months() == ["2024-11", "2024-12", "2025-01", "2025-02"]
+
+
+# --- figures against an independent count -----------------------------------------------------
+
+TOPIC_IDS = [*TOPICS, "chu-de-khac"]
+BASE = datetime(2023, 12, 20, tzinfo=UTC)
+
+
+@st.composite
+def logs(draw):
+    n = draw(st.integers(0, 60))
+    rows = []
+    for i in range(1, n + 1):
+        scheduled = BASE + timedelta(minutes=draw(st.integers(0, 60 * 24 * 220)))  # into July 2024
+        outcome = draw(st.sampled_from(list(Outcome)))
+        aired = outcome in (Outcome.played, Outcome.late, Outcome.interrupted)
+        length = timedelta(seconds=draw(st.integers(1, 900)), microseconds=draw(st.integers(0, 999_999)))
+        corrects = draw(st.one_of(st.none(), st.integers(1, i - 1))) if i > 1 and draw(st.booleans()) else None
+        rec = AsRunRecord(
+            scheduled=scheduled.astimezone(draw(st.sampled_from([TZ, UTC]))),
+            outcome=outcome,
+            bulletin_id=f"tin-{draw(st.integers(0, 7))}",
+            title="Tin",
+            topic=draw(st.sampled_from(TOPIC_IDS)),
+            priority="normal",
+            start=scheduled if aired else None,
+            end=scheduled + length if aired else None,
+            corrects=corrects,
+        )
+        rows.append(LoggedRow(i, rec, scheduled, "", f"h{i}"))
+    return rows
+
+
+def independent_count(rows, first: date, last: date):
+    """(topic or '*', month or '*') -> (distinct ids, broadcasts, airtime), written without the report."""
+    replaced = {row.record.corrects for row in rows} - {None}
+    ids, plays, airtime = defaultdict(set), defaultdict(int), defaultdict(timedelta)
+    not_aired = 0
+    for row in rows:
+        rec = row.record
+        local_day = rec.scheduled.astimezone(TZ)
+        if row.id in replaced or not first <= local_day.date() <= last:
+            continue
+        if rec.outcome.value not in ("played", "late"):
+            not_aired += 1
+            continue
+        month = local_day.strftime("%Y-%m")
+        for key in ((rec.topic, month), (rec.topic, "*"), ("*", month), ("*", "*")):
+            ids[key].add(rec.bulletin_id)
+            plays[key] += 1
+            airtime[key] += rec.end - rec.start
+    return ids, plays, airtime, not_aired
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=logs(), spec=st.sampled_from(["2024-H1", "2024", "2024-01", "2024-Q2", "2024-06-15..2024-07-10"]))
+def test_figures_equal_an_independent_count(rows, spec):
+    period = parse_period(spec)
+    data = build_report_data(rows, period, tz=TZ, station=STATION, issued=date(2024, 7, 5))
+    ids, plays, airtime, not_aired = independent_count(rows, period.first, period.last)
+
+    def check(figures, key):
+        assert figures.items == len(ids.get(key, ()))
+        assert figures.broadcasts == plays.get(key, 0)
+        assert figures.airtime == airtime.get(key, timedelta(0))
+
+    for topic in data.topics:
+        check(topic.total, (topic.topic, "*"))
+        for month, figures in topic.by_month.items():
+            check(figures, (topic.topic, month))
+    check(data.total.total, ("*", "*"))
+    for month in data.months:
+        check(data.total.by_month[month], ("*", month))
+    assert [t.topic for t in data.topics][: len(TOPICS)] == list(TOPICS)
+    assert len(data.problems) == not_aired
+    assert data.annex == sorted(data.annex, key=lambda r: (r.scheduled, r.row_id))
+
+
+def test_the_result_does_not_depend_on_row_order():
+    rows = [LoggedRow(i, r, r.scheduled, "", f"h{i}") for i, r in
+            enumerate(sample_records(date(2024, 1, 1), date(2024, 2, 29), TZ, seed=7), start=1)]
+    period = parse_period("2024-Q1")
+    a = build_report_data(rows, period, tz=TZ, station=STATION, issued=date(2024, 4, 1))
+    b = build_report_data(rows[::-1], period, tz=TZ, station=STATION, issued=date(2024, 4, 1))
+    assert a == b
+
+
+# --- the written report -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def station(tmp_path) -> tuple[Settings, Path]:
+    settings_ = Settings(base_dir=tmp_path)
+    db = tmp_path / "asrun.sqlite"
+    with Logbook(db) as log:
+        log.append_many(sample_records(date(2023, 12, 25), date(2024, 7, 3), TZ, seed=11))
+    return settings_, db
+
+
+def value(cell) -> object:
+    """A cell as CSV and a spreadsheet both give it back: numbers as numbers (227 == 227.0)."""
+    text = "" if cell is None else str(cell)
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_xlsx_and_docx_hold_the_csv_figures(station, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    settings_, db = station
+    out = tmp_path / "out"
+    paths = write_report(settings_, "2024-H1", out, "all", db=db, issued=date(2024, 7, 5))
+    base = report_base_name(parse_period("2024-H1"))
+    assert {p.name for p in paths} >= {f"{base}.xlsx", f"{base}.docx", f"{base}-chu-de.csv", f"{base}-bieu-do.png"}
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temp files left behind"
+
+    monthly = read_csv(out / f"{base}-chu-de.csv")
+    header, body = monthly[0], monthly[1:]
+    assert len(body) == (len(TOPICS) + 1) * 7  # 8 topics + total, 6 months + the whole period
+    assert sum(int(r[4]) for r in body if r[0] and r[2] == "Cả kỳ") == int(body[-1][4])
+
+    wb = load_workbook(out / f"{base}.xlsx")
+    sheet = [["" if v is None else str(v) for v in row] for row in wb["Theo tháng"].iter_rows(values_only=True)]
+    assert sheet == monthly
+    annex_csv = read_csv(out / f"{base}-phu-luc.csv")
+    annex_xlsx = [[value(v) for v in r] for r in wb["Phụ lục"].iter_rows(values_only=True)]
+    assert annex_xlsx == [[value(v) for v in r] for r in annex_csv]
+    assert wb["Biểu đồ"]._images, "chart missing from the workbook"
+    summary = wb["Tổng hợp"]
+    texts = [c for row in summary.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "ỦY BAN NHÂN DÂN" in texts and "XÃ TIỀN TIẾN" in texts and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts
+
+    doc = Document(out / f"{base}.docx")
+    head = doc.tables[0]
+    assert "ỦY BAN NHÂN DÂN\nXÃ TIỀN TIẾN" in head.cell(0, 0).text
+    assert "Số:" in head.cell(0, 0).text and "/BC-UBND" in head.cell(0, 0).text
+    assert "Độc lập - Tự do - Hạnh phúc" in head.cell(0, 1).text
+    assert "Tiền Tiến, ngày 05 tháng 07 năm 2024" in head.cell(0, 1).text
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "BÁO CÁO" in paragraphs
+    assert "Kết quả tuyên truyền cải cách hành chính 6 tháng đầu năm 2024" in paragraphs
+    whole = "\n".join(paragraphs + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    assert whole == unicodedata.normalize("NFC", whole)
+
+    def cells(table):
+        return [[c.text for c in row.cells] for row in table.rows]
+
+    summary_rows = cells(doc.tables[1])[1:]
+    per_period = [r for r in body if r[2] == "Cả kỳ"]
+    assert [(r[1], r[2], r[3], r[4]) for r in summary_rows] == [(r[1], r[3], r[4], r[6]) for r in per_period]
+    monthly_doc = cells(doc.tables[2])[1:]
+    aired_months = [r for r in body if r[2] != "Cả kỳ" and int(r[4])]
+    assert monthly_doc == [[r[1], month_label(r[2]), r[3], r[4], r[6]] for r in aired_months]
+    tasks = cells(doc.tables[3])[1:]
+    assert [t[0] for t in tasks] == ["1", "2", "3", "4", "5", "6"]
+    assert f"{per_period[-1][4]} lượt phát" in tasks[1][3]
+    assert "không có dữ liệu phát sóng" in tasks[0][3].lower()
+    problems_doc = cells(doc.tables[4])[1:]
+    assert len(problems_doc) == len(read_csv(out / f"{base}-su-co.csv")) - 1 > 0
+    annex_doc = cells(doc.tables[-1])[1:]
+    assert [r[0] for r in annex_doc] == [r[0] for r in annex_csv[1:]]
+    assert [r[-1] for r in annex_doc] == [r[14] for r in annex_csv[1:]]  # row hashes
+    assert len(doc.inline_shapes) == 1  # the chart
+
+
+def test_rows_outside_the_period_are_not_reported(station, tmp_path):
+    settings_, db = station
+    paths = write_report(settings_, "2024-01", tmp_path / "out", "csv", db=db)
+    annex = read_csv(next(p for p in paths if p.name.endswith("phu-luc.csv")))[1:]
+    assert annex and all(r[1].startswith("2024-01-") for r in annex)
+
+
+def test_an_empty_period_is_refused(station, tmp_path):
+    settings_, db = station
+    with pytest.raises(UserError, match="no broadcasts logged in 2022"):
+        write_report(settings_, "2022", tmp_path / "out", db=db)
+
+
+def test_an_unwritable_folder_is_one_clear_line(station, tmp_path):
+    settings_, db = station
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for out in (blocker, blocker / "sub"):
+        with pytest.raises(UserError) as err:
+            write_report(settings_, "2024-H1", out, "csv", db=db)
+        assert len(err.value.problems) == 1
+
+
+def test_unknown_format(station, tmp_path):
+    settings_, db = station
+    with pytest.raises(UserError, match="unknown report format 'pdf'"):
+        write_report(settings_, "2024-H1", tmp_path, "pdf", db=db)
+
+
+def test_sample_report_for_the_demo(tmp_path):
+    paths = write_sample_report(Settings(base_dir=tmp_path), "2024-Q1", tmp_path / "demo")
+    assert paths[0].name == "mau-nhat-ky.sqlite"
+    assert {p.suffix for p in paths} == {".sqlite", ".csv", ".xlsx", ".docx", ".png"}
+    assert Logbook(paths[0], readonly=True).verify().ok
