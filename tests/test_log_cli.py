@@ -1,0 +1,124 @@
+"""`broadcast log …`, `broadcast report`, `broadcast evidence` through the real entry point."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from broadcast.cli import main
+from broadcast.logbook import Logbook
+from broadcast.report_sample import sample_records
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+def station(tmp_path, monkeypatch):
+    """A station folder with built-in settings and a log at the default place (data/asrun.sqlite)."""
+    monkeypatch.delenv("BROADCAST_SETTINGS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with Logbook(tmp_path / "data" / "asrun.sqlite") as log:
+        log.append_many(sample_records(date(2024, 6, 24), date(2024, 7, 6), TZ, seed=5))
+    return tmp_path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return exit_.value.code, out, err
+
+
+def test_list_with_filters(station, capsys):
+    code, out, _ = run(capsys, "log", "list", "--from", "2024-07-01", "--to", "2024-07-01", "--outcome", "played")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["ID", "SCHEDULED", "OUTCOME"]
+    body = lines[1:-1]
+    assert body and all(" 2024-07-01 " in line and " played " in line for line in body)
+    assert lines[-1] == f"{len(body)} row(s)"
+    code, out, _ = run(capsys, "log", "list", "--topic", "hotline", "--zone", "thon-3")
+    assert code == 0 and all("hotline" in line and "thon-3" in line for line in out.splitlines()[1:-1])
+
+
+def test_export_csv_and_json(station, capsys):
+    code, out, _ = run(capsys, "log", "export", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and rows[0]["id"] == 1 and len(rows[0]["row_hash"]) == 64
+    code, _, err = run(capsys, "log", "export", "--format", "csv", "--out", "x/log.csv", "--from", "2024-07-01")
+    assert code == 0 and "x/log.csv" in err
+    with open(station / "x" / "log.csv", encoding="utf-8", newline="") as fh:
+        exported = list(csv.DictReader(fh))
+    assert exported and all(r["scheduled_local"] >= "2024-07-01" for r in exported)
+
+
+def test_verify_ok_then_broken(station, capsys):
+    code, out, _ = run(capsys, "log", "verify")
+    assert code == 0 and out.startswith("OK: ") and "chain head" in out
+    db = sqlite3.connect(station / "data" / "asrun.sqlite")
+    db.execute("DROP TRIGGER asrun_no_delete")
+    db.execute("DELETE FROM asrun WHERE id = 7")
+    db.commit()
+    db.close()
+    code, out, err = run(capsys, "log", "verify")
+    assert code == 1
+    assert out.strip() == "BROKEN at row 8 (deleted): row 7 missing before row 8"
+    assert "triggers missing" in err
+
+
+def test_verify_with_an_anchor(station, capsys):
+    head = Logbook(station / "data" / "asrun.sqlite", readonly=True).head()
+    assert run(capsys, "log", "verify", "--anchor", f"{head[0]}:{head[1]}")[0] == 0
+    code, out, _ = run(capsys, "log", "verify", "--anchor", f"{head[0]}:{'0' * 64}")
+    assert code == 1 and "(anchor)" in out
+    code, _, err = run(capsys, "log", "verify", "--anchor", "nonsense")
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_correct(station, capsys):
+    code, out, _ = run(capsys, "log", "correct", "3", "--reason", "loa thôn 2 hỏng", "--outcome", "failed")
+    assert code == 0 and out.strip().endswith("corrects row 3")
+    assert run(capsys, "log", "verify")[0] == 0
+
+
+def test_missing_log_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "log", "verify", "--db", "nowhere.sqlite")
+    assert code == 2 and err.count("\n") == 1 and "no as-run log" in err
+
+
+def test_report(station, capsys):
+    code, out, _ = run(capsys, "report", "--period", "2024-H1", "--format", "csv", "--out", "bc")
+    assert code == 0
+    assert sorted(p.name for p in (station / "bc").iterdir()) == sorted(
+        f"bao-cao-cchc-2024-H1-{s}.csv" for s in ("chu-de", "nhiem-vu", "su-co", "phu-luc"))
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["report", "--period", "2024-H7", "--out", "bc"], "unknown period '2024-H7'"),
+        (["report", "--period", "2023", "--out", "bc"], "no broadcasts logged in 2023"),
+        (["report", "--period", "2024", "--format", "pdf", "--out", "bc"], "unknown report format"),
+        (["report", "--period", "2024", "--out", "blocker/sub"], "blocker"),
+        (["evidence", "--period", "2024-13", "--out", "e.zip"], "unknown period"),
+        (["evidence", "--period", "2020", "--out", "e.zip"], "no broadcasts logged in 2020"),
+        (["evidence", "--period", "2024", "--out", "blocker/e.zip"], "blocker"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(station, capsys, argv, fragment):
+    (station / "blocker").write_text("a file, not a folder")
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: ") and fragment in err
+
+
+def test_evidence(station, capsys):
+    code, out, _ = run(capsys, "evidence", "--period", "2024-07", "--out", "e.zip")
+    assert code == 0 and "e.zip" in out and (station / "e.zip").is_file()
