@@ -1,0 +1,488 @@
+"""The station's schedule (schedule.yaml) and the pure decisions made from it: slots, programmes, misfires.
+
+Everything here is data in, data out: the current time is always an argument (the clock is the
+caller's), nothing plays, builds or writes. Loading validates the whole file at once and names the
+line (or key) of every problem, with a "did you mean" for unknown keys.
+
+Policies decided here (the README repeats them):
+- Programme order: bulletins whose air window covers the date, by priority (emergency, priority,
+  normal), then topic in the order of `broadcast.topics.TOPICS`, then id. The input order never
+  matters. What does not fit the session's minutes cap is *held over* (it airs at a later session
+  and the log gets a `held_over` row): items are taken in programme order and each is kept if it
+  still fits, so a short item after a long one that overflowed may still air.
+- Misfire: a slot is played on time if started within `on_time_tolerance_s`, late (logged `late`)
+  within `grace_minutes`, otherwise not played (logged `missed`). Several slots missed while the
+  service was down coalesce: at most the latest one within grace plays late, the rest are missed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Iterable, Literal, Mapping, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from broadcast.bulletin import Bulletin
+from broadcast.errors import UserError
+from broadcast.topics import TOPICS
+from broadcast.yamlio import YamlDoc, load_yaml, validate
+
+# Day names accepted in `days:`: English abbreviations and the Vietnamese ones the editor uses.
+WEEKDAYS: dict[str, int] = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    "t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6,
+}
+ALL_ZONES = "all"
+_TIME = re.compile(r"^\s*(\d{1,2})\s*[:hH]\s*(\d{2})?\s*(?:p|phút)?\s*$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _parse_time(value):
+    # YAML 1.1 reads an unquoted 05:30 as the sexagesimal integer 330 (5*60+30): undo that.
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 0 <= value < 24 * 60:
+            raise ValueError(f"not a time of day: {value}")
+        return time(value // 60, value % 60)
+    if isinstance(value, str):
+        m = _TIME.match(value)
+        if not m:
+            raise ValueError(f"'{value}' is not a time of day; write it as HH:MM, e.g. 05:30 or 17:00")
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if hour > 23 or minute > 59:
+            raise ValueError(f"'{value}' is not a time of day (hours 0-23, minutes 0-59)")
+        return time(hour, minute)
+    return value
+
+
+class DeviceSink(_Model):
+    """A sound card through PulseAudio (the wired loudspeakers of older stations)."""
+
+    type: Literal["device"]
+    device: str | None = Field(None, description="PulseAudio sink name; empty means the default sink")
+
+
+class IcecastSink(_Model):
+    """One Icecast mount per zone: the IP loudspeaker cluster listens to it."""
+
+    type: Literal["icecast"]
+    url: str = Field(description="the Icecast server, e.g. http://127.0.0.1:8000")
+    mount: str
+    password: str = Field(repr=False)
+    user: str = "source"
+    bitrate_kbps: Literal[64, 96, 128, 160, 192] = 128
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(:\d+)?/?$", value):
+            raise ValueError(f"'{value}' is not a server address like http://127.0.0.1:8000")
+        return value.rstrip("/")
+
+    @field_validator("mount")
+    @classmethod
+    def _mount(cls, value: str) -> str:
+        if not re.match(r"^/[A-Za-z0-9._/-]+$", value):
+            raise ValueError(f"'{value}' is not a mount point like /thon-1 (ASCII letters, digits, '-', '_', '.')")
+        return value
+
+
+class FileSink(_Model):
+    """Writes what would have aired, with timestamps: dry runs and the demo."""
+
+    type: Literal["file"]
+    folder: Path
+
+
+SinkSpec = Annotated[Union[DeviceSink, IcecastSink, FileSink], Field(discriminator="type")]
+
+
+def sink_label(spec: SinkSpec) -> str:
+    """How a sink is named in the log (no secrets)."""
+    if isinstance(spec, DeviceSink):
+        return f"device:{spec.device or 'default'}"
+    if isinstance(spec, IcecastSink):
+        return f"icecast:{spec.url}{spec.mount}"
+    return f"file:{spec.folder}"
+
+
+class Zone(_Model):
+    """A loudspeaker cluster (cụm loa) and the sink that reaches it."""
+
+    name: str = Field(min_length=1)
+    sink: SinkSpec
+
+
+def _check_days(value):
+    if isinstance(value, str):
+        value = [value]
+    out = []
+    for day in value:
+        key = str(day).strip().lower().replace(" ", "")
+        if key not in WEEKDAYS:
+            raise ValueError(f"unknown day '{day}'; use mon..sun or t2..t7, cn")
+        out.append(key)
+    return out
+
+
+class Session(_Model):
+    """A recurring session: the same time on the given days of the week."""
+
+    name: str = Field(min_length=1)
+    time: time
+    days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat"])
+    zones: list[str] = Field(default_factory=lambda: [ALL_ZONES])
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value):
+        return _parse_time(value)
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days(cls, value):
+        return _check_days(value)
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS[d] for d in self.days)
+
+
+class OneOff(_Model):
+    """A session on one date only (a campaign day, a special broadcast)."""
+
+    name: str = Field(min_length=1)
+    date: date
+    time: time
+    zones: list[str] = Field(default_factory=lambda: [ALL_ZONES])
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value):
+        return _parse_time(value)
+
+
+class Skip(_Model):
+    """A date with no broadcast (a holiday), for every session or only the named ones."""
+
+    date: date
+    reason: str = Field(min_length=1)
+    sessions: list[str] | None = None
+
+
+class Caps(_Model):
+    """Local limits (Hà Nội's example: 2 sessions a day, 5 days a week, 15 min urban / 45 min rural)."""
+
+    sessions_per_day: int = Field(2, ge=1, le=12)
+    minutes_per_session: float = Field(45, gt=0, le=240)
+    days_per_week: int = Field(7, ge=1, le=7)
+
+
+class Playout(_Model):
+    """How the runner turns slots into sound; every policy value in one place."""
+
+    preroll_minutes: float = Field(30, ge=0, le=24 * 60, description="build the programme this long before air")
+    grace_minutes: float = Field(10, ge=0, le=180, description="a late slot still plays within this")
+    on_time_tolerance_s: float = Field(5, ge=0, le=120, description="a start later than this is logged late")
+    sink_tries: int = Field(3, ge=1, le=10)
+    sink_retry_within_s: float = Field(10, gt=0, le=120)
+    fade_s: float = Field(0.5, ge=0, le=3)
+
+
+class Schedule(_Model):
+    timezone: str | None = Field(None, description="default: the station's timezone from station.yaml")
+    zones: dict[str, Zone] = Field(min_length=1)
+    sessions: list[Session] = Field(default_factory=list)
+    one_off: list[OneOff] = Field(default_factory=list)
+    skip: list[Skip] = Field(default_factory=list)
+    caps: Caps = Field(default_factory=Caps)
+    playout: Playout = Field(default_factory=Playout)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value):
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone '{value}' (use an IANA name such as Asia/Ho_Chi_Minh)") from None
+        return value
+
+    @field_validator("zones")
+    @classmethod
+    def _zone_ids(cls, value):
+        for key in value:
+            if not re.match(r"^[a-z0-9][a-z0-9_-]*$", key) or key == ALL_ZONES:
+                raise ValueError(f"zone id '{key}': use lower-case ASCII letters, digits, '-' or '_' (not '{ALL_ZONES}')")
+        return value
+
+    def zone_ids(self, wanted: Iterable[str]) -> tuple[str, ...]:
+        wanted = list(wanted)
+        return tuple(self.zones) if ALL_ZONES in wanted else tuple(dict.fromkeys(wanted))
+
+
+def _cross_problems(doc: YamlDoc, s: Schedule) -> list[str]:
+    """What pydantic cannot see field by field: references between sections, duplicates, caps."""
+    problems: list[str] = []
+
+    def add(loc: tuple, message: str) -> None:
+        problems.append(f"{doc.where(loc)}: {'.'.join(map(str, loc))}: {message}")
+
+    import difflib
+
+    def check_zones(loc: tuple, zones: list[str]) -> None:
+        for i, z in enumerate(zones):
+            if z != ALL_ZONES and z not in s.zones:
+                close = difflib.get_close_matches(z, list(s.zones), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; known zones: {', '.join(s.zones)}, or '{ALL_ZONES}'"
+                add(loc + (i,), f"unknown zone '{z}'{hint}")
+        if not zones:
+            add(loc, f"no zones; list zone ids or '{ALL_ZONES}'")
+
+    names: dict[str, int] = {}
+    for i, sess in enumerate(s.sessions):
+        check_zones(("sessions", i, "zones"), sess.zones)
+        if sess.name in names:
+            add(("sessions", i, "name"), f"session name '{sess.name}' is already used by sessions.{names[sess.name]}")
+        names.setdefault(sess.name, i)
+    for i, one in enumerate(s.one_off):
+        check_zones(("one_off", i, "zones"), one.zones)
+    for i, skip in enumerate(s.skip):
+        for j, name in enumerate(skip.sessions or []):
+            if name not in names:
+                close = difflib.get_close_matches(name, list(names), n=1)
+                add(("skip", i, "sessions", j), f"unknown session '{name}'" + (f"; did you mean '{close[0]}'?" if close else ""))
+
+    caps = s.caps
+    per_weekday = [sum(1 for x in s.sessions if wd in x.weekdays) for wd in range(7)]
+    for wd, count in enumerate(per_weekday):
+        if count > caps.sessions_per_day:
+            day = [k for k, v in WEEKDAYS.items() if v == wd][0]
+            add(("sessions",), f"{count} sessions on {day}, above caps.sessions_per_day = {caps.sessions_per_day}")
+    days_used = sum(1 for c in per_weekday if c)
+    if days_used > caps.days_per_week:
+        add(("sessions",), f"sessions on {days_used} days a week, above caps.days_per_week = {caps.days_per_week}")
+    for i, one in enumerate(s.one_off):
+        day = one.date
+        count = len([x for x in day_sessions(s, day)])
+        if count > caps.sessions_per_day:
+            add(("one_off", i), f"{count} sessions on {day}, above caps.sessions_per_day = {caps.sessions_per_day}")
+        monday = day - timedelta(days=day.weekday())
+        week_days = sum(1 for k in range(7) if day_sessions(s, monday + timedelta(days=k)))
+        if week_days > caps.days_per_week:
+            add(("one_off", i), f"the week of {monday} has sessions on {week_days} days, above caps.days_per_week = {caps.days_per_week}")
+    return problems
+
+
+def load_schedule(path: Path) -> Schedule:
+    """Read and validate schedule.yaml, reporting every problem (file:line, key, fix) at once."""
+    doc = load_yaml(Path(path))
+    schedule = validate(doc, Schedule)
+    problems = _cross_problems(doc, schedule)
+    if problems:
+        raise UserError(problems)
+    return schedule
+
+
+# -- slots --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """One session on one date: when it airs (timezone-aware, station zone) and where."""
+
+    when: datetime
+    session: str
+    zones: tuple[str, ...] = ()
+    one_off: bool = False
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the slot: names programme files and scheduler jobs."""
+        return f"{self.when.strftime('%Y%m%dT%H%M')}-{slug(self.session)}"
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "session"
+
+
+def schedule_tz(schedule: Schedule, station_tz: tzinfo) -> tzinfo:
+    return ZoneInfo(schedule.timezone) if schedule.timezone else station_tz
+
+
+def _skipped(schedule: Schedule, day: date, session: str) -> Skip | None:
+    for skip in schedule.skip:
+        if skip.date == day and (skip.sessions is None or session in skip.sessions):
+            return skip
+    return None
+
+
+def day_sessions(schedule: Schedule, day: date) -> list[tuple[str, time, list[str], bool]]:
+    """(name, time, zones, one_off) of the sessions airing on `day`, skips applied."""
+    out = [(s.name, s.time, s.zones, False) for s in schedule.sessions
+           if day.weekday() in s.weekdays and not _skipped(schedule, day, s.name)]
+    out += [(o.name, o.time, o.zones, True) for o in schedule.one_off if o.date == day]
+    return out
+
+
+def expand(schedule: Schedule, start: datetime, end: datetime, tz: tzinfo) -> list[Slot]:
+    """Slots with start <= when < end, in time order (then session name)."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("expand() needs timezone-aware bounds")
+    slots = []
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    while day <= last:
+        for name, at, zones, one_off in day_sessions(schedule, day):
+            when = datetime.combine(day, at, tzinfo=tz)
+            if start <= when < end:
+                slots.append(Slot(when, name, schedule.zone_ids(zones), one_off))
+        day += timedelta(days=1)
+    return sorted(slots)
+
+
+def next_slots(schedule: Schedule, after: datetime, n: int, tz: tzinfo, horizon_days: int = 400) -> list[Slot]:
+    """The next `n` slots at or after `after`."""
+    out: list[Slot] = []
+    start = after
+    while len(out) < n and start < after + timedelta(days=horizon_days):
+        stop = start + timedelta(days=14)
+        out += expand(schedule, start, stop, tz)
+        start = stop
+    return out[:n]
+
+
+def skipped_on(schedule: Schedule, day: date) -> list[Skip]:
+    return [s for s in schedule.skip if s.date == day]
+
+
+# -- programmes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duration:
+    seconds: float
+    source: str  # "built" (from an audio manifest) or "estimated" (from text length)
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    bulletin: Bulletin
+    duration: Duration
+
+
+@dataclass(frozen=True)
+class HeldOver:
+    bulletin: Bulletin
+    duration: Duration
+    reason: str
+
+
+@dataclass(frozen=True)
+class Programme:
+    """What a slot will air: the wrapper (jingles, greeting, sign-off) around `items`."""
+
+    slot: Slot
+    items: tuple[PlannedItem, ...]
+    held_over: tuple[HeldOver, ...]
+    wrapper: Duration
+    gap_s: float
+    cap_s: float
+
+    @property
+    def total_s(self) -> float:
+        return self.wrapper.seconds + sum(i.duration.seconds for i in self.items) + self.gap_s * max(0, len(self.items) - 1)
+
+    @property
+    def bulletins(self) -> list[Bulletin]:
+        return [i.bulletin for i in self.items]
+
+
+_TOPIC_ORDER = {t: i for i, t in enumerate(TOPICS)}
+
+
+def programme_order(bulletin: Bulletin) -> tuple:
+    return (bulletin.priority.rank, _TOPIC_ORDER.get(bulletin.topic, len(_TOPIC_ORDER)), bulletin.topic, bulletin.id)
+
+
+def plan_programme(
+    slot: Slot,
+    bulletins: Iterable[Bulletin],
+    durations: Mapping[str, Duration],
+    wrapper: Duration,
+    cap_s: float,
+    gap_s: float = 0.0,
+) -> Programme:
+    """The slot's programme: on-air bulletins in programme order, held over beyond the cap."""
+    eligible = sorted((b for b in bulletins if b.on_air(slot.when.date())), key=programme_order)
+    used = wrapper.seconds
+    items: list[PlannedItem] = []
+    held: list[HeldOver] = []
+    for b in eligible:
+        d = durations[b.id]
+        need = d.seconds + (gap_s if items else 0.0)
+        if used + need <= cap_s:
+            items.append(PlannedItem(b, d))
+            used += need
+        else:
+            held.append(HeldOver(b, d, (
+                f"does not fit the {cap_s / 60:g}-minute cap: {used:.0f} s already planned, "
+                f"this item needs {need:.0f} s ({d.source}); it airs at a later session")))
+    return Programme(slot, tuple(items), tuple(held), wrapper, gap_s, cap_s)
+
+
+# -- misfires -----------------------------------------------------------------------------------
+
+
+class Timing(str, Enum):
+    on_time = "on_time"
+    late = "late"
+    missed = "missed"
+
+
+def timing(slot_when: datetime, now: datetime, playout: Playout) -> Timing:
+    """Whether a slot starting `now` is on time, late within grace, or missed."""
+    lateness = (now - slot_when).total_seconds()
+    if lateness <= playout.on_time_tolerance_s:
+        return Timing.on_time
+    if lateness <= playout.grace_minutes * 60:
+        return Timing.late
+    return Timing.missed
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What to do, on start, about slots that passed while the service was down."""
+
+    play_late: Slot | None
+    missed: tuple[tuple[Slot, str], ...] = field(default=())
+
+
+def recover(due: Iterable[Slot], now: datetime, playout: Playout) -> Recovery:
+    """Coalesce slots missed while down: the latest within grace plays late, every other is missed."""
+    due = sorted(due)
+    within = [s for s in due if timing(s.when, now, playout) != Timing.missed]
+    late = within[-1] if within else None
+    missed = []
+    for s in due:
+        if s is late:
+            continue
+        if s in within:
+            reason = f"service was down at the slot; coalesced into the late run of {late.session} {late.when:%H:%M}"
+        else:
+            minutes = (now - s.when).total_seconds() / 60
+            reason = (f"service was down at the slot; back {minutes:.0f} min later, beyond the "
+                      f"{playout.grace_minutes:g}-minute grace period")
+        missed.append((s, reason))
+    return Recovery(late, tuple(missed))
