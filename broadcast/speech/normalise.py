@@ -164,7 +164,7 @@ def _phone_groups(raw: str) -> list[str]:
     n = len(raw)
     if n <= 5:
         return [raw]
-    if n == 8:
+    if n in (7, 8):
         return [raw[:4], raw[4:]]
     if n == 10:
         return [raw[:4], raw[4:7], raw[7:]]
@@ -343,6 +343,13 @@ def _and(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     return " và "
 
 
+_SYMBOL_WORDS = {"≥": "lớn hơn hoặc bằng", "≤": "nhỏ hơn hoặc bằng", "~": "khoảng", "≈": "khoảng"}
+
+
+def _symbol(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return _SYMBOL_WORDS[m.group(0)]
+
+
 def _number(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     token = m.group(0)
     if re.fullmatch(r"\d+\.\d{1,2}", token):
@@ -388,7 +395,7 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
     (_LEXICON, "", _lexicon),
     ("phone", r"(?<![\w.,+])(?:\+\d{2}[\s.-]?\d|0\d)\d{0,3}(?:[.\s-]?\d{2,4}){1,4}(?![\w]|[.,]\d)", _phone),
     ("phone", r"(?<![\w.,])(?:1800|1900)(?:[.\s-]?\d{2,4}){1,2}(?![\w]|[.,]\d)", _toll_free),
-    ("phone", r"(?<![\w.,])\d{3,5}(?![\w]|[.,]\d)", _short_phone),
+    ("phone", r"(?<![\w.,])(?:\d{3,5}|\d{7,8})(?![\w]|[.,]\d)", _short_phone),
     (
         "date",
         rf"(?<![\w/.,])(?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>{_YEAR}))?(?![\w/]|[.,]\d)",
@@ -398,7 +405,7 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("quarter", rf"(?P<w>\b(?i:quý))\s+(?P<q>{_ROMAN}|\d)\s*/\s*(?P<y>{_YEAR})(?![\w/])", _quarter_year),
     ("month-year", rf"(?:(?P<w>\b(?i:tháng))\s+)?(?<![\w/.,])(?P<m>\d{{1,2}})\s*/\s*(?P<y>{_YEAR})(?![\w/])", _month_year),
     ("date", r"(?<![\w/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?P<y>)(?![\w/]|[.,]\d)", _date),
-    ("time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:[hH](?P<min>[0-5]\d)?|:(?P<min2>[0-5]\d))(?:'|ph|p)?(?!\w)", _time),
+    ("time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:[hH](?P<min>[0-5]\d)?|[g:](?P<min2>[0-5]\d))(?:'|ph|p)?(?!\w)", _time),
     ("percent", rf"(?<![\w.,])(?P<n>{_NUM})\s*%", _percent),
     ("fraction", rf"(?<![\w/.,])(?P<a>{_NUM})\s*/\s*(?P<b>{_NUM})(?![\w/]|[.,]\d)", _fraction),
     ("ordinal", rf"(?P<w>\b(?i:thứ))\s+(?P<n>\d{{1,3}}|{_ROMAN}){_END}", _ordinal),
@@ -408,6 +415,7 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("range", r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=(?i:thứ|ngày|tháng|năm|quý)?\s*\d)", _range),
     ("slash", r"\s*/\s*(?=\w)", _slash),
     ("and", r"\s*&\s*", _and),
+    ("symbol", r"[≥≤~≈]", _symbol),
     ("number", rf"(?<!\d)(?:\d+\.\d{{1,2}}(?![\d.])|{_NUM})(?!\d)", _number),
     ("pause", r"\.{3,}|…", _ellipsis),
     ("pause", r"[\"“”«»„‘’()\[\]{}\t]|\s+[-–—]+\s+|[–—]|(?<=\s)-(?=\w)|(?<=\w)-(?=\s)", _pause),
@@ -486,7 +494,7 @@ _SYLLABLE = re.compile(
 )
 _LETTER = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 _STRIP = "\"'“”‘’()[]{},.;:!?…–—-"
-_SYMBOLS = re.compile(r"[/%&@#*\[\]{}|<>=+_~^$\\]")
+_SYMBOLS = re.compile(r"[^\w'’-]")
 
 
 def _is_syllable(word: str) -> bool:
