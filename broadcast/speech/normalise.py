@@ -248,12 +248,16 @@ def _date_range(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     return f"{start} đến ngày {_say_date(last, month, year, text, m.end()).removeprefix('ngày ')}"
 
 
+_MONTH_BEFORE = re.compile(r"(?i:\btháng)\s*$")
+
+
 def _month_year(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     month = int(m.group("m"))
     if not 1 <= month <= 12:
         return None
-    word = m.group("w") or "tháng"
-    return f"{word} {num.month(month)} năm {num.cardinal(int(m.group('y')))}"
+    spoken = f"{num.month(month)} năm {num.cardinal(int(m.group('y')))}"
+    # "Tháng 3/2024" keeps its own "Tháng"; a bare "3/2024" needs one.
+    return spoken if _MONTH_BEFORE.search(_before(text, m.start(), 10)) else "tháng " + spoken
 
 
 def _quarter_year(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
@@ -296,8 +300,12 @@ def _ordinal(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
 
 
 def _roman_after(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
-    value = num.roman(m.group("n"))
-    return f"{m.group('w')} {num.cardinal(value)}" if value else None
+    # Only after a word that numbers things with Roman numerals ("khóa XV"); a lone "I" or "V"
+    # elsewhere may be a letter.
+    if not _ROMAN_BEFORE.search(_before(text, m.start(), 16)):
+        return None
+    value = num.roman(m.group(0))
+    return num.cardinal(value) if value else None
 
 
 def _month(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
@@ -368,6 +376,8 @@ _ROMAN_WORDS = (
     "cấp độ|nhóm|loại|kỳ"
 )
 
+_ROMAN_BEFORE = re.compile(rf"\b(?i:{_ROMAN_WORDS})\s+$")
+
 _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("override", r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]", _override),
     ("end-mark", r"\./\.", _full_stop),
@@ -403,13 +413,13 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ),
     ("date", rf"(?<![\w/.,])(?P<d>\d{{1,2}})([/.-])(?P<m>\d{{1,2}})\2(?P<y>{_YEAR})(?![\w/]|[.,]\d)", _date),
     ("quarter", rf"(?P<w>\b(?i:quý))\s+(?P<q>{_ROMAN}|\d)\s*/\s*(?P<y>{_YEAR})(?![\w/])", _quarter_year),
-    ("month-year", rf"(?:(?P<w>\b(?i:tháng))\s+)?(?<![\w/.,])(?P<m>\d{{1,2}})\s*/\s*(?P<y>{_YEAR})(?![\w/])", _month_year),
+    ("month-year", rf"(?<![\w/.,])(?P<m>\d{{1,2}})\s*/\s*(?P<y>{_YEAR})(?![\w/])", _month_year),
     ("date", r"(?<![\w/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?P<y>)(?![\w/]|[.,]\d)", _date),
     ("time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:[hH](?P<min>[0-5]\d)?|[g:](?P<min2>[0-5]\d))(?:'|ph|p)?(?!\w)", _time),
     ("percent", rf"(?<![\w.,])(?P<n>{_NUM})\s*%", _percent),
     ("fraction", rf"(?<![\w/.,])(?P<a>{_NUM})\s*/\s*(?P<b>{_NUM})(?![\w/]|[.,]\d)", _fraction),
     ("ordinal", rf"(?P<w>\b(?i:thứ))\s+(?P<n>\d{{1,3}}|{_ROMAN}){_END}", _ordinal),
-    ("roman", rf"(?P<w>\b(?i:{_ROMAN_WORDS}))\s+(?P<n>{_ROMAN}){_END}", _roman_after),
+    ("roman", rf"(?<![\w]){_ROMAN}{_END}", _roman_after),
     ("month", r"(?P<w>\b(?i:tháng))\s+(?P<n>0?[1-9]|1[0-2])(?![\d/]|[.,]\d)", _month),
     ("unit", r"(?:(?<=\d)|(?<=/))\s*(?P<u>km/h|km2|km²|m2|m²|m3|m³|km|cm|mm|m|ha|kg|mg|ml|kWh|kW|MW|°C|đ)(?![\w²³])", _unit),
     ("range", r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=(?i:thứ|ngày|tháng|năm|quý)?\s*\d)", _range),
@@ -423,6 +433,15 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("pause", r"[*#_~|<>]", _drop),
 ]
 
+# Most lines have no digit and no Roman numeral: skipping the rules that need one is most of the speed.
+_NEEDS_DIGIT = {
+    "document-number", "phone", "date", "quarter", "month-year", "time", "percent", "fraction", "month", "unit",
+    "range", "number",
+}  # fmt: skip
+_NEEDS_ROMAN = {"roman"}
+_DIGIT = re.compile(r"\d")
+_ROMAN_CHAR = re.compile(r"[IVXLC]")
+
 _RULES: list[tuple[str, re.Pattern[str] | None, Handler]] = [
     (name, re.compile(pattern) if name != _LEXICON else None, handler) for name, pattern, handler in _RULE_SPECS
 ]
@@ -431,7 +450,11 @@ _RULES: list[tuple[str, re.Pattern[str] | None, Handler]] = [
 def _claim(text: str, lexicon: Lexicon) -> list[Change]:
     taken = bytearray(len(text))
     changes: list[Change] = []
+    has_digit = _DIGIT.search(text) is not None
+    has_roman = _ROMAN_CHAR.search(text) is not None
     for name, pattern, handler in _RULES:
+        if (not has_digit and name in _NEEDS_DIGIT) or (not has_roman and name in _NEEDS_ROMAN):
+            continue
         for m in (pattern or lexicon.pattern).finditer(text):
             start, end = m.span()
             if start == end or taken.find(1, start, end) != -1:
