@@ -271,6 +271,12 @@ def load_voice(vf: VoiceFile):
         return voice
 
 
+def _ort_message(exc: Exception) -> str:
+    """The useful part of an ONNX Runtime error (its first line ends with the status message)."""
+    lines = str(exc).strip().splitlines() or [type(exc).__name__]
+    return lines[0].split("Status Message:")[-1].strip()[:240]
+
+
 def _session(vf: VoiceFile, cfg: dict):
     """An ONNX Runtime session for the model, checked against its config by one tiny run."""
     import onnxruntime
@@ -284,7 +290,7 @@ def _session(vf: VoiceFile, cfg: dict):
     except Exception as exc:  # noqa: BLE001 - InvalidProtobuf, Fail, ...: all mean an unusable file
         raise EngineError(
             f"Piper voice '{vf.name}': model {vf.model} cannot be loaded (corrupt or incomplete "
-            f"download?): {str(exc).splitlines()[0][:200]}"
+            f"download?): {_ort_message(exc)}"
         ) from None
     inputs = {i.name for i in session.get_inputs()}
     if not {"input", "input_lengths", "scales"} <= inputs:
@@ -311,7 +317,7 @@ def _session(vf: VoiceFile, cfg: dict):
         raise EngineError(
             f"Piper voice '{vf.name}': config {vf.config} does not fit model {vf.model} "
             f"(num_symbols {cfg['num_symbols']}, speakers {cfg['num_speakers']}): "
-            f"{str(exc).splitlines()[0][-200:]}"
+            f"{_ort_message(exc)}"
         ) from None
     return session
 
@@ -406,7 +412,7 @@ class PiperEngine:
                     parts.append(gap)
                 parts.append(chunk.audio_float_array)
         except Exception as exc:  # noqa: BLE001 - ONNX Runtime or phonemizer failure: fall back
-            raise EngineError(f"Piper voice '{voice}' failed: {str(exc).splitlines()[0][:200]}") from None
+            raise EngineError(f"Piper voice '{voice}' failed: {_ort_message(exc)}") from None
         samples = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
         if samples.size == 0 or not np.any(np.abs(samples) > 1e-4):
             raise EngineError(f"Piper voice '{voice}' produced no audio for {text[:40]!r}")
