@@ -61,8 +61,9 @@ class Lexicon:
             if key.lower() == key and "." not in key and " " not in key:
                 self.web.setdefault(key, value)
         keys = sorted(set(self.words) | set(self.contextual), key=lambda k: (-len(k), k))
-        body = "|".join(re.escape(k) for k in keys) or r"(?!x)x"
-        self.pattern = re.compile(rf"(?<![\w&])(?:{body})(?![\w&])")
+        # A key ending in "." ("TP.") may run straight into the next word ("TP.Hải Dương").
+        body = "|".join(re.escape(k) + ("" if k.endswith(".") else r"(?![\w&])") for k in keys) or r"(?!x)x"
+        self.pattern = re.compile(rf"(?<![\w&])(?:{body})")
 
     def __contains__(self, word: str) -> bool:
         return word in self.words or word in self.contextual
