@@ -1,0 +1,46 @@
+"""The file sink: writes what would have aired (a WAV per play and a line in aired.tsv) — dry runs, the demo."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from broadcast.playout.clock import Clock
+from broadcast.playout.sinks import PlayReport, SinkError
+from broadcast.playout.sinks.clocked import ClockedSink
+
+LOG_NAME = "aired.tsv"
+
+
+class FileSink(ClockedSink):
+    def __init__(self, folder: Path, clock: Clock | None = None, fade_s: float = 0.5) -> None:
+        super().__init__(clock, fade_s)
+        self.folder = Path(folder)
+        self.label = f"file:{self.folder}"
+        self._wav: wave.Wave_write | None = None
+        self._out: Path | None = None
+
+    def begin(self, path: Path, rate: int) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            stamp = self.clock.now().strftime("%Y%m%dT%H%M%S")
+            self._out = self.folder / f"{stamp}_{Path(path).stem}.wav"
+            self._wav = wave.open(str(self._out), "wb")
+        except OSError as exc:
+            raise SinkError(f"{self.label}: cannot write ({exc.strerror or exc})") from None
+        self._wav.setnchannels(1)
+        self._wav.setsampwidth(2)
+        self._wav.setframerate(rate)
+
+    def deliver(self, samples: np.ndarray, rate: int) -> None:
+        self._wav.writeframes(samples.astype("<i2").tobytes())
+
+    def finish(self, report: PlayReport, path: Path) -> None:
+        self._wav.close()
+        times = [t.isoformat(timespec="milliseconds") if t else "" for t in (report.start, report.end)]
+        line = "\t".join([*times, f"{report.seconds:.3f}", "completed" if report.completed else report.reason,
+                          str(path), self._out.name]) + "\n"
+        with open(self.folder / LOG_NAME, "a", encoding="utf-8") as fh:
+            fh.write(line)

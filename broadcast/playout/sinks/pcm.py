@@ -1,0 +1,127 @@
+"""PCM for sinks: read a file as 16-bit mono samples, and stream it to a player process in paced chunks.
+
+Streaming PCM ourselves (rather than handing the file to a player) is what lets every sink fade out
+and stop within a fraction of a second: we never hand the player more than `lead_s` of audio.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import subprocess
+import threading
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from broadcast.audio import ffmpeg
+from broadcast.playout.clock import Clock, SystemClock, sleep_until
+from broadcast.playout.sinks import PlayReport, SinkError
+
+F_SETPIPE_SZ = 1031  # Linux fcntl: shrink the pipe so little audio sits in it (fast stop)
+
+
+def read_pcm(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
+    """(int16 mono samples, rate): WAV masters are read directly (no decode delay), others via ffmpeg."""
+    path = Path(path)
+    if path.suffix.lower() == ".wav":
+        try:
+            with wave.open(str(path), "rb") as w:
+                if w.getsampwidth() == 2 and w.getnchannels() == 1 and sample_rate in (None, w.getframerate()):
+                    return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"), w.getframerate()
+        except (wave.Error, EOFError):
+            pass
+    rate = sample_rate or 44100
+    try:
+        samples = ffmpeg.decode(path, rate)
+    except ffmpeg.DecodeError as exc:
+        raise SinkError(f"{path}: cannot decode ({exc})") from None
+    return (np.clip(samples, -1, 1) * 32767).astype("<i2"), rate
+
+
+def fade_out(samples: np.ndarray, n: int) -> np.ndarray:
+    part = samples[:n].astype(np.float32)
+    return (part * np.linspace(1.0, 0.0, part.size, dtype=np.float32)).astype("<i2")
+
+
+class PipeSink:
+    """Base for sinks that feed raw PCM to a player process's stdin (pacat, ffmpeg)."""
+
+    label = "pipe"
+    wants = "wav"
+    chunk_s = 0.05
+    lead_s = 0.3  # how far ahead of real time we write: bounds the stop delay
+    exit_timeout_s = 5.0
+    secrets: tuple[str, ...] = ()  # scrubbed from player messages before they reach the log
+
+    def __init__(self, clock: Clock | None = None, fade_s: float = 0.5) -> None:
+        self.clock = clock or SystemClock()
+        self.fade_s = fade_s
+
+    def command(self, sample_rate: int) -> list[str]:
+        raise NotImplementedError
+
+    def play(self, path: Path, stop: threading.Event, start_at=None) -> PlayReport:
+        pcm, rate = read_pcm(path)
+        try:
+            proc = subprocess.Popen(self.command(rate), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise SinkError(f"{self.label}: cannot start the player ({exc})") from None
+        try:
+            fcntl.fcntl(proc.stdin.fileno(), F_SETPIPE_SZ, 8192)
+        except OSError:
+            pass
+        stderr_lines: list[bytes] = []
+        reader = threading.Thread(target=lambda: stderr_lines.extend(proc.stderr), daemon=True)
+        reader.start()
+
+        def failure(message: str, start, pos) -> SinkError:
+            proc.kill()
+            proc.wait()
+            reader.join(1)
+            detail = b"".join(stderr_lines).decode("utf-8", "replace").strip().splitlines()
+            msg = f"{self.label}: {message}" + (f": {detail[-1]}" if detail else "")
+            for secret in self.secrets:
+                msg = msg.replace(secret, "***")
+            rep = PlayReport(self.label, start, self.clock.now() if start else None, pos / rate, pos * 2, False, msg)
+            return SinkError(msg, rep)
+
+        if start_at is not None and sleep_until(self.clock, start_at, stop):
+            proc.kill()
+            proc.wait()
+            return PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or "stopped before start")
+        if proc.poll() is not None:
+            raise failure(f"player exited ({proc.returncode}) before playing", None, 0)
+        chunk = max(1, int(self.chunk_s * rate))
+        start = self.clock.now()
+        t0 = time.monotonic()
+        pos, n, reason = 0, pcm.size, ""
+        try:
+            while pos < n:
+                if stop.is_set():
+                    reason = getattr(stop, "reason", "") or "stopped"
+                    tail = fade_out(pcm[pos:], int(self.fade_s * rate))
+                    proc.stdin.write(tail.tobytes())
+                    pos += tail.size
+                    break
+                ahead = pos / rate - (time.monotonic() - t0)
+                if ahead > self.lead_s:
+                    stop.wait(min(ahead - self.lead_s, self.chunk_s))
+                    continue
+                if proc.poll() is not None:
+                    raise failure(f"player exited ({proc.returncode}) after {pos / rate:.1f} s", start, pos)
+                proc.stdin.write(pcm[pos:pos + chunk].tobytes())
+                pos = min(n, pos + chunk)
+            proc.stdin.close()
+        except (BrokenPipeError, ValueError):
+            raise failure(f"player stopped reading after {pos / rate:.1f} s", start, pos) from None
+        try:
+            code = proc.wait(timeout=self.exit_timeout_s + max(0.0, pos / rate - (time.monotonic() - t0)))
+        except subprocess.TimeoutExpired:
+            raise failure("player did not finish", start, pos) from None
+        if code != 0 and not reason:
+            raise failure(f"player exited with {code}", start, pos)
+        reader.join(1)
+        return PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, not reason and pos >= n, reason)
