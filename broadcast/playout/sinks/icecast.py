@@ -20,11 +20,14 @@ class IcecastSink(PipeSink):
                  clock: Clock | None = None, fade_s: float = 0.5, name: str = "Đài truyền thanh xã") -> None:
         super().__init__(clock, fade_s)
         parts = urlsplit(url)
-        self.secrets = (quote(password, safe=""), password)
+        self._userinfo = f"{quote(user, safe='')}:{quote(password, safe='')}@"
         self._target = f"icecast://{quote(user, safe='')}:{quote(password, safe='')}@{parts.netloc}{mount}"
         self.bitrate_kbps = bitrate_kbps
         self.name = name
         self.label = f"icecast:{url.rstrip('/')}{mount}"  # never the password
+
+    def redact(self, message: str) -> str:
+        return message.replace(self._userinfo, "***@")
 
     def command(self, sample_rate: int) -> list[str]:
         return [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error",
