@@ -1,0 +1,276 @@
+"""From a slot to audio ready to air: item durations (built or estimated), the plan, and the pre-roll build with its fallbacks.
+
+Fallback policy when the programme cannot be built (speech engine down, a broken bulletin): each
+bulletin is built on its own; one that still fails airs from its last good audio
+(audio_out/<id>.mp3, a complete mini-programme with its own jingle and greeting) or, without one,
+is skipped and logged `failed` with the reason. The station never goes silent because one item broke.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from broadcast.bulletin import Bulletin, bulletin_files, load_bulletin
+from broadcast.build import TITLE_PAUSE_S, PARAGRAPH_PAUSE_S, build_bulletin, build_programme, sha256_file, sha256_text
+from broadcast.config import Settings
+from broadcast.errors import UserError
+from broadcast.schedule import Duration, Programme, Schedule, Slot, plan_programme
+
+log = logging.getLogger(__name__)
+PROGRAMMES_DIR = "programmes"  # under audio_out/: one build per slot
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    """One bulletin inside a built audio file, as the log records it."""
+
+    bulletin_id: str
+    title: str
+    topic: str
+    priority: str
+    start_s: float
+    end_s: float
+    spoken_text: str = ""
+    engine: str = ""
+    voice: str = ""
+
+    @property
+    def text_sha256(self) -> str:
+        return sha256_text(self.spoken_text) if self.spoken_text else ""
+
+
+def manifest_items(manifest: dict) -> list[ItemInfo]:
+    """The items of a build manifest (programme or single bulletin) with their offsets and spoken text."""
+    meta = {b["id"]: b for b in manifest.get("bulletins", [])}
+    if manifest.get("kind") == "bulletin":
+        meta[manifest["id"]] = manifest
+    out = []
+    for item in manifest.get("items", []):
+        bid = item["bulletin_id"]
+        segs = [s for s in manifest.get("segments", []) if s.get("bulletin_id") == bid]
+        info = meta.get(bid, {})
+        out.append(ItemInfo(
+            bid, info.get("title", bid), info.get("topic", ""), info.get("priority", "normal"),
+            float(item["start_s"]), float(item["end_s"]),
+            "\n".join(s["spoken"] for s in segs),
+            "+".join(dict.fromkeys(s["engine"] for s in segs)),
+            "+".join(dict.fromkeys(s["voice"] for s in segs)),
+        ))
+    return out
+
+
+@dataclass
+class Take:
+    """One audio file to air (normally the whole programme) and what is in it."""
+
+    mp3: Path
+    manifest: dict
+    wav: Path | None = None
+    note: str = ""  # why this file (e.g. "last good audio")
+
+    def file_for(self, wants: str) -> Path:
+        return self.wav if wants == "wav" and self.wav and self.wav.is_file() else self.mp3
+
+    @property
+    def items(self) -> list[ItemInfo]:
+        return manifest_items(self.manifest)
+
+    @property
+    def audio_sha256(self) -> str:
+        return self.manifest.get("files", {}).get("mp3_sha256") or sha256_file(self.mp3)
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.manifest.get("durations", {}).get("total_s", 0.0))
+
+    @classmethod
+    def from_build(cls, result, note: str = "") -> Take:
+        return cls(result.mp3, result.manifest, result.wav, note)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A bulletin that will not air this slot, and why (logged `failed`)."""
+
+    bulletin_id: str
+    title: str
+    topic: str
+    priority: str
+    reason: str
+
+
+@dataclass
+class Prepared:
+    slot: Slot
+    plan: Programme
+    takes: list[Take] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Preparer(Protocol):
+    def plan(self, slot: Slot) -> Programme:
+        """What the slot would air (no audio built)."""
+        ...
+
+    def prepare(self, slot: Slot) -> Prepared:
+        """Build the slot's audio (the pre-roll). MUST NOT raise: failures become `skipped` items."""
+        ...
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+class StationPreparer:
+    """The real preparer: bulletins from the station's folder, audio built with the station's engine."""
+
+    def __init__(self, settings: Settings, schedule: Schedule, bulletins_dir: Path | None = None) -> None:
+        self.settings = settings
+        self.schedule = schedule
+        self.bulletins_dir = Path(bulletins_dir or settings.bulletins_dir)
+
+    # -- what is on air ----------------------------------------------------------------------
+
+    def load(self) -> tuple[list[Bulletin], list[Skipped]]:
+        """Every valid bulletin; an invalid file is reported (and logged) instead of stopping the day."""
+        good, bad, seen = [], [], set()
+        try:
+            files = bulletin_files([self.bulletins_dir])
+        except UserError as exc:
+            return [], [Skipped("", "", "", "normal", "; ".join(exc.problems))]
+        for file in files:
+            try:
+                b = load_bulletin(file)
+            except UserError as exc:
+                bad.append(Skipped(file.stem, file.name, "", "normal", "invalid bulletin file: " + "; ".join(exc.problems)))
+                continue
+            if b.id in seen:
+                bad.append(Skipped(b.id, b.title, b.topic, b.priority.value, f"{file}: duplicate id '{b.id}'"))
+                continue
+            seen.add(b.id)
+            good.append(b)
+        return good, bad
+
+    def duration(self, bulletin: Bulletin) -> Duration:
+        """From the bulletin's built audio when it matches the current text, else estimated from words."""
+        from broadcast.render import render_bulletin
+
+        try:
+            segments = render_bulletin(bulletin, self.settings)
+        except UserError:
+            return Duration(0.0, "estimated")
+        manifest_path = self.settings.audio_out / f"{bulletin.id}.json"
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            built = [s["script"] for s in manifest["segments"] if s.get("bulletin_id") == bulletin.id]
+            if built == [s.text for s in segments]:
+                item = next(i for i in manifest["items"] if i["bulletin_id"] == bulletin.id)
+                return Duration(round(item["end_s"] - item["start_s"], 1), "built")
+        except (OSError, ValueError, KeyError, StopIteration):
+            pass
+        rate = self.settings.speech.rate
+        seconds = sum(words(s.text) for s in segments) * 60.0 / rate
+        seconds += TITLE_PAUSE_S + PARAGRAPH_PAUSE_S * max(0, len(segments) - 2)
+        return Duration(round(seconds, 1), "estimated")
+
+    def wrapper(self) -> Duration:
+        """Jingles, greeting, sign-off and the pauses around them."""
+        from broadcast.audio.jingle import load_jingle
+        from broadcast.render import render_wrapper
+
+        sr = self.settings.audio.sample_rate
+        try:
+            intro, outro, _ = load_jingle(self.settings.jingle_file, sr)
+            jingles = (intro.size + outro.size) / sr
+        except UserError:
+            jingles = 6.0
+        greeting, signoff = render_wrapper(self.settings)
+        speech = (words(greeting.text) + words(signoff.text)) * 60.0 / self.settings.speech.rate
+        pauses = 2 * self.settings.audio.pause_after_jingle_s + 2 * self.settings.audio.pause_between_items_s
+        return Duration(round(jingles + speech + pauses, 1), "estimated")
+
+    def plan(self, slot: Slot, bulletins: list[Bulletin] | None = None) -> Programme:
+        if bulletins is None:
+            bulletins, _ = self.load()
+        on_air = [b for b in bulletins if b.on_air(slot.when.date())]
+        durations = {b.id: self.duration(b) for b in on_air}
+        cap_s = self.schedule.caps.minutes_per_session * 60
+        return plan_programme(slot, on_air, durations, self.wrapper(), cap_s, self.settings.audio.pause_between_items_s)
+
+    # -- the pre-roll ------------------------------------------------------------------------
+
+    def prepare(self, slot: Slot) -> Prepared:
+        bulletins, bad = self.load()
+        plan = self.plan(slot, bulletins)
+        prepared = Prepared(slot, plan, skipped=list(bad))
+        if not plan.items:
+            return prepared
+        out_dir = self.settings.audio_out / PROGRAMMES_DIR
+        info = {"slot": slot.when.isoformat(), "session": slot.session, "zones": list(slot.zones),
+                "held_over": [h.bulletin.id for h in plan.held_over]}
+        try:
+            result = build_programme(slot.key, plan.bulletins, self.settings, info=info, out_dir=out_dir)
+            prepared.takes.append(Take.from_build(result))
+            prepared.warnings += result.warnings
+            return prepared
+        except Exception as exc:  # noqa: BLE001 - any build failure must not silence the slot: fall back per item
+            why = "; ".join(exc.problems) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+            log.warning("programme %s failed to build (%s); building item by item", slot.key, why)
+            prepared.warnings.append(f"the programme failed to build ({why}); items built one by one")
+        for b in plan.bulletins:
+            try:
+                result = build_bulletin(b, self.settings)
+                prepared.takes.append(Take.from_build(result, note="built alone after the programme build failed"))
+                prepared.warnings += result.warnings
+                continue
+            except Exception as exc:  # noqa: BLE001 - same boundary as above, per item
+                why = "; ".join(exc.problems) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+            last = self._last_good(b)
+            if last:
+                last.note = f"last good audio (built {last.manifest.get('built_at', '?')}); build failed: {why}"
+                prepared.takes.append(last)
+                prepared.warnings.append(f"{b.id}: airs its last good audio; build failed: {why}")
+            else:
+                prepared.skipped.append(Skipped(b.id, b.title, b.topic, b.priority.value,
+                                                f"audio could not be built and no earlier audio exists: {why}"))
+        return prepared
+
+    def _last_good(self, b: Bulletin) -> Take | None:
+        mp3 = self.settings.audio_out / f"{b.id}.mp3"
+        try:
+            manifest = json.loads((self.settings.audio_out / f"{b.id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not mp3.is_file() or manifest.get("files", {}).get("mp3_sha256") != sha256_file(mp3):
+            return None
+        wav = self.settings.audio_out / f"{b.id}.wav"
+        return Take(mp3, manifest, wav if wav.is_file() else None)
+
+
+def take_from_file(path: Path, *, title: str | None = None, priority: str = "normal", topic: str = "general") -> Take:
+    """A ready audio file (MP3/WAV) to air as one item; its build manifest beside it is used when present."""
+    from broadcast.audio.ffmpeg import decode
+
+    path = Path(path)
+    manifest_path = path.with_suffix(".json")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        mp3 = path.with_suffix(".mp3")
+        wav = path.with_suffix(".wav")
+        if "items" in manifest and mp3.is_file():
+            return Take(mp3, manifest, wav if wav.is_file() else None)
+    except (OSError, ValueError):
+        pass
+    seconds = decode(path, 8000).size / 8000
+    manifest = {
+        "kind": "bulletin", "id": path.stem, "title": title or path.stem, "topic": topic, "priority": priority,
+        "items": [{"bulletin_id": path.stem, "start_s": 0.0, "end_s": round(seconds, 3)}],
+        "durations": {"total_s": round(seconds, 3)}, "files": {"mp3_sha256": sha256_file(path)},
+    }
+    is_wav = path.suffix.lower() == ".wav"
+    return Take(path, manifest, path if is_wav else None)

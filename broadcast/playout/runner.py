@@ -1,0 +1,404 @@
+"""The runner: plays slots and instant requests on the zones' sinks, with the station's named policies, and logs every item.
+
+It knows nothing of APScheduler or sockets (`service` wires those); time comes from an injected
+clock, so the same code runs on the wall clock (`broadcast run`) and on a simulated one (`simulate`).
+
+Policies (the README repeats them):
+- Pre-roll: `preroll(slot)` builds the programme `playout.preroll_minutes` before air; at air time
+  the built audio is used, so a slow or failing speech engine never delays a slot. If the pre-roll
+  did not happen (service just started), the slot builds at air time and may start late.
+- Misfire: a slot starting within `on_time_tolerance_s` is `played`; within `grace_minutes` it plays
+  from the beginning (never mid-file) and its items are logged `late`; beyond, they are logged
+  `missed` with the reason. Slots missed while the service was down are found on start from the state
+  file (data/playout-state.json: the last slot handled): at most one late run — the latest slot
+  within grace — and every other one is logged `missed` (coalescing).
+- Priority: the programme puts emergency, then priority, then normal bulletins first (schedule.py).
+- Emergency: `play(..., priority="emergency")` stops what is airing within 1 s with a short fade
+  (the item in progress is logged `interrupted`), then airs on every zone. The interrupted session
+  is NOT resumed: its items not yet started are logged `missed` ("stopped by emergency; not
+  resumed"); being still on air, they air at their next session. Other instant plays wait for the
+  air to be free.
+- Sink failure: a sink that fails before 2 s of audio is retried up to `sink_tries` times within
+  `sink_retry_within_s`, then its items are logged `failed` with every reason. A sink that fails later
+  is not restarted (that would repeat the start): items already out are `played`, the one in
+  progress `interrupted`, the rest `failed`.
+- Shutdown (SIGTERM): like an emergency stop with reason "service stopped": fade, `interrupted`,
+  the rest `missed`. A crash mid-session leaves a "playing" mark in the state file; on start its
+  items are logged `interrupted` (progress unknown).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from broadcast.asrun import AsRunLog, AsRunRecord, Outcome
+from broadcast.playout.clock import Clock, sleep_until
+from broadcast.playout.programme import ItemInfo, Prepared, Preparer, Take
+from broadcast.playout.sinks import PlayReport, Sink, SinkError, StopSignal
+from broadcast.schedule import Programme, Schedule, Slot, Timing, expand, recover, timing
+
+log = logging.getLogger(__name__)
+
+LEAD_S = 2.0  # slot jobs fire this early so sinks are ready (decoded, connected) at the slot
+RESTART_LIMIT_S = 2.0  # a sink failing before this much audio is retried from the start
+EMERGENCY_SESSION = "khẩn cấp"
+INSTANT_SESSION = "phát ngay"
+STATE_FILE = "playout-state.json"
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """What one sink did with the slot's takes."""
+
+    sink: str
+    zones: tuple[str, ...]
+    records: list[AsRunRecord]
+
+
+class StateStore:
+    """The last slot handled and the session on air, in a small JSON file written atomically."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = Path(path) if path else None
+        self._lock = threading.Lock()
+
+    def load(self) -> dict:
+        if not self.path:
+            return {}
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def update(self, **changes) -> None:
+        if not self.path:
+            return
+        with self._lock:
+            state = self.load() | changes
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+            os.replace(tmp, self.path)
+
+
+def item_records(
+    slot: Slot, item: ItemInfo, take: Take, *, outcome: Outcome, report: PlayReport | None, reason: str = "",
+    error: str = "", zones: tuple[str, ...], sink: str,
+) -> AsRunRecord:
+    """The log row of one item of one take on one sink, from how far the sink got.
+
+    `outcome` is what a fully aired item gets (played or late, with `reason` for late); `error` is
+    the sink's failure, if any.
+    """
+    base = dict(scheduled=slot.when, bulletin_id=item.bulletin_id, title=item.title, topic=item.topic,
+                priority=item.priority, session=slot.session, zones=zones, sink=sink,
+                audio_sha256=take.audio_sha256, text_sha256=item.text_sha256, spoken_text=item.spoken_text,
+                engine=item.engine, voice=item.voice)
+    if report is None or report.start is None:
+        if error:
+            return AsRunRecord(outcome=Outcome.failed, reason=error, **base)
+        why = (report.reason if report else "") or reason
+        return AsRunRecord(outcome=Outcome.missed, reason=f"not started: {why}", **base)
+    start = report.start + timedelta(seconds=item.start_s)
+    if report.completed or report.seconds >= item.end_s - 0.05:
+        return AsRunRecord(outcome=outcome, start=start, end=report.start + timedelta(seconds=item.end_s),
+                           reason=reason if outcome == Outcome.late else "", **base)
+    why = error or report.reason or reason
+    if report.seconds > item.start_s:
+        return AsRunRecord(outcome=Outcome.interrupted, start=start,
+                           end=report.start + timedelta(seconds=report.seconds), reason=why, **base)
+    if error:
+        return AsRunRecord(outcome=Outcome.failed, reason=error, **base)
+    return AsRunRecord(outcome=Outcome.missed, reason=f"not reached: {why}; not resumed (it airs at its next session)", **base)
+
+
+class Runner:
+    def __init__(
+        self, *, schedule: Schedule, preparer: Preparer, sinks: Mapping[str, Sink], log: AsRunLog, clock: Clock,
+        state_path: Path | None = None, tz=None,
+    ) -> None:
+        self.schedule = schedule
+        self.playout = schedule.playout
+        self.preparer = preparer
+        self.sinks = dict(sinks)
+        self.log = log
+        self.clock = clock
+        self.tz = tz
+        self.state = StateStore(state_path)
+        self._prepared: dict[str, Prepared] = {}
+        self._air = threading.Lock()
+        self._log_lock = threading.Lock()
+        self._emergencies = 0
+        self._emergency_lock = threading.Lock()
+        self._current: tuple[Slot, StopSignal, datetime] | None = None
+        self.stopping = StopSignal()
+        self.history: list[AsRunRecord] = []  # what this runner logged (status, simulate)
+
+    # -- logging -------------------------------------------------------------------------------
+
+    def _append(self, records: Sequence[AsRunRecord]) -> None:
+        with self._log_lock:
+            for r in records:
+                try:
+                    self.log.append(r)
+                except Exception:  # noqa: BLE001 - the log failing must not stop the air; say it loudly
+                    log.exception("could not write the as-run log row for %s %s", r.session, r.bulletin_id)
+                self.history.append(r)
+
+    def _rows_for_plan(self, slot: Slot, plan: Programme | None, outcome: Outcome, reason: str) -> list[AsRunRecord]:
+        zones = slot.zones
+        sinks = ", ".join(dict.fromkeys(self.sinks[z].label for z in zones if z in self.sinks))
+        if plan is None or not plan.items:
+            return [AsRunRecord(scheduled=slot.when, outcome=outcome, bulletin_id="", title="(phiên không có tin)",
+                                topic="", priority="normal", session=slot.session, zones=zones, sink=sinks,
+                                reason=reason if plan is not None else f"{reason} (programme unknown)")]
+        return [AsRunRecord(scheduled=slot.when, outcome=outcome, bulletin_id=i.bulletin.id, title=i.bulletin.title,
+                            topic=i.bulletin.topic, priority=i.bulletin.priority.value, session=slot.session,
+                            zones=zones, sink=sinks, reason=reason) for i in plan.items]
+
+    def _safe_plan(self, slot: Slot) -> Programme | None:
+        try:
+            return self.preparer.plan(slot)
+        except Exception:  # noqa: BLE001 - a missed slot is logged even if its plan cannot be made
+            log.exception("could not plan %s", slot.key)
+            return None
+
+    def log_missed(self, slot: Slot, reason: str) -> None:
+        """Record a slot that will not air, one row per item it would have carried."""
+        self._append(self._rows_for_plan(slot, self._safe_plan(slot), Outcome.missed, reason))
+        self._mark_handled(slot)
+
+    def _mark_handled(self, slot: Slot) -> None:
+        last = self.state.load().get("last_slot")
+        if last is None or datetime.fromisoformat(last) < slot.when:
+            self.state.update(last_slot=slot.when.isoformat(), last_session=slot.session)
+
+    # -- pre-roll ------------------------------------------------------------------------------
+
+    def preroll(self, slot: Slot) -> Prepared:
+        """Build the slot's audio ahead of air; kept until the slot plays."""
+        prepared = self.preparer.prepare(slot)
+        self._prepared[slot.key] = prepared
+        for w in prepared.warnings:
+            log.warning("%s: %s", slot.key, w)
+        return prepared
+
+    # -- slots ---------------------------------------------------------------------------------
+
+    def _acquire_air(self, emergency: bool) -> None:
+        if emergency:
+            self._air.acquire()
+            return
+        while True:  # an emergency waiting for the air goes first
+            self._air.acquire()
+            with self._emergency_lock:
+                if self._emergencies == 0:
+                    return
+            self._air.release()
+            time.sleep(0.02)
+
+    def run_slot(self, slot: Slot) -> list[AsRunRecord]:
+        """Air one scheduled slot (called `LEAD_S` early); returns its log rows."""
+        self._acquire_air(False)
+        try:
+            if self.stopping.is_set():
+                rows = self._rows_for_plan(slot, self._safe_plan(slot), Outcome.missed, self.stopping.reason)
+                self._append(rows)
+                return rows
+            prepared = self._prepared.pop(slot.key, None)
+            if prepared is None:
+                prepared = self.preparer.prepare(slot)  # no pre-roll happened: build now, maybe late
+            if sleep_until(self.clock, slot.when, self.stopping):
+                rows = self._rows_for_plan(slot, prepared.plan, Outcome.missed, self.stopping.reason)
+                self._append(rows)
+                return rows
+            now = self.clock.now()
+            when = timing(slot.when, now, self.playout)
+            if when == Timing.missed:
+                minutes = (now - slot.when).total_seconds() / 60
+                reason = f"could start only {minutes:.0f} min after the slot, beyond the {self.playout.grace_minutes:g}-minute grace period"
+                rows = self._rows_for_plan(slot, prepared.plan, Outcome.missed, reason)
+                self._append(rows)
+                self._mark_handled(slot)
+                return rows
+            outcome = Outcome.played if when == Timing.on_time else Outcome.late
+            reason = "" if when == Timing.on_time else f"started {(now - slot.when).total_seconds():.0f} s after the slot"
+            return self._air_prepared(slot, prepared, outcome, reason)
+        finally:
+            self._air.release()
+
+    def _air_prepared(self, slot: Slot, prepared: Prepared, outcome: Outcome, reason: str) -> list[AsRunRecord]:
+        rows: list[AsRunRecord] = []
+        sinks_label = ", ".join(dict.fromkeys(self.sinks[z].label for z in slot.zones if z in self.sinks))
+        for h in prepared.plan.held_over:
+            b = h.bulletin
+            rows.append(AsRunRecord(scheduled=slot.when, outcome=Outcome.held_over, bulletin_id=b.id, title=b.title,
+                                    topic=b.topic, priority=b.priority.value, session=slot.session, zones=slot.zones,
+                                    sink=sinks_label, reason=h.reason))
+        for s in prepared.skipped:
+            rows.append(AsRunRecord(scheduled=slot.when, outcome=Outcome.failed, bulletin_id=s.bulletin_id, title=s.title,
+                                    topic=s.topic, priority=s.priority, session=slot.session, zones=slot.zones,
+                                    sink=sinks_label, reason=s.reason))
+        if not prepared.takes and not prepared.plan.items:
+            rows += self._rows_for_plan(slot, prepared.plan, Outcome.missed, "no bulletin is on air on this date")
+        self._append(rows)
+        rows += self._air_takes(slot, prepared.takes, outcome, reason, slot.when)
+        self._mark_handled(slot)
+        return rows
+
+    def _air_takes(self, slot: Slot, takes: list[Take], outcome: Outcome, reason: str, start_at: datetime | None) -> list[AsRunRecord]:
+        if not takes:
+            return []
+        stop = StopSignal()
+        self._current = (slot, stop, self.clock.now())
+        pending = [{"id": i.bulletin_id, "title": i.title, "topic": i.topic, "priority": i.priority}
+                   for t in takes for i in t.items]
+        self.state.update(playing={"slot": slot.when.isoformat(), "session": slot.session,
+                                   "zones": list(slot.zones), "items": pending})
+        # Zones sharing one sink (one sound card, one mount) are one play.
+        groups: dict[int, tuple[Sink, list[str]]] = {}
+        for z in slot.zones:
+            sink = self.sinks.get(z)
+            if sink is not None:
+                groups.setdefault(id(sink), (sink, []))[1].append(z)
+        results: list[GroupResult] = []
+        if self.stopping.is_set():
+            stop.stop(self.stopping.reason)
+        watcher = threading.Thread(target=self._forward_stop, args=(stop,), daemon=True)
+        watcher.start()
+        threads = []
+        for sink, zones in groups.values():
+            t = threading.Thread(target=lambda s=sink, zs=tuple(zones): results.append(
+                self._air_on_sink(slot, takes, s, zs, stop, outcome, reason, start_at)), daemon=True)
+            t.start()
+            threads.append(t)
+        for t in threads:
+            t.join()
+        self._current = None
+        stop.set()  # ends the watcher
+        rows = [r for g in results for r in g.records]
+        self._append(rows)
+        self.state.update(playing=None)
+        return rows
+
+    def _forward_stop(self, stop: StopSignal) -> None:
+        while not stop.is_set():
+            if self.stopping.wait(0.05):
+                stop.stop(self.stopping.reason)
+
+    def _air_on_sink(self, slot, takes, sink: Sink, zones, stop: StopSignal, outcome, reason, start_at) -> GroupResult:
+        records: list[AsRunRecord] = []
+        for n, take in enumerate(takes):
+            report, error = None, ""
+            if stop.is_set():
+                why = stop.reason
+            else:
+                why = reason
+                try:
+                    report = self._play_with_retry(sink, take.file_for(sink.wants), stop, start_at if n == 0 else None)
+                except SinkError as exc:
+                    report, error = exc.report, str(exc)
+            for item in take.items:
+                row = item_records(slot, item, take, outcome=outcome, report=report, reason=why, error=error,
+                                   zones=zones, sink=sink.label)
+                if take.note:  # a fallback file: say so in the evidence
+                    row = replace(row, reason=(row.reason + "; " if row.reason else "") + take.note)
+                records.append(row)
+        return GroupResult(sink.label, zones, records)
+
+    def _play_with_retry(self, sink: Sink, path: Path, stop: StopSignal, start_at) -> PlayReport:
+        errors: list[str] = []
+        first = self.clock.now()
+        for attempt in range(self.playout.sink_tries):
+            try:
+                return sink.play(path, stop, start_at if attempt == 0 else None)
+            except SinkError as exc:
+                errors.append(str(exc))
+                if exc.report and exc.report.seconds >= RESTART_LIMIT_S:
+                    raise SinkError(f"{exc} (not restarted: {exc.report.seconds:.0f} s had aired)", exc.report) from None
+            elapsed = (self.clock.now() - first).total_seconds()
+            left = self.playout.sink_retry_within_s - elapsed
+            if attempt + 1 >= self.playout.sink_tries or left <= 0 or stop.is_set():
+                break
+            if self.clock.sleep(min(left, self.playout.sink_retry_within_s / self.playout.sink_tries), stop):
+                break
+        elapsed = (self.clock.now() - first).total_seconds()
+        raise SinkError(f"gave up after {len(errors)} tries in {elapsed:.0f} s: " + " | ".join(errors))
+
+    # -- instant plays and emergencies ---------------------------------------------------------
+
+    def play(self, take: Take, priority: str = "normal", zones: Sequence[str] | None = None) -> list[AsRunRecord]:
+        """Air a ready file now on `zones` (default all). An emergency interrupts what is airing."""
+        emergency = priority == "emergency"
+        zones = tuple(zones) if zones else tuple(self.sinks)
+        if emergency:
+            with self._emergency_lock:
+                self._emergencies += 1
+            current = self._current
+            if current:
+                current[1].stop(f"interrupted by an emergency broadcast ({take.manifest.get('title') or take.mp3.name})")
+        try:
+            self._acquire_air(emergency)
+        finally:
+            if emergency:
+                with self._emergency_lock:
+                    self._emergencies -= 1
+        try:
+            slot = Slot(self.clock.now(), EMERGENCY_SESSION if emergency else INSTANT_SESSION, zones)
+            take.manifest.setdefault("priority", priority)
+            for item in take.manifest.get("items", []):
+                item.setdefault("priority", priority)
+            return self._air_takes(slot, [take], Outcome.played, "", None)
+        finally:
+            self._air.release()
+
+    # -- start and stop ------------------------------------------------------------------------
+
+    def recover(self, now: datetime | None = None) -> Slot | None:
+        """On start: log what a crash left unfinished and the slots missed while down; return the one to play late."""
+        now = now or self.clock.now()
+        state = self.state.load()
+        playing = state.get("playing")
+        if playing:
+            when = datetime.fromisoformat(playing["slot"])
+            rows = [AsRunRecord(scheduled=when, outcome=Outcome.interrupted, bulletin_id=i["id"], title=i["title"],
+                                topic=i["topic"], priority=i["priority"], session=playing["session"],
+                                zones=tuple(playing["zones"]),
+                                reason="the service stopped during the session (crash or power cut); progress unknown")
+                    for i in playing["items"]]
+            self._append(rows)
+            self.state.update(playing=None)
+        last = state.get("last_slot")
+        if last is None:
+            self.state.update(last_slot=now.isoformat(), last_session="(first start)")
+            return None
+        since = datetime.fromisoformat(last) + timedelta(microseconds=1)
+        due = expand(self.schedule, since, now + timedelta(microseconds=1), self.tz or now.tzinfo)
+        decision = recover(due, now, self.playout)
+        for slot, reason in decision.missed:
+            self.log_missed(slot, reason)
+        return decision.play_late
+
+    def stop(self, reason: str = "service stopped (SIGTERM)") -> None:
+        """Fade out and log what is airing as interrupted; no slot starts after this."""
+        self.stopping.stop(reason)
+
+    def status(self) -> dict:
+        current = self._current
+        return {
+            "state": "playing" if current else ("stopping" if self.stopping.is_set() else "idle"),
+            "now": self.clock.now().isoformat(timespec="seconds"),
+            "on_air": None if not current else {
+                "session": current[0].session, "slot": current[0].when.isoformat(timespec="seconds"),
+                "zones": list(current[0].zones), "since": current[2].isoformat(timespec="seconds")},
+            "prepared": sorted(self._prepared),
+            "zones": {z: s.label for z, s in self.sinks.items()},
+        }
