@@ -198,7 +198,7 @@ def build_segments(
                 f"{seg.bulletin_id or seg.kind}: spoken by {said.engine}/{said.voice} because "
                 + "; ".join(said.failures)
             )
-        parts.append(Part("speech", said.samples))
+        parts.append(Part("speech", said.samples, f"{said.engine}/{said.voice}"))
         seg_records.append({
             "kind": seg.kind, "bulletin_id": seg.bulletin_id, "script": seg.text, "spoken": text,
             "engine": said.engine, "voice": said.voice, "cached": said.cached,
@@ -220,20 +220,22 @@ def build_segments(
 
     t = time.perf_counter()
     ceiling = settings.audio.true_peak_dbtp - MP3_MARGIN_DB
-    audio = mix(parts, sr, settings.audio.loudness_lufs, ceiling)
+    audio, master_lufs = mix(parts, sr, settings.audio.loudness_lufs, ceiling)
     timings["mix"] = time.perf_counter() - t
 
     t = time.perf_counter()
     with _staged(wav) as wav_tmp, _staged(mp3) as mp3_tmp:
         for _ in range(MAX_ENCODE_TRIES):
             ffmpeg.encode_mp3(audio, sr, settings.audio.mp3_bitrate_kbps, mp3_tmp)
-            decoded = ffmpeg.decode(mp3_tmp, sr)
-            measured = loudness.measure(decoded, sr)
-            excess = measured.true_peak_dbtp - settings.audio.true_peak_dbtp
+            # The MP3 is what airs: check its true peak. Its loudness equals the master's (the
+            # encoder's level change is corrected in encode_mp3), which the mix already measured.
+            mp3_peak = loudness.true_peak_dbtp(ffmpeg.decode(mp3_tmp, sr))
+            excess = mp3_peak - settings.audio.true_peak_dbtp
             if excess <= 0:
                 break
             ceiling -= excess + 0.2  # MP3 overshot the ceiling: limit harder and encode again
             audio = loudness.limit(audio, sr, ceiling)
+            master_lufs = loudness.integrated_lufs(audio, sr)
         ffmpeg.encode_wav(audio, sr, wav_tmp)
         timings["encode"] = time.perf_counter() - t
         spoken_text = "\n".join(text for _, text in spoken)
@@ -252,9 +254,9 @@ def build_segments(
                 "jingle_s": round((intro.size + outro.size) / sr, 3),
             },
             "measured": {
-                "integrated_lufs": round(measured.lufs, 2),
-                "true_peak_dbtp": round(measured.true_peak_dbtp, 2),
-                "of": "mp3",
+                "integrated_lufs": round(master_lufs, 2),
+                "true_peak_dbtp": round(mp3_peak, 2),
+                "of": "integrated loudness of the WAV master; true peak of the decoded MP3",
             },
             "target": {"integrated_lufs": settings.audio.loudness_lufs, "true_peak_dbtp": settings.audio.true_peak_dbtp},
             "format": {"sample_rate": sr, "channels": 1, "mp3_bitrate_kbps": settings.audio.mp3_bitrate_kbps},

@@ -80,9 +80,10 @@ def test_limiter_holds_the_ceiling_on_a_hot_signal():
     rng = np.random.default_rng(1)
     x = (0.3 * rng.standard_normal(sr * 3)).astype(np.float32)
     x[sr] = 1.0
-    y = loudness.normalise(x, sr, -12.0, -2.0)
+    y, lufs = loudness.normalise(x, sr, -12.0, -2.0)
     assert loudness.true_peak_dbtp(y) <= -2.0 + 0.05
     assert abs(loudness.integrated_lufs(y, sr) + 12.0) < 0.5
+    assert lufs == pytest.approx(loudness.integrated_lufs(y, sr), abs=1e-6)
 
 
 def test_true_peak_sees_between_samples():

@@ -72,24 +72,37 @@ def measure(samples: np.ndarray, sample_rate: int) -> Measurement:
     return Measurement(integrated_lufs(samples, sample_rate), true_peak_dbtp(samples), samples.size / sample_rate)
 
 
+_BLOCK = 16  # the limiter's gain is computed per 16 samples (0.36 ms at 44.1 kHz): 16x less work
+
+
 def limit(samples: np.ndarray, sample_rate: int, ceiling_dbtp: float,
           attack_s: float = 0.003, hold_s: float = 0.02) -> np.ndarray:
     """Look-ahead peak limiter, vectorised.
 
-    The gain each sample needs is min-filtered over +-hold (look-ahead and hold in one), then smoothed
-    by a moving average no wider than the hold, so the smoothed gain never exceeds what any sample
-    in reach needs: no overshoot, and no clicks from instant gain changes.
+    The gain each block of samples needs is min-filtered over +-hold (look-ahead and hold in one),
+    then smoothed by a moving average narrower than the hold, so the smoothed gain never exceeds
+    what any sample in reach needs: no overshoot, and no clicks from instant gain changes. Linear
+    interpolation back to samples stays below the need because every block value is already the
+    minimum of its neighbours.
     """
     ceiling = 10 ** (ceiling_dbtp / 20)
     peaks = _oversampled_abs(samples, level=ceiling)
-    need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
-    if need.min() >= 1.0:
+    if float(peaks.max(initial=0.0)) <= ceiling:
         return samples
-    hold = max(1, int(hold_s * sample_rate))
-    attack = max(1, min(hold, int(attack_s * sample_rate)))
+    n = samples.size
+    blocks = -(-n // _BLOCK)
+    padded = np.pad(peaks, (0, blocks * _BLOCK - n), constant_values=0.0)
+    block_peak = padded.reshape(blocks, _BLOCK).max(axis=1)
+    need = np.minimum(1.0, ceiling / np.maximum(block_peak, 1e-12))
+    hold = max(2, int(hold_s * sample_rate / _BLOCK))
+    attack = max(1, min(hold - 1, int(attack_s * sample_rate / _BLOCK)))
     gain = minimum_filter1d(need, size=2 * hold + 1, mode="nearest")
     gain = uniform_filter1d(gain, size=2 * attack + 1, mode="nearest")
-    return (samples * gain).astype(np.float32)
+    # Ramp linearly from each block's value to the next's across the block.
+    nxt = np.append(gain[1:], gain[-1])
+    ramp = np.arange(_BLOCK, dtype=np.float32) / _BLOCK
+    per_sample = (gain[:, None] + (nxt - gain)[:, None] * ramp[None, :]).astype(np.float32).ravel()[:n]
+    return samples * per_sample
 
 
 def gain_to(samples: np.ndarray, sample_rate: int, target_lufs: float) -> np.ndarray:
@@ -101,14 +114,28 @@ def gain_to(samples: np.ndarray, sample_rate: int, target_lufs: float) -> np.nda
 
 
 def normalise(samples: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float,
-              tolerance_lu: float = 0.2, rounds: int = 4) -> np.ndarray:
-    """Gain plus limiter, iterated against the meter: limiting lowers loudness, so correct and repeat."""
-    out = samples.astype(np.float32)
+              tolerance_lu: float = 0.25, rounds: int = 4) -> tuple[np.ndarray, float]:
+    """Gain plus limiter, with the gain found by iterating against the meter.
+
+    Limiting lowers loudness by an amount that depends on the gain, so the gain is corrected by
+    the remaining error and the limiter re-applied to the original (never to already limited
+    audio); two or three meter readings usually suffice. Returns the audio and its loudness.
+    """
+    source = samples.astype(np.float32)
+    lufs = integrated_lufs(source, sample_rate)
+    if not math.isfinite(lufs):
+        return source, lufs
+    # Secant steps on loudness(gain): the limiter makes each dB of gain add less than 1 LU.
+    prev_gain, prev_lufs = 0.0, lufs
+    gain_db = target_lufs - lufs
+    out = source
     for _ in range(rounds):
+        out = limit(source * np.float32(10 ** (gain_db / 20)), sample_rate, ceiling_dbtp)
         lufs = integrated_lufs(out, sample_rate)
-        if not math.isfinite(lufs):
-            return out
-        if abs(lufs - target_lufs) <= tolerance_lu and true_peak_dbtp(out) <= ceiling_dbtp + 0.05:
+        if abs(lufs - target_lufs) <= tolerance_lu:
             break
-        out = limit(out * 10 ** ((target_lufs - lufs) / 20), sample_rate, ceiling_dbtp)
-    return out
+        slope = (lufs - prev_lufs) / (gain_db - prev_gain) if gain_db != prev_gain else 1.0
+        slope = min(1.0, max(0.1, slope))
+        prev_gain, prev_lufs = gain_db, lufs
+        gain_db += (target_lufs - lufs) / slope
+    return out, lufs

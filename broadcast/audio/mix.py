@@ -19,6 +19,7 @@ JINGLE_BELOW_SPEECH_LU = 2.0  # the jingle frames the speech; it should not shou
 class Part:
     kind: str  # "jingle", "speech" or "pause"
     samples: np.ndarray
+    source: str = ""  # who made it (engine/voice): parts from different sources are levelled apart
 
 
 def pause(seconds: float, sample_rate: int) -> Part:
@@ -36,21 +37,30 @@ def fade(samples: np.ndarray, sample_rate: int, fade_in_s: float, fade_out_s: fl
     return out
 
 
-def mix(parts: list[Part], sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
-    """Level each part (speech to the target, jingles a little below), join, then loudness + limiter.
+def mix(parts: list[Part], sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> tuple[np.ndarray, float]:
+    """Level the parts (jingles a little below speech), join, then loudness + limiter on the whole.
 
-    Levelling parts first keeps items from different engines or voices at one loudness; the final
-    pass brings the whole programme to the target and under the true-peak ceiling.
+    When speech comes from several engines or voices, each speech part is first levelled to the
+    target so items sound equally loud; speech from one source keeps its natural dynamics (and
+    the build saves a meter pass). The final pass brings the whole programme to the target and
+    under the true-peak ceiling. Returns the audio and its integrated loudness.
     """
+    mixed_sources = len({p.source for p in parts if p.kind == "speech"}) > 1
+    speech_lufs = target_lufs
+    if not mixed_sources:
+        speech = [p.samples for p in parts if p.kind == "speech"]
+        speech_lufs = loudness.integrated_lufs(np.concatenate(speech), sample_rate) if speech else target_lufs
     leveled = []
     for part in parts:
         if part.kind == "pause":
             leveled.append(part.samples)
         elif part.kind == "jingle":
-            x = loudness.gain_to(part.samples, sample_rate, target_lufs - JINGLE_BELOW_SPEECH_LU)
+            # Relative to the speech as it is now, so the final gain keeps the jingle below it.
+            level = (speech_lufs if np.isfinite(speech_lufs) else target_lufs) - JINGLE_BELOW_SPEECH_LU
+            x = loudness.gain_to(part.samples, sample_rate, level)
             leveled.append(fade(x, sample_rate, 0.0, FADE_JINGLE_OUT_S))
         else:
-            x = loudness.gain_to(part.samples, sample_rate, target_lufs)
+            x = loudness.gain_to(part.samples, sample_rate, target_lufs) if mixed_sources else part.samples
             leveled.append(fade(x, sample_rate, FADE_SPEECH_S, FADE_SPEECH_S))
     joined = np.concatenate(leveled) if leveled else np.zeros(0, dtype=np.float32)
     return loudness.normalise(band_limit(joined, sample_rate), sample_rate, target_lufs, ceiling_dbtp)
