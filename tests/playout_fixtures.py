@@ -288,3 +288,59 @@ def listen(url: str, out: Path, connect_timeout: float = 10.0) -> None:
             if not block:
                 break
             fh.write(block)
+
+
+# -- a programme without the speech engine -------------------------------------------------------
+
+
+def make_take(folder: Path, name: str = "prog", freqs=(440.0, 880.0, 660.0), step_s: float = 1.0, ids=None):
+    """A Take (WAV + manifest) whose items are the tone steps: item i is step i."""
+    from broadcast.build import sha256_file
+    from broadcast.playout.programme import Take
+
+    folder.mkdir(parents=True, exist_ok=True)
+    wav = write_wav(folder / f"{name}.wav", tone_steps(list(freqs), step_s))
+    ids = ids or [f"{name}-item-{i}" for i in range(len(freqs))]
+    manifest = {
+        "kind": "programme", "id": name, "title": name,
+        "bulletins": [{"id": b, "title": f"Tin {b}", "topic": "general", "priority": "normal"} for b in ids],
+        "items": [{"bulletin_id": b, "start_s": i * step_s, "end_s": (i + 1) * step_s} for i, b in enumerate(ids)],
+        "segments": [{"kind": "paragraph", "bulletin_id": b, "spoken": f"nội dung {b}", "engine": "fake", "voice": "fake"}
+                     for b in ids],
+        "durations": {"total_s": len(freqs) * step_s},
+        "files": {"mp3_sha256": sha256_file(wav)},
+    }
+    return Take(wav, manifest, wav)
+
+
+class TakePreparer:
+    """A Preparer that airs a given take for every slot (the plan lists the take's items)."""
+
+    def __init__(self, take, fail: bool = False) -> None:
+        self.take = take
+        self.prepared_slots = []
+
+    def plan(self, slot):
+        from broadcast.bulletin import Bulletin
+        from broadcast.schedule import Duration, plan_programme
+
+        bs = [Bulletin(id=i.bulletin_id, title=i.title, topic="general") for i in self.take.items]
+        durations = {i.bulletin_id: Duration(i.end_s - i.start_s, "built") for i in self.take.items}
+        return plan_programme(slot, bs, durations, Duration(0.0, "built"), 3600)
+
+    def prepare(self, slot):
+        from broadcast.playout.programme import Prepared
+
+        self.prepared_slots.append(slot)
+        return Prepared(slot, self.plan(slot), [self.take])
+
+
+def schedule_for(sessions=(), one_off=(), zones=None, **playout):
+    """A Schedule model built in code (no file)."""
+    from broadcast.schedule import Schedule
+
+    return Schedule.model_validate({
+        "zones": zones or {"z1": {"name": "Cụm 1", "sink": {"type": "device"}}},
+        "sessions": list(sessions), "one_off": list(one_off), "caps": {"sessions_per_day": 4},
+        "playout": playout,
+    })
