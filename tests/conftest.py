@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -64,3 +65,15 @@ def copy_example(name: str, dest: Path) -> Path:
     shutil.copy(REPO / "bulletins" / name, target)
     return target
 
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI, a test that skips for want of PulseAudio, Icecast or ffmpeg is a failure: CI installs them."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") and isinstance(report.longrepr, tuple):
+        reason = str(report.longrepr[2]).lower()
+        if any(word in reason for word in ("pulse", "icecast", "ffmpeg", "parecord", "paplay")):
+            report.outcome = "failed"
+            report.longrepr = f"skipped in CI, where it must run: {report.longrepr[2]}"
