@@ -67,6 +67,11 @@ class SimClock:
             if when > current:
                 self._base, self._mono = when, time.monotonic()
 
+    def set(self, when: datetime) -> None:
+        """Put the clock at `when`, even backwards: a simulation lets work (a build) take no simulated time."""
+        with self._lock:
+            self._base, self._mono = when, time.monotonic()
+
     def sleep(self, seconds: float, stop: threading.Event | None = None) -> bool:
         real = max(0.0, seconds) / self.speedup
         if stop is None:

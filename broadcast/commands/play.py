@@ -1,0 +1,90 @@
+"""`broadcast play FILE`: air a file now — through the running service (control socket) or, without one, on the default sound device."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import click
+
+from broadcast.errors import UserError
+
+DIRECT_ZONE = "mac-dinh"
+
+
+def audio_for(path: Path, settings) -> tuple[Path, str | None, str | None]:
+    """(audio file, title, priority): a bulletin YAML is built first; audio files are used as they are."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from broadcast.build import build_bulletin
+        from broadcast.bulletin import load_bulletin
+
+        bulletin = load_bulletin(path)
+        result = build_bulletin(bulletin, settings)
+        for w in result.warnings:
+            click.secho(f"warning: {w}", fg="yellow", err=True)
+        return result.mp3.resolve(), bulletin.title, bulletin.priority.value
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    return path.resolve(), None, None
+
+
+def play_direct(settings, path: Path, priority: str, title: str | None):
+    """No service running: play on the default PulseAudio sink and log it like any broadcast."""
+    from broadcast.logbook import Logbook
+    from broadcast.playout.clock import SystemClock
+    from broadcast.playout.programme import take_from_file
+    from broadcast.playout.runner import Runner
+    from broadcast.playout.sinks.device import PulseSink
+    from broadcast.schedule import Schedule
+
+    tz = settings.station.tz
+    clock = SystemClock(tz)
+    schedule = Schedule.model_validate({"zones": {DIRECT_ZONE: {"name": "Loa mặc định", "sink": {"type": "device"}}}})
+    with Logbook(settings.data_dir / "asrun.sqlite") as logbook:
+        runner = Runner(schedule=schedule, preparer=None, sinks={DIRECT_ZONE: PulseSink(None, clock)}, log=logbook,
+                        clock=clock, tz=tz)
+        previous = signal.signal(signal.SIGINT, lambda *_: runner.stop("stopped by the user (Ctrl+C)"))
+        try:
+            return runner.play(take_from_file(path, title=title, priority=priority), priority)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+@click.command("play")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--priority", type=click.Choice(["normal", "priority", "emergency"]), default=None,
+              help="emergency interrupts what is airing (default: the bulletin's own, else normal).")
+@click.option("--zone", "zones", multiple=True, help="Only these zones (default: all). Needs the running service.")
+@click.option("--direct", is_flag=True, help="Play here on the default sound device even if the service runs.")
+def play(file: Path, priority: str | None, zones: tuple[str, ...], direct: bool) -> None:
+    """Air FILE (MP3, WAV or a bulletin YAML) now."""
+    from broadcast.playout.control import SOCKET_NAME, request
+
+    settings = click.get_current_context().obj.settings
+    path, title, own_priority = audio_for(file, settings)
+    priority = priority or own_priority or "normal"
+    sock = settings.data_dir / SOCKET_NAME
+    if not direct and sock.exists():
+        try:
+            reply = request(sock, {"cmd": "play", "path": str(path), "priority": priority,
+                                   "zones": list(zones) or None, "title": title})
+        except (OSError, ValueError):
+            reply = None  # a stale socket: nobody is listening
+        if reply is not None:
+            if not reply.get("ok"):
+                raise UserError(f"the service refused: {reply.get('error')}")
+            interrupting = reply.get("interrupting")
+            click.echo(f"sent to the running service ({priority})"
+                       + (f"; interrupting the session '{interrupting}'" if interrupting else ""))
+            return
+    if zones:
+        raise UserError("--zone needs the running service (`broadcast run`); without it FILE plays on the default device")
+    rows = play_direct(settings, path, priority, title)
+    for r in rows:
+        span = f"{r.start:%H:%M:%S}–{r.end:%H:%M:%S}" if r.start and r.end else "—"
+        click.echo(f"{r.outcome.value:11} {span}  {r.bulletin_id}  {r.sink}" + (f"  ({r.reason})" if r.reason else ""))
+    if any(r.outcome.value == "failed" for r in rows):
+        raise UserError(f"{path.name}: could not be played: {rows[0].reason}")
+
+
+COMMANDS = [play]

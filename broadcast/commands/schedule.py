@@ -1,0 +1,93 @@
+"""`broadcast schedule check`: validate schedule.yaml and show the next sessions with their programmes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+
+from broadcast.errors import UserError
+
+WEEKDAY_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+
+
+def _settings():
+    return click.get_current_context().obj.settings
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)} min {int(round(seconds % 60)):02d} s"
+
+
+def built_warnings(settings, bulletin_id: str) -> list[str]:
+    """Warnings of the bulletin's built audio (e.g. a lesser voice stood in), from its manifest."""
+    try:
+        manifest = json.loads((settings.audio_out / f"{bulletin_id}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return list(manifest.get("warnings", []))
+
+
+def check_report(settings, count: int, start: datetime | None) -> str:
+    """The text `schedule check` prints: the next `count` slots, each with its planned programme."""
+    from broadcast.playout.programme import StationPreparer
+    from broadcast.schedule import load_schedule, next_slots, schedule_tz, skipped_on
+
+    schedule = load_schedule(settings.schedule_file)
+    tz = schedule_tz(schedule, settings.station.tz)
+    start = (start.replace(tzinfo=tz) if start and start.tzinfo is None else start) or datetime.now(tz)
+    preparer = StationPreparer(settings, schedule)
+    bulletins, bad = preparer.load()
+    lines = [f"{settings.schedule_file}: valid — {len(schedule.zones)} zones, {len(schedule.sessions)} weekly sessions, "
+             f"{len(schedule.one_off)} one-off, {len(schedule.skip)} skipped dates; caps: "
+             f"{schedule.caps.sessions_per_day}/day, {schedule.caps.minutes_per_session:g} min/session, "
+             f"{schedule.caps.days_per_week} days/week"]
+    for b in bad:
+        lines.append(f"warning: {b.reason}")
+    slots = next_slots(schedule, start, count, tz)
+    skips: list[tuple] = []  # (date, text), printed in date order among the slots
+    if slots:
+        day, last = start.date(), slots[-1].when.date()
+        while day <= last:
+            for skip in skipped_on(schedule, day):
+                which = ", ".join(skip.sessions) if skip.sessions else "all sessions"
+                skips.append((day, f"\n{WEEKDAY_VI[day.weekday()]} {day:%d/%m/%Y}: no broadcast ({which}) — {skip.reason}"))
+            day = day.fromordinal(day.toordinal() + 1)
+    for slot in slots:
+        while skips and skips[0][0] <= slot.when.date():
+            lines.append(skips.pop(0)[1])
+        plan = preparer.plan(slot, bulletins)
+        when = slot.when
+        lines.append(f"\n{WEEKDAY_VI[when.weekday()]} {when:%d/%m/%Y %H:%M}  {slot.session}"
+                     f"{'  (one-off)' if slot.one_off else ''}  → {', '.join(slot.zones)}")
+        lines.append(f"  jingle, greeting, sign-off, jingle: {plan.wrapper.seconds:5.1f} s ({plan.wrapper.source})")
+        for n, item in enumerate(plan.items, 1):
+            b = item.bulletin
+            label = "" if b.priority.value == "normal" else f"  [{b.priority.label}]"
+            lines.append(f"  {n:2}. {b.id:28} {item.duration.seconds:6.1f} s ({item.duration.source})  {b.title}{label}")
+            for w in built_warnings(settings, b.id):
+                lines.append(f"      warning: built audio fell back to a lesser voice: {w}")
+        if not plan.items:
+            lines.append("  (no bulletin's air window covers this date: nothing to air)")
+        lines.append(f"  total {_minutes(plan.total_s)} of the {plan.cap_s / 60:g}-minute cap")
+        for h in plan.held_over:
+            lines.append(f"  held over: {h.bulletin.id} — {h.reason}")
+    return "\n".join(lines)
+
+
+@click.group("schedule")
+def schedule() -> None:
+    """The broadcast schedule (schedule.yaml)."""
+
+
+@schedule.command("check")
+@click.option("--next", "count", type=click.IntRange(1, 200), default=4, show_default=True, help="How many sessions to show.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+              help="Start from this local date/time instead of now.")
+def check(count: int, start: datetime | None) -> None:
+    """Validate schedule.yaml; show the next sessions, their programmes, durations and caps."""
+    click.echo(check_report(_settings(), count, start))
+
+
+COMMANDS = [schedule]

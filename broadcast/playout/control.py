@@ -1,0 +1,87 @@
+"""The local control interface of `broadcast run`: a Unix domain socket in the data folder, one JSON line each way.
+
+Local only by construction (no TCP), and the socket file is mode 0660. Requests:
+  {"cmd": "status"}
+      -> {"ok": true, "status": {"state": "idle"|"playing"|"stopping", "now": ..., "on_air": {...}|null, ...}}
+  {"cmd": "play", "path": "/abs/file.mp3", "priority": "normal"|"priority"|"emergency", "zones": [...]|null,
+   "title": "..."|null}
+      -> {"ok": true, "accepted": true, "interrupting": "<session>"|null}   (plays in the background)
+Errors: {"ok": false, "error": "..."}. The web console will speak the same protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import socketserver
+import threading
+from pathlib import Path
+from typing import Callable
+
+SOCKET_NAME = "control.sock"
+MAX_REQUEST = 64 * 1024
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        line = self.rfile.readline(MAX_REQUEST)
+        try:
+            message = json.loads(line)
+            if not isinstance(message, dict):
+                raise ValueError("a request is a JSON object")
+            reply = self.server.app(message)  # type: ignore[attr-defined]
+        except ValueError as exc:
+            reply = {"ok": False, "error": f"bad request: {exc}"}
+        except Exception as exc:  # noqa: BLE001 - one bad request must not kill the control thread
+            reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        self.wfile.write((json.dumps(reply, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+class _Server(socketserver.ThreadingUnixStreamServer):
+    daemon_threads = True
+
+
+class ControlServer:
+    def __init__(self, path: Path, app: Callable[[dict], dict]) -> None:
+        self.path = Path(path)
+        self.app = app
+        self._server: _Server | None = None
+
+    def start(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            try:  # a live service answers: refuse to run twice; a dead one left a stale socket
+                request(self.path, {"cmd": "status"}, timeout=1)
+                raise RuntimeError(f"{self.path}: another broadcast service is running")
+            except (OSError, ValueError):
+                self.path.unlink()
+        self._server = _Server(str(self.path), _Handler)
+        self._server.app = self.app  # type: ignore[attr-defined]
+        os.chmod(self.path, 0o660)
+        threading.Thread(target=self._server.serve_forever, name="control", daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def request(path: Path, message: dict, timeout: float = 5.0) -> dict:
+    """Send one request to a running service; OSError if none is listening."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(str(path))
+        s.sendall((json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8"))
+        data = b""
+        while not data.endswith(b"\n"):
+            block = s.recv(65536)
+            if not block:
+                break
+            data += block
+    return json.loads(data)
