@@ -1,0 +1,189 @@
+"""schedule.yaml: validation (every error kind with its line or key), slot expansion, timezone, programme order and caps."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from broadcast.bulletin import Bulletin
+from broadcast.errors import UserError
+from broadcast.schedule import Duration, Slot, expand, load_schedule, next_slots, plan_programme, recover, timing, Timing
+
+REPO = Path(__file__).resolve().parent.parent
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+GOOD = """\
+zones:
+  trung-tam:
+    name: Cụm loa trung tâm
+    sink: {type: device}
+  thon-1:
+    name: Thôn 1
+    sink: {type: icecast, url: "http://127.0.0.1:8000", mount: /thon-1, password: pw}
+sessions:
+  - name: sáng
+    time: 05:30
+    days: [t2, t3, t4, t5, t6, t7]
+    zones: [all]
+  - name: chiều
+    time: "17:00"
+    days: [mon, tue, wed, thu, fri, sat]
+    zones: [trung-tam]
+one_off:
+  - name: Phiên đặc biệt
+    date: 2024-05-12
+    time: "07:00"
+skip:
+  - date: 2024-09-02
+    reason: Quốc khánh
+caps: {sessions_per_day: 2, minutes_per_session: 45, days_per_week: 7}
+"""
+
+
+def write(tmp_path, text: str) -> Path:
+    path = tmp_path / "schedule.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path, text: str) -> list[str]:
+    with pytest.raises(UserError) as err:
+        load_schedule(write(tmp_path, text))
+    return err.value.problems
+
+
+def test_the_repo_example_is_valid():
+    s = load_schedule(REPO / "schedule.yaml")
+    assert {x.name for x in s.sessions} == {"sáng", "chiều"}
+    assert s.caps.minutes_per_session == 45
+
+
+def test_unquoted_time_is_read_as_a_time_not_sexagesimal(tmp_path):
+    s = load_schedule(write(tmp_path, GOOD))
+    assert s.sessions[0].time.hour == 5 and s.sessions[0].time.minute == 30
+
+
+def test_unknown_key_names_line_and_suggests(tmp_path):
+    found = problems(tmp_path, GOOD.replace("  - name: chiều\n    time:", "  - name: chiều\n    tiem:"))
+    assert any(":14:" in p and "tiem" in p and "did you mean 'time'" in p for p in found), found
+
+
+def test_every_error_kind_is_reported_at_once_with_lines(tmp_path):
+    bad = (GOOD.replace("time: 05:30", "time: 25:99")
+               .replace("days: [t2, t3, t4, t5, t6, t7]", "days: [t2, funday]")
+               .replace("zones: [trung-tam]", "zones: [trung-tamm]")
+               .replace("mount: /thon-1", "mount: thon 1")
+               .replace("date: 2024-09-02", "date: hai tháng chín"))
+    found = problems(tmp_path, bad)
+    text = "\n".join(found)
+    assert "sessions.0.time" in text and "not a time of day" in text
+    assert "unknown day 'funday'" in text
+    assert "mount" in text and "not a mount point" in text
+    assert "skip.0.date" in text
+    assert all(str(tmp_path / "schedule.yaml") + ":" in p for p in found)
+
+
+def test_reference_errors_name_the_line_and_suggest(tmp_path):
+    found = problems(tmp_path, GOOD.replace("zones: [trung-tam]", "zones: [trung-tamm]"))
+    assert found == [f"{tmp_path / 'schedule.yaml'}:16: sessions.1.zones.0: unknown zone 'trung-tamm'; did you mean 'trung-tam'?"]
+
+
+def test_missing_required_key(tmp_path):
+    found = problems(tmp_path, GOOD.replace("    name: Thôn 1\n", ""))
+    assert any("zones.thon-1.name: required key is missing" in p for p in found), found
+
+
+def test_duplicate_session_names_and_unknown_skip_session(tmp_path):
+    text = GOOD.replace("name: chiều", "name: sáng").replace("reason: Quốc khánh", "reason: Quốc khánh\n    sessions: [trua]")
+    found = "\n".join(problems(tmp_path, text))
+    assert "already used by sessions.0" in found
+    assert "unknown session 'trua'" in found
+
+
+def test_caps_sessions_per_day_days_per_week_and_one_offs(tmp_path):
+    text = GOOD.replace("caps: {sessions_per_day: 2, minutes_per_session: 45, days_per_week: 7}",
+                        "caps: {sessions_per_day: 1, minutes_per_session: 45, days_per_week: 5}")
+    found = "\n".join(problems(tmp_path, text))
+    assert "2 sessions on mon, above caps.sessions_per_day = 1" in found
+    assert "sessions on 6 days a week, above caps.days_per_week = 5" in found
+    # 2024-05-12 is a Sunday: a one-off makes that week 7 days
+    assert "one_off.0" in found and "7 days" in found
+
+
+def test_malformed_yaml_names_the_line(tmp_path):
+    found = problems(tmp_path, GOOD.replace("caps: {", "caps: {{"))
+    assert "malformed YAML" in found[0] and ":" in found[0]
+
+
+def test_a_0530_session_fires_at_2230_utc_the_previous_day(tmp_path):
+    s = load_schedule(write(tmp_path, GOOD))
+    # Monday 2024-05-06 05:30 in Hanoi is Sunday 2024-05-05 22:30 UTC.
+    after = datetime(2024, 5, 5, 20, 0, tzinfo=timezone.utc)
+    first = next_slots(s, after, 1, TZ)[0]
+    assert first.session == "sáng"
+    assert first.when.astimezone(timezone.utc) == datetime(2024, 5, 5, 22, 30, tzinfo=timezone.utc)
+
+
+def test_apscheduler_trigger_in_station_zone_matches_on_a_utc_machine(tmp_path):
+    from apscheduler.triggers.date import DateTrigger
+
+    s = load_schedule(write(tmp_path, GOOD))
+    slot = next_slots(s, datetime(2024, 5, 5, 20, 0, tzinfo=timezone.utc), 1, TZ)[0]
+    fire = DateTrigger(slot.when, timezone=TZ).get_next_fire_time(None, datetime(2024, 5, 5, 20, 0, tzinfo=timezone.utc))
+    assert fire.astimezone(timezone.utc) == datetime(2024, 5, 5, 22, 30, tzinfo=timezone.utc)
+
+
+def test_expand_skips_holidays_and_adds_one_offs(tmp_path):
+    s = load_schedule(write(tmp_path, GOOD))
+    start = datetime(2024, 9, 1, tzinfo=TZ)
+    slots = expand(s, start, start + timedelta(days=3), TZ)
+    assert [(x.when.date().isoformat(), x.session) for x in slots] == [
+        ("2024-09-03", "sáng"), ("2024-09-03", "chiều")]
+    sunday = expand(s, datetime(2024, 5, 12, tzinfo=TZ), datetime(2024, 5, 13, tzinfo=TZ), TZ)
+    assert [(x.session, x.zones, x.one_off) for x in sunday] == [("Phiên đặc biệt", ("trung-tam", "thon-1"), True)]
+
+
+def _b(id, priority="normal", topic="general", air=None):
+    return Bulletin(id=id, title=f"Tin {id}", topic=topic, priority=priority, air=air)
+
+
+def test_programme_order_is_priority_then_topic_then_id_whatever_the_input_order():
+    slot = Slot(datetime(2024, 5, 6, 5, 30, tzinfo=TZ), "sáng", ("z",))
+    bulletins = [_b("c"), _b("a", topic="hotline"), _b("b", "priority", "general"), _b("e", "emergency"),
+                 _b("d", topic="legal_document"), _b("old", air={"from": "2024-01-01", "to": "2024-02-01"})]
+    durations = {b.id: Duration(30, "estimated") for b in bulletins}
+    expected = ["e", "b", "d", "a", "c"]
+    for seed in range(5):
+        random.Random(seed).shuffle(bulletins)
+        plan = plan_programme(slot, bulletins, durations, Duration(20, "estimated"), 45 * 60)
+        assert [b.id for b in plan.bulletins] == expected
+
+
+def test_what_does_not_fit_the_cap_is_held_over_with_reason():
+    slot = Slot(datetime(2024, 5, 6, 5, 30, tzinfo=TZ), "sáng", ("z",))
+    bulletins = [_b("a", "priority"), _b("b"), _b("c")]
+    durations = {"a": Duration(100, "built"), "b": Duration(200, "built"), "c": Duration(50, "estimated")}
+    plan = plan_programme(slot, bulletins, durations, Duration(20, "estimated"), cap_s=180, gap_s=1)
+    assert [b.id for b in plan.bulletins] == ["a", "c"]  # b overflows, the shorter c still fits
+    assert [h.bulletin.id for h in plan.held_over] == ["b"]
+    assert "3-minute cap" in plan.held_over[0].reason
+    assert plan.total_s == 20 + 100 + 50 + 1
+
+
+def test_timing_and_recover_coalesce():
+    from broadcast.schedule import Playout
+
+    p = Playout(grace_minutes=10, on_time_tolerance_s=5)
+    slot_time = datetime(2024, 5, 6, 5, 30, tzinfo=TZ)
+    assert timing(slot_time, slot_time + timedelta(seconds=3), p) == Timing.on_time
+    assert timing(slot_time, slot_time + timedelta(minutes=9), p) == Timing.late
+    assert timing(slot_time, slot_time + timedelta(minutes=11), p) == Timing.missed
+    a = Slot(slot_time, "sáng", ())
+    b = Slot(slot_time + timedelta(minutes=5), "thêm", ())
+    decision = recover([b, a], slot_time + timedelta(minutes=8), p)
+    assert decision.play_late == b
+    assert [s for s, _ in decision.missed] == [a] and "coalesced" in decision.missed[0][1]
