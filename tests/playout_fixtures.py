@@ -93,20 +93,27 @@ class Pulse:
 
     @contextlib.contextmanager
     def recording(self, out: Path):
-        """Record the sink's monitor into `out` (WAV) while the block runs; yields the wall time it began."""
+        """Record the sink's monitor into `out` (WAV) while the block runs.
+
+        Yields a dict; after the block, "t0" is the wall time (time.time()) of the recording's first
+        sample, anchored at its end (SIGINT flushes within parecord's 20 ms latency)."""
         rec = subprocess.Popen(["parecord", "--latency-msec=20", "-d", f"{SINK}.monitor", "--file-format=wav",
                                 "--rate=44100", "--channels=1", str(out)], env=self.env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _wait_for(lambda: out.exists() and out.stat().st_size > 44, 5.0)
-        began = time.time()
+        info: dict = {}
         try:
-            yield began
+            yield info
         finally:
+            stopped = time.time()
             rec.send_signal(signal.SIGINT)  # SIGINT makes parecord write a valid header
             try:
                 rec.wait(5)
             except subprocess.TimeoutExpired:
                 rec.kill()
+            with contextlib.suppress(Exception):
+                samples, rate = read_wav(out)
+                info["t0"] = stopped - samples.size / rate
 
 
 def _wait_for(predicate, timeout: float, step: float = 0.01) -> bool:
