@@ -51,6 +51,7 @@ class GttsStandIn:
         self.tone_s = tone_s
         self.mp3 = tone_mp3(tone_s)
         self.requests: list[str] = []  # the text of each piece gTTS asked for
+        self.slow: list[bool] = []  # whether each piece asked for the slow reading
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -69,7 +70,9 @@ class GttsStandIn:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                stand_in.requests.append(_text_of(body))
+                text, slow = _piece_of(body)
+                stand_in.requests.append(text)
+                stand_in.slow.append(slow)
                 if stand_in.mode == "hang":
                     stand_in._release.wait(30)  # until stop(): the client must give up first
                     return
@@ -110,15 +113,16 @@ class GttsStandIn:
         self.stop()
 
 
-def _text_of(form_body: str) -> str:
-    """The text gTTS sent: f.req=[[["jQ1olc","[\"text\",\"vi\",null,\"null\"]",null,"generic"]]]."""
+def _piece_of(form_body: str) -> tuple[str, bool]:
+    """Text and slow flag gTTS sent: f.req=[[["jQ1olc","[\"text\",\"vi\",true|null,\"null\"]",null,"generic"]]]."""
     import json
 
     try:
         req = urllib.parse.parse_qs(form_body)["f.req"][0]
-        return json.loads(json.loads(req)[0][0][1])[0]
+        text, _lang, speed, _ = json.loads(json.loads(req)[0][0][1])
+        return text, speed is True
     except (KeyError, IndexError, ValueError):
-        return ""
+        return "", False
 
 
 def closed_url() -> str:
