@@ -1,0 +1,100 @@
+"""`broadcast play`: through the running service's control socket (emergency), or directly on the default PulseAudio sink."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conftest import copy_example
+from playout_fixtures import (TakePreparer, audible_span, have, make_take, pulse_env, pulse_server, read_wav,
+                              schedule_for, tone_steps, write_wav)
+
+from broadcast.asrun import MemoryAsRunLog, Outcome
+from broadcast.logbook import Logbook
+from broadcast.playout.clock import SystemClock
+from broadcast.playout.runner import Runner
+from broadcast.playout.service import Service
+from broadcast.playout.sinks.fake import FakeSink
+
+
+def test_emergency_reaches_the_running_service(station, run_cli, tmp_path):
+    settings = station()
+    clock = SystemClock(settings.station.tz)
+    log = MemoryAsRunLog()
+    sink = FakeSink("fake:z1", clock)
+    runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")), sinks={"z1": sink},
+                    log=log, clock=clock, tz=settings.station.tz)
+    service = Service(runner, settings.station.tz, settings.data_dir)
+    service.start()
+    try:
+        alarm = write_wav(tmp_path / "bao-lu.wav", tone_steps([1000.0], 0.5))
+        code, out, err = run_cli("play", str(alarm), "--priority", "emergency")
+        assert code == 0, err
+        assert "sent to the running service (emergency)" in out
+        deadline = time.monotonic() + 10
+        while not log.records and time.monotonic() < deadline:
+            time.sleep(0.05)
+        code, _, err = run_cli("play", str(alarm), "--zone", "nowhere")
+        assert code == 2 and "unknown zones: nowhere" in err
+    finally:
+        service.stop()
+    assert [(r.bulletin_id, r.priority, r.session, r.outcome) for r in log.records] == [
+        ("bao-lu", "emergency", "khẩn cấp", Outcome.played)]
+
+
+pulse_only = pytest.mark.skipif(not have("pulseaudio", "pacat", "parecord"), reason="PulseAudio binaries not installed")
+
+
+@pytest.fixture
+def pulse(tmp_path_factory):
+    with pulse_server(tmp_path_factory.mktemp("pa")) as server, pulse_env(server):
+        yield server
+
+
+@pulse_only
+@pytest.mark.pulse
+def test_without_a_service_it_plays_on_the_default_device_and_logs(station, run_cli, pulse, tmp_path):
+    settings = station()
+    clip = write_wav(tmp_path / "thong-bao.wav", tone_steps([500.0, 700.0], 0.75))
+    rec = tmp_path / "rec.wav"
+    with pulse.recording(rec):
+        code, out, err = run_cli("play", str(clip))
+        time.sleep(0.3)
+    assert code == 0, err
+    assert out.startswith("played")
+    samples, rate = read_wav(rec)
+    start, end = audible_span(samples, rate)
+    assert abs((end - start) - 1.5) < 0.2
+    with Logbook(settings.data_dir / "asrun.sqlite", readonly=True) as book:
+        rows = [r.record for r in book.records()]
+    assert [(r.bulletin_id, r.outcome, r.sink) for r in rows] == [("thong-bao", Outcome.played, "device:default")]
+
+
+def test_a_bulletin_yaml_is_built_then_sent_with_its_own_priority(station, run_cli, tmp_path):
+    from datetime import datetime
+
+    from broadcast.playout.clock import SimClock
+
+    settings = station()
+    bulletin = copy_example("2024-03-duong-day-nong.yaml", settings.bulletins_dir)
+    clock = SystemClock(settings.station.tz)
+    log = MemoryAsRunLog()
+    fast = FakeSink("fake:z1", SimClock(datetime.now(settings.station.tz), speedup=200))  # a minute in 0.3 s
+    runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")), sinks={"z1": fast},
+                    log=log, clock=clock, tz=settings.station.tz)
+    service = Service(runner, settings.station.tz, settings.data_dir)
+    service.start()
+    try:
+        code, out, err = run_cli("play", str(bulletin))
+        assert code == 0, err
+        assert "(priority)" in out
+        deadline = time.monotonic() + 10
+        while not log.records and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        service.stop()
+    rows = log.records
+    assert [(r.bulletin_id, r.priority, r.outcome) for r in rows] == [("duong-day-nong-2024", "priority", Outcome.played)]
+    assert rows[0].engine == "fake" and rows[0].text_sha256 and rows[0].spoken_text
+    assert rows[0].title == "Số điện thoại đường dây nóng về thủ tục hành chính"
