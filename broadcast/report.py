@@ -439,13 +439,14 @@ def write_report_files(data: ReportData, out_dir: Path | str, formats: Iterable[
     chart = rf.chart_png(data) if {"xlsx", "docx"} & set(formats) else None
     if chart is not None:
         written.append(atomic_write(out_dir / f"{base}-bieu-do.png", lambda p: p.write_bytes(chart)))
+    tables = rf.csv_tables(data)  # laid out once, shared by every format
     if "csv" in formats:
-        for suffix, (header, table) in rf.csv_tables(data).items():
+        for suffix, (header, table) in tables.items():
             written.append(atomic_write(out_dir / f"{base}-{suffix}.csv", lambda p, h=header, t=table: rf.write_csv(p, h, t)))
     if "xlsx" in formats:
-        written.append(atomic_write(out_dir / f"{base}.xlsx", lambda p: rf.write_xlsx(data, p, chart)))
+        written.append(atomic_write(out_dir / f"{base}.xlsx", lambda p: rf.write_xlsx(data, p, chart, tables=tables)))
     if "docx" in formats:
-        written.append(atomic_write(out_dir / f"{base}.docx", lambda p: rf.write_docx(data, p, chart)))
+        written.append(atomic_write(out_dir / f"{base}.docx", lambda p: rf.write_docx(data, p, chart, tables=tables)))
     return written
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -30,7 +32,9 @@ ANNEX_HEADER = [
 
 
 def format_time(value: datetime | None) -> str:
-    return "" if value is None else f"{value:%Y-%m-%d %H:%M:%S}"
+    # 'YYYY-MM-DD HH:MM:SS' in the value's own zone; isoformat is twice as fast as strftime
+    # and the annex formats tens of thousands of these.
+    return "" if value is None else value.isoformat(" ", "seconds")[:19]
 
 
 # --- tables (shared by every format) ----------------------------------------------------------
@@ -68,8 +72,15 @@ def annex_table(data: ReportData) -> list[list]:
     ]
 
 
-def csv_tables(data: ReportData) -> dict[str, tuple[list[str], list[list]]]:
-    """File suffix -> (header, rows): the CSV files of one report."""
+Tables = dict[str, tuple[list[str], list[list]]]
+
+
+def csv_tables(data: ReportData) -> Tables:
+    """File suffix -> (header, rows): the CSV files of one report.
+
+    The XLSX and DOCX writers lay out these same tables: compute them once and pass them as
+    `tables=` (formatting the annex's times is a good part of a busy year's report).
+    """
     return {
         "chu-de": (MONTHLY_HEADER, monthly_table(data)),
         "nhiem-vu": (TASKS_HEADER, tasks_table(data)),
@@ -121,72 +132,148 @@ def chart_png(data: ReportData) -> bytes:
 # --- XLSX -------------------------------------------------------------------------------------
 
 
-def write_xlsx(data: ReportData, path: Path, chart: bytes | None) -> None:
+def write_xlsx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tables | None = None) -> None:
+    """The workbook, streamed (openpyxl write-only mode: no cell objects kept for the annex).
+
+    Write-only sheets are written top to bottom, so widths and frozen panes come before rows.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.drawing.image import Image
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    tables = tables or csv_tables(data)
     bold = Font(bold=True)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Tổng hợp"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Tổng hợp")
+    spliced = {}  # sheet -> body rows written by _xlsx_rows_xml
+
+    def styled(value, font=None, alignment=None):
+        cell = WriteOnlyCell(ws, value)
+        if font is not None:
+            cell.font = font
+        if alignment is not None:
+            cell.alignment = alignment
+        return cell
+
+    def put(row: list) -> None:
+        nonlocal summary_rows
+        ws.append(row)
+        summary_rows += 1
+
+    summary_rows = 0
+    for col, width in zip("ABCDEF", (30, 45, 12, 14, 16, 22)):
+        ws.column_dimensions[col].width = width
     left, right = _header_lines(data)
     for i, (l_text, r_text) in enumerate(zip(left, right), start=1):
-        ws.cell(i, 1, l_text).font = bold if i <= 2 else Font(italic=False)
-        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=2)
-        ws.cell(i, 3, r_text).font = bold if i <= 2 else Font(italic=True)
-        ws.merge_cells(start_row=i, start_column=3, end_row=i, end_column=6)
-        ws.cell(i, 1).alignment = center
-        ws.cell(i, 3).alignment = center
-    ws.cell(5, 1, "BÁO CÁO").font = Font(bold=True, size=14)
-    ws.merge_cells("A5:F5")
-    ws.cell(6, 1, data.title).font = bold
-    ws.merge_cells("A6:F6")
-    for r in (5, 6):
-        ws.cell(r, 1).alignment = center
+        put([
+            styled(l_text, bold if i <= 2 else Font(italic=False), center),
+            None,
+            styled(r_text, bold if i <= 2 else Font(italic=True), center),
+        ])
+        ws.merged_cells.add(f"A{i}:B{i}")
+        ws.merged_cells.add(f"C{i}:F{i}")
+    put([styled("BÁO CÁO", Font(bold=True, size=14), center)])
+    put([styled(data.title, bold, center)])
+    ws.merged_cells.add("A5:F5")
+    ws.merged_cells.add("A6:F6")
+    put([])
     summary_header = ["STT", "Chủ đề", "Số tin, bài", "Số lượt phát", "Thời lượng (giây)", "Thời lượng (giờ:phút:giây)"]
-    row = 8
-    for c, text in enumerate(summary_header, start=1):
-        ws.cell(row, c, text).font = bold
-        ws.cell(row, c).alignment = center
+    put([styled(text, bold, center) for text in summary_header])
     for i, topic in enumerate([*data.topics, data.total], start=1):
         f = topic.total
         is_total = not topic.topic
         values = ["" if is_total else i, topic.label, f.items, f.broadcasts, f.airtime_s, format_duration(f.airtime_s)]
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row + i, c, value)
-            if is_total:
-                cell.font = bold
-    row += len(data.topics) + 3
+        put([styled(v, bold) for v in values] if is_total else values)
+    put([])
     for line in _notes(data):
-        ws.cell(row, 1, line)
-        row += 1
-    for col, width in zip("ABCDEF", (30, 45, 12, 14, 16, 22)):
-        ws.column_dimensions[col].width = width
+        put([line])
+    extents = {ws: f"A1:F{summary_rows}"}  # write-only sheets leave out <dimension>: put it back
 
-    def sheet(title: str, header: list[str], rows: list[list], widths: dict[int, int] | None = None):
+    def sheet(title: str, key: str, widths: dict[int, int]) -> None:
+        header, rows = tables[key]
         s = wb.create_sheet(title)
-        s.append(header)
         for c in range(1, len(header) + 1):
-            s.cell(1, c).font = bold
-            s.cell(1, c).alignment = center
-        for r in rows:
-            s.append(r)
-        for c in range(1, len(header) + 1):
-            s.column_dimensions[get_column_letter(c)].width = (widths or {}).get(c, 16)
+            s.column_dimensions[get_column_letter(c)].width = widths.get(c, 16)
         s.freeze_panes = "A2"
-        return s
+        head = []
+        for text in header:
+            cell = WriteOnlyCell(s, text)
+            cell.font, cell.alignment = bold, center
+            head.append(cell)
+        s.append(head)
+        extents[s] = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+        if key == "phu-luc":
+            spliced[s] = rows  # thousands of rows: laid out as XML text below, not cell by cell
+        else:
+            for r in rows:
+                s.append(r)
 
-    sheet("Theo tháng", MONTHLY_HEADER, monthly_table(data), {2: 45})
-    sheet("Nhiệm vụ", TASKS_HEADER, tasks_table(data), {2: 60, 3: 18, 4: 24, 5: 70})
-    sheet("Sự cố", PROBLEMS_HEADER, problems_table(data), {2: 20, 5: 35, 6: 28, 7: 45, 9: 45})
+    sheet("Theo tháng", "chu-de", {2: 45})
+    sheet("Nhiệm vụ", "nhiem-vu", {2: 60, 3: 18, 4: 24, 5: 70})
+    sheet("Sự cố", "su-co", {2: 20, 5: 35, 6: 28, 7: 45, 9: 45})
     if chart is not None:
         s = wb.create_sheet("Biểu đồ")
         s.add_image(Image(io.BytesIO(chart)), "A1")
-    sheet("Phụ lục", ANNEX_HEADER, annex_table(data), {2: 20, 3: 20, 4: 20, 8: 35, 9: 28, 10: 45, 13: 66, 14: 66, 15: 66})
-    wb.save(path)
+        extents[s] = "A1:A1"
+    sheet("Phụ lục", "phu-luc", {2: 20, 3: 20, 4: 20, 8: 35, 9: 28, 10: 45, 13: 66, 14: 66, 15: 66})
+    buf = io.BytesIO()
+    wb.save(buf)
+
+    # After saving, each sheet knows its part name: add its extent, splice its bulk rows in.
+    def edit(s):
+        def apply(xml: bytes) -> bytes:
+            xml = xml.replace(b"<sheetViews>", f'<dimension ref="{extents[s]}"/><sheetViews>'.encode(), 1)
+            if s in spliced:
+                body = _xlsx_rows_xml(spliced[s], first_row=2).encode("utf-8")
+                xml = xml.replace(b"</sheetData>", body + b"</sheetData>", 1)
+            return xml
+
+        return apply
+
+    _rewrite_zip(buf.getvalue(), path, {s.path.lstrip("/"): edit(s) for s in extents})
+
+
+def _xlsx_rows_xml(rows: list[list], first_row: int) -> str:
+    """`<row>` elements as openpyxl writes them: inline strings, numbers as t="n", None skipped.
+
+    openpyxl spends ~10 us a cell through lxml's incremental writer; a string join does the
+    same in a fraction of that. Control characters (illegal in XML) are dropped, as in DOCX.
+    """
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(c) for c in range(1, max((len(r) for r in rows), default=0) + 1)]
+    out = []
+    for r, row in enumerate(rows, start=first_row):
+        out.append(f'<row r="{r}">')
+        for col, v in zip(letters, row):
+            if v is None:
+                continue
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                text = "" if v != v or v in (float("inf"), float("-inf")) else "%.16g" % v
+                out.append(f'<c r="{col}{r}" t="n"><v>{text}</v></c>')
+            elif v == "":
+                out.append(f'<c r="{col}{r}" t="inlineStr"></c>')
+            else:
+                text = _XML_UNSAFE.sub("", str(v))[:32767]
+                space = ' xml:space="preserve"' if text != text.strip() else ""
+                out.append(f'<c r="{col}{r}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>')
+        out.append("</row>")
+    return "".join(out)
+
+
+def _rewrite_zip(blob: bytes, path: Path, edits: dict[str, Callable[[bytes], bytes]]) -> None:
+    """Copy the zip `blob` to `path`, passing the named members through their edit functions."""
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            if info.filename in edits:
+                content = edits.pop(info.filename)(content)
+            dst.writestr(info, content)
+    if edits:
+        raise RuntimeError(f"report layout: parts not found in the package: {', '.join(edits)}")
 
 
 # --- DOCX -------------------------------------------------------------------------------------
@@ -226,15 +313,15 @@ def _xml_text(value) -> str:
     return escape(_XML_UNSAFE.sub("", "" if value is None else str(value)))
 
 
-def _table(doc, rows: list[list], *, size_pt: float | None = None):
-    """A grid table: the header row through python-docx, the body as one parsed XML fragment.
+def _table(doc, rows: list[list], bodies: dict[str, str], *, size_pt: float | None = None):
+    """A grid table: the header row through python-docx, the body rows as XML text.
 
-    Setting cell text through python-docx costs ~0.5 ms a cell; the annex of a busy year has
-    tens of thousands of cells, so the body rows are built as XML in one go.
+    Setting cell text through python-docx costs ~0.5 ms a cell, and even parsing the body as
+    one XML fragment costs ~0.2 s for a busy year's annex; so the table gets a placeholder
+    comment and `bodies` maps it to the rows' XML, which `_save_docx` puts in its place.
     """
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
     from docx.shared import Pt
+    from lxml import etree
 
     table = doc.add_table(rows=1, cols=len(rows[0]), style="Table Grid")
     for cell, value in zip(table.rows[0].cells, rows[0]):
@@ -244,31 +331,49 @@ def _table(doc, rows: list[list], *, size_pt: float | None = None):
             if size_pt:
                 run.font.size = Pt(size_pt)
     if len(rows) > 1:
-        tc_props = [tc.tcPr.xml if tc.tcPr is not None else "" for tc in table._tbl.tr_lst[0].tc_lst]
+        tc_props = [
+            etree.tostring(tc.tcPr, encoding="unicode") if tc.tcPr is not None else ""
+            for tc in table._tbl.tr_lst[0].tc_lst
+        ]
         tc_props = [re.sub(r"\sxmlns:\w+=\"[^\"]*\"", "", p) for p in tc_props]
         half_points = int(round(size_pt * 2)) if size_pt else None
         rpr = f'<w:rPr><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>' if half_points else ""
+        cell_open = [f"<w:tc>{props}<w:p><w:r>{rpr}<w:t xml:space=\"preserve\">" for props in tc_props]
+        cell_close = "</w:t></w:r></w:p></w:tc>"
         body = "".join(
-            "<w:tr>"
-            + "".join(
-                f'<w:tc>{tc_props[i]}<w:p><w:r>{rpr}<w:t xml:space="preserve">{_xml_text(v)}</w:t></w:r></w:p></w:tc>'
-                for i, v in enumerate(row)
-            )
-            + "</w:tr>"
+            "<w:tr>" + "".join(cell_open[i] + _xml_text(v) + cell_close for i, v in enumerate(row)) + "</w:tr>"
             for row in rows[1:]
         )
-        fragment = parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>")
-        for tr in list(fragment):
-            table._tbl.append(tr)
+        key = f"report-table-body-{len(bodies)}"
+        bodies[key] = body
+        table._tbl.append(etree.Comment(key))
     return table
 
 
-def write_docx(data: ReportData, path: Path, chart: bytes | None) -> None:
+def _save_docx(doc, path: Path, bodies: dict[str, str]) -> None:
+    """Save `doc` to `path` with each placeholder comment replaced by its table body rows."""
+    buf = io.BytesIO()
+    doc.save(buf)
+
+    def fill(xml: bytes) -> bytes:
+        parts = re.split(rb"<!--(report-table-body-\d+)-->", xml)
+        missing = set(bodies) - {k.decode() for k in parts[1::2]}
+        if missing:
+            raise RuntimeError(f"report layout: table placeholders lost: {', '.join(sorted(missing))}")
+        parts[1::2] = [bodies[k.decode()].encode("utf-8") for k in parts[1::2]]
+        return b"".join(parts)
+
+    _rewrite_zip(buf.getvalue(), path, {"word/document.xml": fill})
+
+
+def write_docx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tables | None = None) -> None:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
+    tables = tables or csv_tables(data)
+    bodies: dict[str, str] = {}  # table placeholder -> body rows' XML (see _table)
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = "Times New Roman"
@@ -311,14 +416,14 @@ def write_docx(data: ReportData, path: Path, chart: bytes | None) -> None:
     for i, topic in enumerate([*data.topics, data.total], start=1):
         f = topic.total
         summary.append(["" if not topic.topic else i, topic.label, f.items, f.broadcasts, format_duration(f.airtime_s)])
-    _table(doc, summary)
+    _table(doc, summary, bodies)
 
     doc.add_heading("Chi tiết theo tháng", level=3)
     monthly = [["Chủ đề", "Tháng", "Số tin, bài", "Số lượt phát", "Thời lượng (giờ:phút:giây)"]]
-    for row in monthly_table(data):
+    for row in tables["chu-de"][1]:
         if row[2] != TOTAL_PERIOD and row[4]:
             monthly.append([row[1], month_label(row[2]), row[3], row[4], row[6]])
-    _table(doc, monthly, size_pt=11)
+    _table(doc, monthly, bodies, size_pt=11)
     if chart is not None:
         doc.add_paragraph()
         doc.add_picture(io.BytesIO(chart), width=Cm(16))
@@ -327,14 +432,14 @@ def write_docx(data: ReportData, path: Path, chart: bytes | None) -> None:
     doc.add_heading("II. THỰC HIỆN CÁC NHIỆM VỤ THEO PHỤ LỤC KẾ HOẠCH", level=2)
     tasks = [["STT", "Nội dung", "Sản phẩm", "Kết quả theo nhật ký phát sóng"]]
     tasks += [[t.number, t.content, t.product, t.result] for t in data.tasks]
-    _table(doc, tasks, size_pt=11)
+    _table(doc, tasks, bodies, size_pt=11)
 
     doc.add_heading("III. CÁC LƯỢT PHÁT KHÔNG THÀNH", level=2)
     if data.problems:
         problems = [["Mã bản ghi", "Thời điểm dự kiến", "Tin, bài", "Kết quả", "Lý do"]]
         problems += [[r.row_id, format_time(r.scheduled), f"{r.title} ({r.bulletin_id})", r.outcome_label, r.reason]
                      for r in data.problems]
-        _table(doc, problems, size_pt=10)
+        _table(doc, problems, bodies, size_pt=10)
     else:
         doc.add_paragraph("Không có lượt phát nào bị bỏ lỡ hoặc lỗi trong kỳ.")
 
@@ -362,8 +467,7 @@ def write_docx(data: ReportData, path: Path, chart: bytes | None) -> None:
     centered(f"(Kèm theo báo cáo {data.title[0].lower()}{data.title[1:]})", bold=False, size=12)
     annex = [["Mã", "Dự kiến", "Bắt đầu", "Kết thúc", "Giây", "Chủ đề", "Mã tin", "Kết quả",
               "SHA-256 âm thanh", "SHA-256 lời đọc", "SHA-256 bản ghi"]]
-    annex += [[r.row_id, format_time(r.scheduled), format_time(r.start), format_time(r.end), round(r.duration_s, 1),
-               r.topic_label, r.bulletin_id, r.outcome_label, r.audio_sha256, r.text_sha256, r.row_hash]
-              for r in data.annex]
-    _table(doc, annex, size_pt=6)
-    doc.save(path)
+    # The CSV annex's columns 0-4, 7, 8, 10, 12-14 (same formatting, computed once).
+    annex += [[r[0], r[1], r[2], r[3], r[4], r[7], r[8], r[10], r[12], r[13], r[14]] for r in tables["phu-luc"][1]]
+    _table(doc, annex, bodies, size_pt=6)
+    _save_docx(doc, path, bodies)
