@@ -149,6 +149,8 @@ def _previous(manifest_path: Path, key: str, mp3: Path, wav: Path) -> dict | Non
         return None
     if manifest.get("build_key") != key or not mp3.is_file() or not wav.is_file():
         return None
+    if manifest.get("warnings"):
+        return None  # a lesser voice stood in last time: try the preferred engine again (speech is cached)
     if manifest.get("files", {}).get("mp3_sha256") != sha256_file(mp3):
         return None
     return manifest

@@ -69,11 +69,11 @@ def copy_example(name: str, dest: Path) -> Path:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """In CI, a test that skips for want of PulseAudio, Icecast or ffmpeg is a failure: CI installs them."""
+    """In CI, a test that skips for want of PulseAudio, Icecast, ffmpeg or Piper is a failure: CI installs them."""
     outcome = yield
     report = outcome.get_result()
     if report.skipped and os.environ.get("CI") and isinstance(report.longrepr, tuple):
         reason = str(report.longrepr[2]).lower()
-        if any(word in reason for word in ("pulse", "icecast", "ffmpeg", "parecord", "paplay")):
+        if any(word in reason for word in ("pulse", "icecast", "ffmpeg", "parecord", "paplay", "piper")):
             report.outcome = "failed"
             report.longrepr = f"skipped in CI, where it must run: {report.longrepr[2]}"

@@ -161,3 +161,15 @@ def test_cached_audio_is_exactly_what_was_spoken(tmp_path):
     kept = Speaker(settings).say("Xin chào bà con")
     assert kept.cached and kept.engine == "gtts"
     assert np.array_equal(first.samples, kept.samples)
+
+
+def test_fallback_build_is_redone_with_the_preferred_engine_when_it_returns(tmp_path):
+    server = GttsStandIn(tone_s=0.5)
+    settings = make_settings(tmp_path, "gtts", ["espeak"], url=closed_url())
+    offline = build_bulletin(bulletin(), settings)  # the network is down: eSpeak stands in
+    assert offline.manifest["engine"] == "espeak" and offline.manifest["warnings"]
+    with server.start():
+        settings.speech.gtts.url = server.url  # the connection is back (same settings otherwise)
+        again = build_bulletin(bulletin(), settings)  # not forced
+    assert not again.up_to_date
+    assert again.manifest["engine"] == "gtts" and again.manifest["warnings"] == []

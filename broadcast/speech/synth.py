@@ -37,6 +37,12 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     return resample_poly(samples, to_rate // g, from_rate // g).astype(np.float32)
 
 
+def _version_of(engine: Engine, voice: str) -> str:
+    """Per-voice version when the engine has one (a Piper voice file), else the engine's."""
+    per_voice = getattr(engine, "voice_version", None)
+    return per_voice(voice) if per_voice else engine.version
+
+
 @dataclass
 class Speaker:
     """The engine chain for one build; engines are created lazily (gTTS is not touched if cached)."""
@@ -66,7 +72,7 @@ class Speaker:
             try:
                 engine = self.engine(name)
                 use_voice = wanted_voice if wanted_voice in engine.voices() else engine.default_voice
-                key = speech_key(name, engine.version, use_voice, rate, text, sample_rate)
+                key = speech_key(name, _version_of(engine, use_voice), use_voice, rate, text, sample_rate)
             except EngineError as exc:
                 failures.append(f"{name}: {exc}")
                 failed.append(name)

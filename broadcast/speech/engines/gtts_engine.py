@@ -54,11 +54,14 @@ class GttsEngine:
     def synthesize(self, text: str, voice: str, rate: int) -> Speech:
         # gTTS has one voice per language and two speeds; a low rate asks for its slow reading.
         future = _POOL.submit(self._fetch, text, rate < 110)
+        # gTTS sends one request per ~100 characters, each with `timeout`; the whole item gets a
+        # deadline that grows with its length, so a slow but working network still finishes.
+        deadline = self.timeout * (1.5 + len(text) / 200)
         try:
-            mp3 = future.result(timeout=self.timeout * 1.5)
+            mp3 = future.result(timeout=deadline)
         except concurrent.futures.TimeoutError:
             future.cancel()
-            raise EngineError(f"gTTS did not answer within {self.timeout * 1.5:.1f} s") from None
+            raise EngineError(f"gTTS did not finish within {deadline:.1f} s") from None
         except Exception as exc:  # noqa: BLE001 - gTTSError, requests errors, anything: fall back
             raise EngineError(f"gTTS failed: {exc}") from None
         if not mp3:

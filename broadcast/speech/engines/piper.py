@@ -355,6 +355,16 @@ class PiperEngine:
         voices_id = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
         return f"piper-tts {piper_version} speaker={p.speaker} length_scale={p.length_scale} voices={voices_id}"
 
+    def voice_version(self, voice: str) -> str:
+        """Like `version`, for one voice: its model and config contents and the station's settings."""
+        p = self.settings.speech.piper
+        vf = self._known().get(voice)
+        try:
+            ident = f"{file_digest(vf.model)[:16]}:{file_digest(vf.config)[:16]}" if vf else "missing"
+        except OSError:
+            ident = "missing"
+        return f"piper-tts {_piper_version()} speaker={p.speaker} length_scale={p.length_scale} {voice}={ident}"
+
     def _known(self) -> dict[str, VoiceFile]:
         known = find_voices(self.settings)
         configured = self.settings.speech.voice
