@@ -187,3 +187,34 @@ def test_timing_and_recover_coalesce():
     decision = recover([b, a], slot_time + timedelta(minutes=8), p)
     assert decision.play_late == b
     assert [s for s, _ in decision.missed] == [a] and "coalesced" in decision.missed[0][1]
+
+
+def test_schedule_check_cli_shows_programme_caps_held_over_and_fallback_voice(station, run_cli):
+    import json
+
+    from conftest import copy_example
+
+    settings = station()
+    for name in ("2024-03-duong-day-nong.yaml", "2024-01-qd-22-2018-huong-uoc.yaml", "2024-04-dich-vu-cong.yaml"):
+        copy_example(name, settings.bulletins_dir)
+    (settings.base_dir / "schedule.yaml").write_text(GOOD.replace("minutes_per_session: 45", "minutes_per_session: 2"),
+                                                      encoding="utf-8")
+    settings.audio_out.mkdir(parents=True, exist_ok=True)
+    (settings.audio_out / "duong-day-nong-2024.json").write_text(json.dumps(
+        {"warnings": ["duong-day-nong-2024: spoken by espeak/vi because gtts: no network"]}), encoding="utf-8")
+    code, out, err = run_cli("schedule", "check", "--next", "2", "--from", "2024-05-06")
+    assert code == 0, err
+    assert "Thứ Hai 06/05/2024 05:30  sáng" in out
+    assert out.index("duong-day-nong-2024") < out.index("qd-22-2018-huong-uoc")  # priority first
+    assert "(estimated)" in out and "of the 2-minute cap" in out
+    assert "held over:" in out and "does not fit the 2-minute cap" in out
+    assert "fell back to a lesser voice" in out and "no network" in out
+
+
+def test_schedule_check_cli_reports_every_problem(station, run_cli):
+    settings = station()
+    (settings.base_dir / "schedule.yaml").write_text(
+        GOOD.replace("zones: [trung-tam]", "zones: [trung-tamm]").replace("time: 05:30", "tiem: 05:30"), encoding="utf-8")
+    code, out, err = run_cli("schedule", "check")
+    assert code == 2
+    assert "did you mean 'time'" in err and "required key is missing" in err
