@@ -48,6 +48,29 @@ def _index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
             _index(item, loc + (i,), lines)
 
 
+def _bad_scalar_line(text: str) -> str:
+    """':N' for the first scalar that PyYAML resolves to a type (a date) but cannot construct."""
+    loader = yaml.SafeLoader(text)
+    try:
+        stack = [loader.get_single_node()]
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    loader.construct_object(node, deep=True)
+                except ValueError:
+                    return f":{node.start_mark.line + 1}"
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return ""
+
+
 def parse_yaml(text: str, path: Path) -> YamlDoc:
     """Parse YAML text; a syntax error becomes a UserError naming file and line."""
     try:
@@ -59,6 +82,9 @@ def parse_yaml(text: str, path: Path) -> YamlDoc:
         raise UserError(f"{path}{line}: malformed YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: malformed YAML: {exc}") from None
+    except ValueError as exc:
+        # PyYAML parses e.g. 2024-13-02 as a date and fails outside its error types, with no line.
+        raise UserError(f"{path}{_bad_scalar_line(text)}: invalid value: {exc} (dates are YYYY-MM-DD)") from None
     lines: dict[Loc, int] = {}
     if node is not None:
         _index(node, (), lines)

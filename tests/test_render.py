@@ -118,3 +118,9 @@ def test_example_bulletins_all_load_and_render():
 def test_air_window():
     b = Bulletin(id="x", title="T", topic="general", body="x", air={"from": date(2024, 1, 1), "to": date(2024, 1, 31)})
     assert b.on_air(date(2024, 1, 31)) and not b.on_air(date(2024, 2, 1)) and not b.on_air(date(2023, 12, 31))
+
+
+def test_impossible_date_is_a_user_error_with_its_line(tmp_path):
+    p = write(tmp_path, "id: a\ntitle: T\ntopic: general\nbody: x\nair:\n  from: 2024-13-02\n")
+    with pytest.raises(UserError, match=rf"^{p}:6: invalid value: month must be in 1..12"):
+        load_bulletin(p)
