@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+from datetime import date
+
 import click
 
 from broadcast.bulletin import load_bulletins
 from broadcast.commands.bulletins import results_table
 from broadcast.errors import UserError
+
+DEMO_DAY = date(2024, 5, 6)  # a Monday on which six of the plan's example bulletins are on air
 
 
 def build_all(settings) -> list:
@@ -16,26 +21,54 @@ def build_all(settings) -> list:
     speaker = Speaker(settings)
     bulletins = load_bulletins([settings.bulletins_dir])
     results, problems = [], []
-    for b in bulletins:
-        try:
-            results.append(build_bulletin(b, settings, speaker=speaker))
-        except UserError as exc:
-            problems += exc.problems
+    with click.progressbar(bulletins, label="building", file=click.get_text_stream("stderr")) as bar:
+        for b in bar:
+            try:
+                results.append(build_bulletin(b, settings, speaker=speaker))
+            except UserError as exc:
+                problems += exc.problems
     if problems:
         raise UserError(problems)
     return results
 
 
 @click.command("demo")
-def demo() -> None:
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=DEMO_DAY.isoformat(), show_default=True,
+              help="The broadcast day to simulate.")
+@click.option("--speedup", type=click.FloatRange(1, 100000), default=60, show_default=True,
+              help="How much faster than real time audio plays (idle time is skipped); higher is faster "
+                   "but blurs start times by thread delays times this factor.")
+def demo(day, speedup: float) -> None:
     """Build every example bulletin, play a simulated broadcast day, write the log and a report."""
+    from broadcast.logbook import Logbook
+    from broadcast.playout.simulate import format_table, simulate_day
+    from broadcast.report import write_report
+
     settings = click.get_current_context().obj.settings
-    click.secho(f"1. Building the bulletins in {settings.bulletins_dir}", bold=True)
+    day = day.date()
+    folder = settings.data_dir / "demo"
+    shutil.rmtree(folder, ignore_errors=True)  # the demo's day and log start fresh on every run
+
+    click.secho(f"\n1. Building the bulletins in {settings.bulletins_dir}", bold=True)
     results = build_all(settings)
     click.echo(results_table(results))
     for r in results:
         for w in r.warnings:
             click.secho(f"warning: {w}", fg="yellow", err=True)
+
+    click.secho(f"\n2. Airing {day:%A %Y-%m-%d} on a simulated clock ({speedup:g}x), file sinks in {folder}",
+                bold=True)
+    items = simulate_day(settings, day, speedup, folder)
+    click.echo(format_table(items) if items else "no session on this date")
+
+    db = folder / "asrun.sqlite"
+    click.secho(f"\n3. The as-run log {db}", bold=True)
+    with Logbook(db, readonly=True) as log:
+        click.echo(log.verify().summary())
+
+    click.secho(f"\n4. The report for {day:%Y-%m} from that log", bold=True)
+    for path in write_report(settings, f"{day:%Y-%m}", folder / "report", "all", db=db):
+        click.echo(f"  {path}")
 
 
 COMMANDS = [demo]
