@@ -205,11 +205,7 @@ def write_xlsx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
             head.append(cell)
         s.append(head)
         extents[s] = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-        if key == "phu-luc":
-            spliced[s] = rows  # thousands of rows: laid out as XML text below, not cell by cell
-        else:
-            for r in rows:
-                s.append(r)
+        spliced[s] = rows  # laid out as XML text after saving (see _xlsx_rows_xml), not cell by cell
 
     sheet("Theo tháng", "chu-de", {2: 45})
     sheet("Nhiệm vụ", "nhiem-vu", {2: 60, 3: 18, 4: 24, 5: 70})
@@ -239,8 +235,11 @@ def write_xlsx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
 def _xlsx_rows_xml(rows: list[list], first_row: int) -> str:
     """`<row>` elements as openpyxl writes them: inline strings, numbers as t="n", None skipped.
 
+    For tables of str, int and float (what `csv_tables` holds); anything else is written as text.
+
     openpyxl spends ~10 us a cell through lxml's incremental writer; a string join does the
-    same in a fraction of that. Control characters (illegal in XML) are dropped, as in DOCX.
+    same in a fraction of that. Control characters (illegal in XML) are dropped, as in DOCX,
+    where openpyxl would refuse the whole workbook over one stray character in a title.
     """
     from openpyxl.utils import get_column_letter
 
@@ -253,17 +252,20 @@ def _xlsx_rows_xml(rows: list[list], first_row: int) -> str:
         for col, v in zip(letters, row):
             if v is None:
                 continue
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if isinstance(v, bool):
+                out.append(f'<c r="{col}{r}" t="b"><v>{int(v)}</v></c>')
+            elif isinstance(v, (int, float)):
                 text = "" if v != v or v in (float("inf"), float("-inf")) else "%.16g" % v
                 out.append(f'<c r="{col}{r}" t="n"><v>{text}</v></c>')
             elif v == "":
                 out.append(f'<c r="{col}{r}" t="inlineStr"></c>')
             else:
-                text = v if plain and isinstance(v, str) else _XML_UNSAFE.sub("", str(v))
+                clean = plain and isinstance(v, str)  # anything else is text, checked on its own
+                text = v if clean else _XML_UNSAFE.sub("", str(v))
                 if len(text) > 32767:
                     text = text[:32767]
                 space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-                out.append(f'<c r="{col}{r}" t="inlineStr"><is><t{space}>{text if plain else escape(text)}</t></is></c>')
+                out.append(f'<c r="{col}{r}" t="inlineStr"><is><t{space}>{text if clean else escape(text)}</t></is></c>')
         out.append("</row>")
     return "".join(out)
 

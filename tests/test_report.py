@@ -267,3 +267,42 @@ def test_sample_report_for_the_demo(tmp_path):
     assert paths[0].name == "mau-nhat-ky.sqlite"
     assert {p.suffix for p in paths} == {".sqlite", ".csv", ".xlsx", ".docx", ".png"}
     assert Logbook(paths[0], readonly=True).verify().ok
+
+
+def test_table_text_is_escaped_in_xlsx_and_docx(tmp_path):
+    """The big tables' XML is built as text: markup, ampersands, edge spaces and control characters
+    in logged text must come back as text (control characters, illegal in XML, are dropped)."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    settings_ = Settings(base_dir=tmp_path)
+    db = tmp_path / "asrun.sqlite"
+    at = datetime(2024, 3, 4, 7, 0, tzinfo=TZ)
+    titles = ["A & B <b>bold</b> \"q\" 'a'", " leading and trailing ", "bell\x07 and\x0bvtab", "]]> &amp; <!-- x -->"]
+    with Logbook(db) as log:
+        for i, title in enumerate(titles):
+            scheduled = at + timedelta(minutes=10 * i)
+            log.append(AsRunRecord(
+                scheduled=scheduled, outcome=Outcome.played if i % 2 else Outcome.failed, bulletin_id=f"b<{i}>&",
+                title=title, topic="procedure", priority="normal", session="sang", zones=("thôn <1>",),
+                start=scheduled if i % 2 else None, end=scheduled + timedelta(seconds=61) if i % 2 else None,
+                reason="" if i % 2 else f"lỗi <{i}> & \x01",
+            ))
+    out = tmp_path / "out"
+    write_report(settings_, "2024-03", out, "all", db=db)
+    base = report_base_name(parse_period("2024-03"))
+    clean = [t.replace("\x07", "").replace("\x0b", "") for t in titles]
+
+    annex = load_workbook(out / f"{base}.xlsx")["Phụ lục"]
+    rows = list(annex.iter_rows(values_only=True))[1:]
+    assert [r[9] for r in rows] == clean
+    assert [r[8] for r in rows] == [f"b<{i}>&" for i in range(4)]
+    assert [r[6] for r in rows] == ["thôn <1>"] * 4
+    assert [r[11] for r in rows] == ["lỗi <0> & ", None, "lỗi <2> & ", None]
+
+    doc = Document(out / f"{base}.docx")
+    problems = [[c.text for c in row.cells] for row in doc.tables[4].rows][1:]
+    assert [p[2] for p in problems] == [f"{clean[i]} (b<{i}>&)" for i in (0, 2)]
+    assert [p[4] for p in problems] == ["lỗi <0> & ", "lỗi <2> & "]
+    annex_doc = [[c.text for c in row.cells] for row in doc.tables[-1].rows][1:]
+    assert [r[6] for r in annex_doc] == [f"b<{i}>&" for i in range(4)]
