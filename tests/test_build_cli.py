@@ -150,3 +150,17 @@ def test_cached_rebuild_does_not_synthesise_again(station, tmp_path, monkeypatch
 def test_version(run_cli):
     code, out, _ = run_cli("--version")
     assert code == 0 and "broadcast, version" in out
+
+
+def test_render_warns_about_what_is_still_unspeakable_and_suggests_the_fix(station, run_cli, tmp_path):
+    f = tmp_path / "bulletins" / "a.yaml"
+    f.write_text("id: a\ntitle: T\ntopic: general\nbody: Phối hợp với XYZQ về chương trình.\n", encoding="utf-8")
+    code, out, err = run_cli("render", str(f))
+    assert code == 0
+    assert "warning: 'XYZQ' may be misread; add it to the station lexicon as `XYZQ: <spoken form>`" in err
+    # The editor's override silences it and is read as written.
+    f.write_text("id: a\ntitle: T\ntopic: general\nbody: Phối hợp với [[XYZQ|ích di quy]] về chương trình.\n",
+                 encoding="utf-8")
+    code, out, err = run_cli("render", str(f), "--spoken-only")
+    assert code == 0 and "warning" not in err
+    assert "Phối hợp với ích di quy về chương trình." in out
