@@ -133,7 +133,8 @@ def chart_png(data: ReportData) -> bytes:
 
 
 def write_xlsx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tables | None = None) -> None:
-    """The workbook, streamed (openpyxl write-only mode: no cell objects kept for the annex).
+    """The workbook: openpyxl in write-only mode lays out the sheets, their headers and styles;
+    the tables' body rows (thousands for a busy year's annex) go in as XML text after saving.
 
     Write-only sheets are written top to bottom, so widths and frozen panes come before rows.
     """
@@ -313,9 +314,7 @@ def _notes(data: ReportData) -> list[str]:
 
 
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-_XML_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # to escape or drop
 
 
 def _xml_text(value) -> str:
