@@ -35,6 +35,7 @@ PARAGRAPH_PAUSE_S = 0.5
 TITLE_PAUSE_S = 0.7
 MP3_MARGIN_DB = 0.6  # limiter ceiling below the target peak, room for MP3's overshoot
 MAX_ENCODE_TRIES = 3
+LOUDNESS_WARN_LU = 0.5
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
@@ -149,7 +150,7 @@ def _previous(manifest_path: Path, key: str, mp3: Path, wav: Path) -> dict | Non
         return None
     if manifest.get("build_key") != key or not mp3.is_file() or not wav.is_file():
         return None
-    if manifest.get("warnings"):
+    if manifest.get("fell_back"):
         return None  # a lesser voice stood in last time: try the preferred engine again (speech is cached)
     if manifest.get("files", {}).get("mp3_sha256") != sha256_file(mp3):
         return None
@@ -192,10 +193,12 @@ def build_segments(
     speaker = speaker or Speaker(settings)
     parts: list[Part] = [Part("jingle", intro), pause(settings.audio.pause_after_jingle_s, sr)]
     seg_records, warnings, items = [], [], {}
+    fell_back = False
     offset = parts[0].samples.size + parts[1].samples.size
     for i, (seg, text) in enumerate(spoken):
         said = speaker.say(text, voices.get(seg.bulletin_id))
         if said.fell_back_from:
+            fell_back = True
             warnings.append(
                 f"{seg.bulletin_id or seg.kind}: spoken by {said.engine}/{said.voice} because "
                 + "; ".join(said.failures)
@@ -238,6 +241,8 @@ def build_segments(
             ceiling -= excess + 0.2  # MP3 overshot the ceiling: limit harder and encode again
             audio = loudness.limit(audio, sr, ceiling)
             master_lufs = loudness.integrated_lufs(audio, sr)
+        if abs(master_lufs - settings.audio.loudness_lufs) > LOUDNESS_WARN_LU:
+            warnings.append(f"loudness {master_lufs:.1f} LUFS misses the target {settings.audio.loudness_lufs:g} LUFS")
         ffmpeg.encode_wav(audio, sr, wav_tmp)
         timings["encode"] = time.perf_counter() - t
         spoken_text = "\n".join(text for _, text in spoken)
@@ -266,6 +271,7 @@ def build_segments(
             "text_sha256": sha256_text(spoken_text),
             "jingle": jingle_id,
             "warnings": warnings,
+            "fell_back": fell_back,
             "build_key": key,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "software": f"broadcast {__version__}",

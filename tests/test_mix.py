@@ -98,3 +98,19 @@ def test_generated_jingle_is_in_the_horn_band():
     j = generated_jingle(44100)
     assert 2.0 < j.size / 44100 < 3.5
     assert dominant_hz(j, 44100) > 250
+
+
+def test_steady_loudness_when_the_bulletin_has_its_own_voice(tmp_path):
+    """Greeting in the station's voice, the item in another: each part is levelled, the whole hits the target."""
+    from broadcast.bulletin import Bulletin
+    from conftest import write_station
+
+    write_station(tmp_path, speech={"engine": "espeak", "fallback": [], "voice": "vi-vn-x-central"})
+    settings = load_settings(tmp_path / "station.yaml")
+    b = Bulletin(id="giong-rieng", title="Tin thử", topic="general", voice="vi-vn-x-south",
+                 body="Ủy ban nhân dân xã thông báo lịch tiếp công dân vào sáng thứ hai hằng tuần tại trụ sở.")
+    result = build_bulletin(b, settings)
+    assert {s["voice"] for s in result.manifest["segments"]} == {"vi-vn-x-central", "vi-vn-x-south"}
+    lufs, peak = ebur128(result.mp3)
+    assert abs(lufs - settings.audio.loudness_lufs) <= 1.0 and peak <= -1.0
+    assert result.manifest["warnings"] == []

@@ -114,28 +114,30 @@ def gain_to(samples: np.ndarray, sample_rate: int, target_lufs: float) -> np.nda
 
 
 def normalise(samples: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float,
-              tolerance_lu: float = 0.25, rounds: int = 4) -> tuple[np.ndarray, float]:
+              tolerance_lu: float = 0.25, rounds: int = 6) -> tuple[np.ndarray, float]:
     """Gain plus limiter, with the gain found by iterating against the meter.
 
     Limiting lowers loudness by an amount that depends on the gain, so the gain is corrected by
     the remaining error and the limiter re-applied to the original (never to already limited
-    audio); two or three meter readings usually suffice. Returns the audio and its loudness.
+    audio). The first correction assumes 1 LU per dB; later ones use the slope measured between
+    the last two limited results (secant steps). Two or three meter readings usually suffice.
+    Returns the audio and its measured loudness.
     """
     source = samples.astype(np.float32)
     lufs = integrated_lufs(source, sample_rate)
     if not math.isfinite(lufs):
         return source, lufs
-    # Secant steps on loudness(gain): the limiter makes each dB of gain add less than 1 LU.
-    prev_gain, prev_lufs = 0.0, lufs
     gain_db = target_lufs - lufs
+    previous: tuple[float, float] | None = None
     out = source
     for _ in range(rounds):
         out = limit(source * np.float32(10 ** (gain_db / 20)), sample_rate, ceiling_dbtp)
         lufs = integrated_lufs(out, sample_rate)
         if abs(lufs - target_lufs) <= tolerance_lu:
             break
-        slope = (lufs - prev_lufs) / (gain_db - prev_gain) if gain_db != prev_gain else 1.0
-        slope = min(1.0, max(0.1, slope))
-        prev_gain, prev_lufs = gain_db, lufs
+        slope = 1.0
+        if previous is not None and gain_db != previous[0]:
+            slope = min(1.0, max(0.05, (lufs - previous[1]) / (gain_db - previous[0])))
+        previous = (gain_db, lufs)
         gain_db += (target_lufs - lufs) / slope
     return out, lufs
