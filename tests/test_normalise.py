@@ -158,7 +158,69 @@ CASES = {
         ("[[UBND|ủy ban]] xã", "ủy ban xã"),
         ("mã [[A12]] giữ nguyên", "mã A12 giữ nguyên"),
     ],
+    "ambiguous-tt": [
+        ("Chỉ thị của TT Chính phủ", "Chỉ thị của Thủ tướng Chính phủ"),
+        ("ý kiến chỉ đạo của TT Chính phủ về", "ý kiến chỉ đạo của Thủ tướng Chính phủ về"),
+        ("Theo TT 01/2024", "Theo Thông tư số một năm hai nghìn không trăm hai mươi tư"),
+        ("căn cứ TT 12/2023 của Bộ", "căn cứ Thông tư số mười hai năm hai nghìn không trăm hai mươi ba của Bộ"),
+        ("Thông tư 01/2024/TT-BNV", "Thông tư số một năm hai nghìn không trăm hai mươi tư"),
+        ("TT Quốc hội", "Thường trực Quốc hội"),
+        ("TT. Gia Lộc và TT.Kẻ Sặt", "thị trấn Gia Lộc và thị trấn Kẻ Sặt"),
+    ],
+    "minus": [
+        ("Nhiệt độ -5 độ C", "Nhiệt độ âm năm độ C"),
+        ("nhiệt độ thấp nhất −3 độ", "nhiệt độ thấp nhất âm ba độ"),
+        ("tăng trưởng -20%", "tăng trưởng âm hai mươi phần trăm"),
+        ("lợi nhuận (-1.500.000 đồng)", "lợi nhuận, âm một triệu năm trăm nghìn đồng"),
+        ("độ ẩm 80 -85%", "độ ẩm tám mươi đến tám mươi lăm phần trăm"),
+        ("giai đoạn 2021 -2025", "giai đoạn hai nghìn không trăm hai mươi mốt đến hai nghìn không trăm hai mươi lăm"),
+        ("từ 7h30-11h30", "từ bảy giờ ba mươi phút đến mười một giờ ba mươi phút"),
+        ("- Tuyên truyền 3 nội dung", "Tuyên truyền ba nội dung"),
+        ("-Tuyên truyền", "Tuyên truyền"),
+    ],
+    "decimal-point-percent": [
+        ("chiếm 3.5%", "chiếm ba phẩy năm phần trăm"),
+        ("tăng 12.75 %", "tăng mười hai phẩy bảy mươi lăm phần trăm"),
+        ("đạt [[5|năm]]% kế hoạch", "đạt năm phần trăm kế hoạch"),
+        ("mục 3.2 của kế hoạch", "mục ba chấm hai của kế hoạch"),
+    ],
 }
+
+# An impossible date or a broken override is left as written: nothing plausible but wrong goes on
+# air, and `unspeakable` flags it so `render` warns the editor.
+LEFT_AS_WRITTEN = [
+    ("Ngày 32/1/2024 họp", "32/1/2024"),
+    ("ngày 0/5/2024", "0/5/2024"),
+    ("tháng 13/2024", "13/2024"),
+    ("ngày 31/4/2024", "31/4/2024"),
+    ("ngày 30/02/2024", "30/02/2024"),
+    ("ngày 29/2/2023", "29/2/2023"),
+    ("từ ngày 31/6", "31/6"),
+    ("từ ngày 25-31/4/2024", "25-31/4/2024"),
+    ("Nhân viên TT.", "TT"),
+    ("[[abc|def và [[ hở", "[["),
+    ("mã [[A12 giữ nguyên", "A12"),
+    ("sai ]] ở đây", "]]"),
+]
+
+
+@pytest.mark.parametrize(("written", "flagged"), LEFT_AS_WRITTEN)
+def test_impossible_or_ambiguous_is_left_written_and_flagged(written, flagged):
+    out = said(written)
+    assert flagged in out
+    assert any(flagged in token for token in unspeakable(out)), (out, unspeakable(out))
+
+
+def test_valid_leap_day_and_fraction_still_read():
+    assert said("ngày 29/2/2024") == "ngày hai mươi chín tháng hai năm hai nghìn không trăm hai mươi tư"
+    assert said("phục vụ 24/7") == "phục vụ hai mươi tư trên bảy"
+    assert said("đạt 45/31 điểm") == "đạt bốn mươi lăm trên ba mươi mốt điểm"
+
+
+def test_left_as_written_is_named_in_explain():
+    [change] = explain("Ngày 32/1/2024")[-1:]
+    assert change.original == "32/1/2024" and change.spoken == "32/1/2024"
+    assert "left as written" in change.rule
 
 
 @pytest.mark.parametrize(

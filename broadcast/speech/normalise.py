@@ -30,10 +30,22 @@ class Change:
 
 Handler = Callable[[re.Match[str], str, Lexicon], str | None]
 
+
+class _Left(str):
+    """What a handler returns to claim a span and leave it as written: an impossible date, a broken
+    override. Nothing later guesses at it, and `unspeakable` flags it, so `render` warns the editor."""
+
+
+def _leave(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return _Left(m.group(0))
+
 # ---------------------------------------------------------------------------------------------
 # Shared pieces of patterns
 
 _NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+# A dot followed by one or two digits is a decimal point (English style), never a thousands group.
+_DOT_DEC = r"\d+\.\d{1,2}(?![\d.])"
+_DOT_DECIMAL = re.compile(_DOT_DEC)
 _YEAR = r"(?:19|20)\d{2}"
 # A document code part: at least two capitals first ("TTg", "QĐ", "CTTr", "QH14"), so an ordinary
 # capitalised word after a dash ("- Thủ tướng") is not swallowed.
@@ -50,7 +62,8 @@ _DOC_TYPES = (
     "Đề án|Quy định|Quy chế|Điều lệ|Hiến pháp"
 )
 _SO_BEFORE = re.compile(r"(?i:\bsố)\s*:?\s*$")
-_DOC_BEFORE = re.compile(rf"(?:\b(?i:{_DOC_TYPES})|(?i:\bsố))\s*:?\s*$")
+# "TT 01/2024": a type abbreviation before N/YYYY makes it a document number too.
+_DOC_BEFORE = re.compile(rf"(?:\b(?i:{_DOC_TYPES})|(?i:\bsố)|\b(?:TT|TTLT|NĐ|QĐ|NQ))\s*:?\s*$")
 
 
 def _before(text: str, start: int, width: int = 40) -> str:
@@ -219,6 +232,18 @@ _DAY_WORD = re.compile(r"(?i:\b(?:ngày|mùng|mồng|hôm))\s*$")
 _DATE_AFTER = re.compile(r"^\s*(?:[-–]|đến|tới)\s*(?:ngày\s*)?\d{1,2}/\d{1,2}")
 
 
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _valid_date(day: int, month: int, year: int | None = None) -> bool:
+    """A day that exists: 30/02 and 31/4 do not; 29/02 only in a leap year (or with no year given)."""
+    if not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month - 1]):
+        return False
+    if month == 2 and day == 29 and year is not None:
+        return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return True
+
+
 def _say_date(day: int, month: int, year: int | None, text: str, start: int) -> str:
     spoken = f"{num.cardinal(day)} tháng {num.month(month)}"
     if year is not None:
@@ -230,20 +255,21 @@ def _say_date(day: int, month: int, year: int | None, text: str, start: int) -> 
 def _date(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     day, month = int(m.group("d")), int(m.group("m"))
     year = int(m.group("y")) if m.group("y") else None
-    if not (1 <= day <= 31 and 1 <= month <= 12):
-        return None
     if year is None and not (
         _DATE_CONTEXT.search(_before(text, m.start(), 20)) or _DATE_AFTER.match(text, m.end())
     ):
         return None  # "24/7", "19/19": a fraction or a score, read later as "… trên …"
+    if not _valid_date(day, month, year):
+        # "ngày 32/1/2024", "ngày 30/02": read as something plausible it would be wrong on air.
+        return _Left(m.group(0))
     return _say_date(day, month, year, text, m.start())
 
 
 def _date_range(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     first, last, month = int(m.group("d1")), int(m.group("d2")), int(m.group("m"))
     year = int(m.group("y")) if m.group("y") else None
-    if not (1 <= first <= 31 and 1 <= last <= 31 and 1 <= month <= 12):
-        return None
+    if not (_valid_date(first, month, year) and _valid_date(last, month, year)):
+        return _Left(m.group(0)) if year is not None or _DAY_WORD.search(_before(text, m.start(), 12)) else None
     start = _say_date(first, month, None, text, m.start()).removesuffix(f" tháng {num.month(month)}")
     return f"{start} đến ngày {_say_date(last, month, year, text, m.end()).removeprefix('ngày ')}"
 
@@ -254,7 +280,8 @@ _MONTH_BEFORE = re.compile(r"(?i:\btháng)\s*$")
 def _month_year(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     month = int(m.group("m"))
     if not 1 <= month <= 12:
-        return None
+        # "tháng 13/2024" is no month; without "tháng" it may be a fraction, read later.
+        return _Left(m.group(0)) if _MONTH_BEFORE.search(_before(text, m.start(), 10)) else None
     spoken = f"{num.month(month)} năm {num.cardinal(int(m.group('y')))}"
     # "Tháng 3/2024" keeps its own "Tháng"; a bare "3/2024" needs one.
     return spoken if _MONTH_BEFORE.search(_before(text, m.start(), 10)) else "tháng " + spoken
@@ -277,6 +304,9 @@ def _time(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
 
 
 def _read_number(token: str) -> str:
+    if _DOT_DECIMAL.fullmatch(token):
+        # "3.5%", "2.5 km": one or two digits after the dot cannot be a thousands group.
+        token = token.replace(".", ",")
     if "," in token:
         integer, fraction = token.split(",", 1)
         return num.decimal(integer, fraction)
@@ -284,7 +314,24 @@ def _read_number(token: str) -> str:
 
 
 def _percent(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
-    return _read_number(m.group("n")) + " phần trăm"
+    sign = "âm " if m.group("neg") else ""
+    if sign and _RANGE_BEFORE.search(_before(text, m.start())):
+        sign = "đến "  # "80 -85%": a range, not a negative
+    return sign + _read_number(m.group("n")) + " phần trăm"
+
+
+def _percent_word(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return "phần trăm"  # "[[5|năm]]%": the override says the number, the sign is still read
+
+
+# What stands before a dash that makes it a range ("2021 -2025", "7h30 -11h30", "80 -85%"), not a minus.
+_RANGE_BEFORE = re.compile(r"(?:\d|\dh|\d%|\b(?i:thứ|ngày|tháng|năm|quý)\s*\d+)\s*$")
+
+
+def _minus(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    if _RANGE_BEFORE.search(_before(text, m.start())):
+        return None
+    return "âm"
 
 
 def _fraction(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
@@ -380,9 +427,12 @@ _ROMAN_BEFORE = re.compile(rf"\b(?i:{_ROMAN_WORDS})\s+$")
 
 _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("override", r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]", _override),
+    # An unclosed "[[" (or a stray "]]") is the editor's mistake: left as written, up to the line's
+    # end, so it is flagged rather than read as a guess.
+    ("override", r"(?m)\[\[[^\n]*?(?:\]\]|$)|\]\]", _leave),
     ("end-mark", r"\./\.", _full_stop),
     ("roman", rf"(?m)^[ \t#*_>-]*({_ROMAN_HEADING})\.(?=[\s*_]|$)", _heading),
-    ("markup", r"(?m)^[ \t]*(?:#{1,6}|[-*+•>])[ \t]+|\*\*|__", _drop),
+    ("markup", r"(?m)^[ \t]*(?:#{1,6}|[-*+•>])[ \t]+|^[ \t]*[-•](?=[^\W\d_])|\*\*|__", _drop),
     ("web", r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", _web),
     (
         "web",
@@ -416,12 +466,14 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("month-year", rf"(?<![\w/.,])(?P<m>\d{{1,2}})\s*/\s*(?P<y>{_YEAR})(?![\w/])", _month_year),
     ("date", r"(?<![\w/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?P<y>)(?![\w/]|[.,]\d)", _date),
     ("time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:[hH](?P<min>[0-5]\d)?|[g:](?P<min2>[0-5]\d))(?:'|ph|p)?(?!\w)", _time),
-    ("percent", rf"(?<![\w.,])(?P<n>{_NUM})\s*%", _percent),
+    ("percent", rf"(?<![\w.,])(?P<neg>[-−](?=\d))?(?P<n>{_DOT_DEC}|{_NUM})\s*%", _percent),
+    ("percent", r"(?<=\]\])\s*%", _percent_word),
     ("fraction", rf"(?<![\w/.,])(?P<a>{_NUM})\s*/\s*(?P<b>{_NUM})(?![\w/]|[.,]\d)", _fraction),
     ("ordinal", rf"(?P<w>\b(?i:thứ))\s+(?P<n>\d{{1,3}}|{_ROMAN}){_END}", _ordinal),
     ("roman", rf"(?<![\w]){_ROMAN}{_END}", _roman_after),
     ("month", r"(?P<w>\b(?i:tháng))\s+(?P<n>0?[1-9]|1[0-2])(?![\d/]|[.,]\d)", _month),
     ("unit", r"(?:(?<=\d)|(?<=/))\s*(?P<u>km/h|km2|km²|m2|m²|m3|m³|km|cm|mm|m|ha|kg|mg|ml|kWh|kW|MW|°C|đ)(?![\w²³])", _unit),
+    ("minus", r"(?<![\w.,%/)\]-])[-−](?=\d)", _minus),
     ("range", r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=(?i:thứ|ngày|tháng|năm|quý)?\s*\d)", _range),
     ("slash", r"\s*/\s*(?=\w)", _slash),
     ("and", r"\s*&\s*", _and),
@@ -436,7 +488,7 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
 # Most lines have no digit and no Roman numeral: skipping the rules that need one is most of the speed.
 _NEEDS_DIGIT = {
     "document-number", "phone", "date", "quarter", "month-year", "time", "percent", "fraction", "month", "unit",
-    "range", "number",
+    "range", "number", "minus",
 }  # fmt: skip
 _NEEDS_ROMAN = {"roman"}
 _DIGIT = re.compile(r"\d")
@@ -463,7 +515,8 @@ def _claim(text: str, lexicon: Lexicon) -> list[Change]:
             if spoken is None:
                 continue
             taken[start:end] = b"\x01" * (end - start)
-            changes.append(Change(start, end, m.group(0), name, spoken))
+            rule = f"{name}: left as written" if isinstance(spoken, _Left) else name
+            changes.append(Change(start, end, m.group(0), rule, str(spoken)))
     changes.sort(key=lambda c: c.start)
     return changes
 
