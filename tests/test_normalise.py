@@ -184,6 +184,70 @@ CASES = {
         ("đạt [[5|năm]]% kế hoạch", "đạt năm phần trăm kế hoạch"),
         ("mục 3.2 của kế hoạch", "mục ba chấm hai của kế hoạch"),
     ],
+    "weekdays": [
+        ("làm việc từ T2-T6", "làm việc từ thứ hai đến thứ sáu"),
+        ("nghỉ T7, CN", "nghỉ thứ bảy, chủ nhật"),
+        ("tiếp dân T3 và T5 hằng tuần", "tiếp dân thứ ba và thứ năm hằng tuần"),
+        ("trực sáng T7", "trực sáng thứ bảy"),
+        ("vào CN tuần này", "vào chủ nhật tuần này"),
+        ("công nhân CN", "công nhân CN"),  # no weekday context: left for the lexicon
+    ],
+    "scores": [
+        ("thắng với tỷ số 2-1", "thắng với tỷ số hai, một"),
+        ("chung cuộc 3 - 0", "chung cuộc ba, không"),
+        ("từ 3-5 ngày", "từ ba đến năm ngày"),
+    ],
+    "day-lists": [
+        ("ngày 5 và 6/6", "ngày năm và sáu tháng sáu"),
+        ("trong các ngày 5, 6 và 7/6/2024", "trong các ngày năm, sáu và bảy tháng sáu năm hai nghìn không trăm hai mươi tư"),
+        ("Ngày Quốc khánh 2/9", "Ngày Quốc khánh hai tháng chín"),
+        ("hưởng ứng Ngày Pháp luật Việt Nam 9/11", "hưởng ứng Ngày Pháp luật Việt Nam chín tháng mười một"),
+    ],
+    "roman-lists-and-sections": [
+        ("Phụ lục I, II, III, IV", "Phụ lục một, hai, ba, bốn"),
+        ("Chương II và III", "Chương hai và ba"),
+        ("Chương I - III", "Chương một đến ba"),
+        ("theo mục III.2 của Kế hoạch", "theo mục ba chấm hai của Kế hoạch"),
+        ("III.2.1. Nội dung", "ba chấm hai chấm một. Nội dung"),
+    ],
+    "clock": [
+        ("lúc 17 giờ 00", "lúc mười bảy giờ"),
+        ("lúc 7 giờ 30", "lúc bảy giờ ba mươi phút"),
+        ("lúc 14 giờ 05 phút", "lúc mười bốn giờ năm phút"),
+    ],
+    "codes": [
+        (
+            "mã hồ sơ H12.34-240506-0001",
+            "mã hồ sơ hát một hai chấm ba bốn gạch ngang hai bốn không năm không sáu gạch ngang không không không một",
+        ),
+        ("Số hồ sơ: 000.00.11.H23", "Số hồ sơ: không không không chấm không không chấm một một chấm hát hai ba"),
+        ("mã số thuế 0101234567", "mã số thuế không một không một hai ba bốn năm sáu bảy"),
+        ("tổng số hồ sơ 1.245", "tổng số hồ sơ một nghìn hai trăm bốn mươi lăm"),
+    ],
+    "addresses-and-roads": [
+        ("số 5 Lê Lợi, Q.1, P.5", "số năm Lê Lợi, Quận một, Phường năm"),
+        ("Tp Hải Dương", "thành phố Hải Dương"),
+        ("trên QL5 và ĐT391", "trên quốc lộ năm và đường tỉnh ba trăm chín mươi mốt"),
+        ("tuyến QL.1A", "tuyến quốc lộ một A"),
+        ("ĐT: 0912.345.678", "điện thoại: không chín một hai, ba bốn năm, sáu bảy tám"),
+    ],
+    "titles-and-lexicon": [
+        ("GS.TS Nguyễn Văn A", "Giáo sư, Tiến sĩ Nguyễn Văn A"),
+        ("ThS. Trần Thị B", "Thạc sĩ Trần Thị B"),
+        ("PGS.TS Lê C", "Phó Giáo sư, Tiến sĩ Lê C"),
+        ("số vụ TNGT giảm", "số vụ tai nạn giao thông giảm"),
+    ],
+    "web-english-words": [
+        ("https://dichvucong.gov.vn/p/home", "dịch vụ công chấm gờ o vê chấm vê en gạch chéo pê gạch chéo hôm"),
+    ],
+    "arithmetic-and-short-money": [
+        ("5 + 3 = 8", "năm cộng ba bằng tám"),
+        ("giá 500k/người", "giá năm trăm nghìn một người"),
+        ("thưởng 1tr", "thưởng một triệu"),
+        ("hỗ trợ 1,5tr", "hỗ trợ một phẩy năm triệu"),
+        ("bản đồ tỷ lệ 1:1000", "bản đồ tỷ lệ một trên một nghìn"),
+        ("tỷ lệ 1:2.000", "tỷ lệ một trên hai nghìn"),
+    ],
 }
 
 # An impossible date or a broken override is left as written: nothing plausible but wrong goes on

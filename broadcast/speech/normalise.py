@@ -229,6 +229,9 @@ _DATE_CONTEXT = re.compile(
     r"|\d{1,2}/\d{1,2}\s*(?:,|và|hoặc)\s*$"
 )
 _DAY_WORD = re.compile(r"(?i:\b(?:ngày|mùng|mồng|hôm))\s*$")
+# A named day: "Ngày Quốc khánh", "ngày Pháp luật Việt Nam", "Ngày Thương binh - Liệt sĩ" (capitalised name
+# of at most five words straight after "ngày", nothing else between it and the date).
+_HOLIDAY = re.compile(r"\b[Nn]gày\s+[A-ZĐ][^\W\d]*(?:\s+(?:[-–]\s+)?[^\W\d]+){0,4}\s*$")
 _DATE_AFTER = re.compile(r"^\s*(?:[-–]|đến|tới)\s*(?:ngày\s*)?\d{1,2}/\d{1,2}")
 
 
@@ -248,15 +251,18 @@ def _say_date(day: int, month: int, year: int | None, text: str, start: int) -> 
     spoken = f"{num.cardinal(day)} tháng {num.month(month)}"
     if year is not None:
         spoken += f" năm {num.cardinal(year)}"
-    # "ngày 08/5/2018" already has its "ngày": do not say it twice.
-    return spoken if _DAY_WORD.search(_before(text, start, 12)) else "ngày " + spoken
+    # "ngày 08/5/2018" already has its "ngày", and so has "Ngày Quốc khánh 2/9": do not say it twice.
+    before = _before(text, start, 40)
+    return spoken if _DAY_WORD.search(before[-12:]) or _HOLIDAY.search(before) else "ngày " + spoken
 
 
 def _date(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     day, month = int(m.group("d")), int(m.group("m"))
     year = int(m.group("y")) if m.group("y") else None
     if year is None and not (
-        _DATE_CONTEXT.search(_before(text, m.start(), 20)) or _DATE_AFTER.match(text, m.end())
+        _DATE_CONTEXT.search(_before(text, m.start(), 20))
+        or _DATE_AFTER.match(text, m.end())
+        or _HOLIDAY.search(_before(text, m.start()))
     ):
         return None  # "24/7", "19/19": a fraction or a score, read later as "… trên …"
     if not _valid_date(day, month, year):
@@ -349,7 +355,7 @@ def _ordinal(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
 def _roman_after(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     # Only after a word that numbers things with Roman numerals ("khóa XV"); a lone "I" or "V"
     # elsewhere may be a letter.
-    if not _ROMAN_BEFORE.search(_before(text, m.start(), 16)):
+    if not _ROMAN_BEFORE.search(_before(text, m.start(), 48)):
         return None
     value = num.roman(m.group(0))
     return num.cardinal(value) if value else None
@@ -394,6 +400,12 @@ def _range(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     return " đến "
 
 
+def _roman_range(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "Chương I - III": a range of numerals, only where the numerals themselves are read.
+    # The numeral before the dash must itself follow a numbering word: that is a list ending in ",".
+    return " đến " if _ROMAN_BEFORE.search(_before(text, m.start(), 48) + ",") else None
+
+
 def _and(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     return " và "
 
@@ -413,6 +425,135 @@ def _number(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     return _read_number(token)
 
 
+
+_WEEKDAYS = {"T2": "thứ hai", "T3": "thứ ba", "T4": "thứ tư", "T5": "thứ năm", "T6": "thứ sáu", "T7": "thứ bảy",
+             "CN": "chủ nhật"}  # fmt: skip
+_WEEKDAY_JOIN = re.compile(r"\s*(?:(?P<to>[-–]|đến|tới)|(?P<comma>,)|(?P<word>và|hoặc))\s*")
+_WEEKDAY_BEFORE = re.compile(r"(?i:\b(?:sáng|chiều|tối|trưa|đêm|ngày|các ngày|từ|trừ|vào))\s*$")
+
+
+def _weekdays(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    """"T2-T6", "T7, CN": weekdays when two stand together; a lone one only after "sáng", "từ", …"""
+    days = re.findall(r"T[2-7]|CN", m.group(0))
+    if len(days) == 1 and not _WEEKDAY_BEFORE.search(_before(text, m.start(), 16)):
+        return None
+    out = [_WEEKDAYS[days[0]]]
+    for join, day in zip(_WEEKDAY_JOIN.finditer(m.group(0), len(days[0])), days[1:], strict=False):
+        sep = "đến" if join.group("to") else "," if join.group("comma") else join.group("word")
+        out.append(("," if sep == "," else " " + sep) + " " + _WEEKDAYS[day])
+    return "".join(out)
+
+
+_SCORE_BEFORE = re.compile(r"(?i:\b(?:tỷ số|tỉ số|thắng|thua|hòa|hoà|chung cuộc|kết quả))\s*:?\s*$")
+
+
+def _score(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "tỷ số 2-1": "hai – một", not a range.
+    if not _SCORE_BEFORE.search(_before(text, m.start(), 24)):
+        return None
+    return f"{num.cardinal(int(m.group('a')))}, {num.cardinal(int(m.group('b')))}"
+
+
+_DAYS_BEFORE = re.compile(r"(?i:\b(?:ngày|mùng|mồng|hôm))\s*$")
+
+
+def _day_list(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    """"ngày 5 và 6/6", "ngày 5, 6, 7/6/2024": several days of one month."""
+    if not _DAYS_BEFORE.search(_before(text, m.start(), 12)):
+        return None
+    days = [int(d) for d in re.findall(r"\d+", m.group("days"))]
+    month = int(m.group("m"))
+    year = int(m.group("y")) if m.group("y") else None
+    if not all(_valid_date(d, month, year) for d in days):
+        return _Left(m.group(0))
+    joins = re.findall(r"\s*(,|và|hoặc|[-–])\s*", m.group("days"))
+    out = num.cardinal(days[0])
+    for join, day in zip(joins, days[1:], strict=True):
+        out += ("," if join == "," else " đến" if join in "-–" else " " + join) + " " + num.cardinal(day)
+    out += f" tháng {num.month(month)}"
+    if year is not None:
+        out += f" năm {num.cardinal(year)}"
+    return out
+
+
+def _roman_section(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    """"mục III.2", "III.2.1. Nội dung": a section number, read with "chấm" (no full stop mid-sentence)."""
+    value = num.roman(m.group("r"))
+    if not value:
+        return None
+    before = _before(text, m.start(), 16)
+    if len(m.group("r")) < 2 and not _ROMAN_BEFORE.search(before) and before.strip(" \t#*_>-"):
+        return None
+    parts = [num.cardinal(value)] + [num.number_string(p) for p in m.group("rest").split(".") if p]
+    return " chấm ".join(parts)
+
+
+def _clock(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "17 giờ 00" → "mười bảy giờ"; "7 giờ 30" → "bảy giờ ba mươi phút".
+    minutes = int(m.group("min"))
+    spoken = f"{num.cardinal(int(m.group('h')))} giờ"
+    return spoken + (f" {num.cardinal(minutes)} phút" if minutes else "")
+
+
+_CODE_BEFORE = re.compile(
+    r"(?i:\bmã(?:\s+[^\W\d]+){0,3}|(?<!tổng )\bsố (?:hồ sơ|biên nhận|biên lai|giấy biên nhận))\s*:?\s*$"
+)
+_CODE_SYMBOLS = {".": "chấm", "-": "gạch ngang", "/": "gạch chéo", "_": "gạch dưới"}
+
+
+def _code(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    """A reference code after "mã …" or "số hồ sơ": every character said, so listeners can type it."""
+    code = m.group(0)
+    if not _CODE_BEFORE.search(_before(text, m.start(), 40)):
+        return None
+    if re.fullmatch(rf"{_NUM}", code) and not code.startswith("0"):
+        return None  # "mã số 12": a plain number
+    words: list[str] = []
+    for c in code:
+        if c.isdigit():
+            words.append(num.DIGITS[int(c)])
+        elif c in _CODE_SYMBOLS:
+            words.append(_CODE_SYMBOLS[c])
+        else:
+            words.append(_LETTERS.get(c.lower(), c))
+    return " ".join(words)
+
+
+_ADDRESS_NEAR = re.compile(r"\b(?:[QP]\.\s?\d|Quận|quận|Phường|phường|TP|Tp|thành phố|đường|Đường|phố|số nhà)")
+
+
+def _district(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    """"Q.1, P.5" in an address: Quận một, Phường năm (only with another address word nearby)."""
+    near = text[max(0, m.start() - 40) : m.start()] + " " + text[m.end() : m.end() + 40]
+    if not _ADDRESS_NEAR.search(near):
+        return None
+    return ("Quận " if m.group("w") == "Q" else "Phường ") + num.number_string(m.group("n"))
+
+
+_ROADS = {"QL": "quốc lộ", "ĐT": "đường tỉnh", "TL": "tỉnh lộ", "ĐH": "đường huyện"}
+
+
+def _road(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    spoken = f"{_ROADS[m.group('w')]} {num.number_string(m.group('n'))}"
+    return spoken + (f" {m.group('x')}" if m.group("x") else "")
+
+
+def _short_scale(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "500k" → năm trăm nghìn, "1tr", "1,5tr" → … triệu
+    scale = "nghìn" if m.group("u") in ("k", "K") else "triệu"
+    return f"{_read_number(m.group('n'))} {scale}"
+
+
+def _map_scale(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return f"{_read_number(m.group('a'))} trên {_read_number(m.group('b'))}"
+
+
+_ARITHMETIC = {"+": "cộng", "=": "bằng", "×": "nhân", "÷": "chia"}
+
+
+def _arithmetic(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return _ARITHMETIC[m.group("op")]
+
 # ---------------------------------------------------------------------------------------------
 # The rules, in priority order. The lexicon rule's pattern comes from the Lexicon in use.
 
@@ -423,7 +564,8 @@ _ROMAN_WORDS = (
     "cấp độ|nhóm|loại|kỳ"
 )
 
-_ROMAN_BEFORE = re.compile(rf"\b(?i:{_ROMAN_WORDS})\s+$")
+# "Phụ lục I, II, III và IV": every numeral of a list after the word is read.
+_ROMAN_BEFORE = re.compile(rf"\b(?i:{_ROMAN_WORDS})\s+(?:[IVXLC]+\s*(?:,|và|hoặc|đến|[-–])\s*)*$")
 
 _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("override", r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]", _override),
@@ -440,6 +582,7 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
         r"(?:/(?:[A-Za-z0-9._~%/?=&#-]*[A-Za-z0-9/])?)?",
         _web,
     ),
+    ("code", r"(?<![\w.,/-])(?=[\w.\-/]*\d)[A-Za-z0-9]+(?:[.\-/_][A-Za-z0-9]+)*(?![\w]|[.\-/_][A-Za-z0-9])", _code),
     (
         "document-number",
         rf"(?<![\w/.,])(?P<n>\d{{1,5}})\s*/\s*(?P<y>{_YEAR})\s*/\s*{_CODE}(?:{_CODE_SEP}{_CODE})*{_END}",
@@ -452,10 +595,20 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
         _document,
     ),
     ("document-number", rf"(?<![\w/.,])(?P<n>\d{{1,5}})\s*/\s*(?P<y>{_YEAR})(?![\w/])", _document_year_only),
+    ("road", r"(?<![\w.])(?P<w>QL|ĐT|TL|ĐH)\.?\s?(?P<n>\d{1,4})(?P<x>[A-Z])?(?![\w.,/]|[.,]\d)", _road),
+    ("address", r"(?<![\w.])(?P<w>[QP])\.\s?(?P<n>\d{1,2})(?![\w/]|[.,]\d)", _district),
+    ("roman", rf"(?<![\w.])(?P<r>{_ROMAN})(?P<rest>(?:\.\d{{1,3}})+)(?![\w]|[.,]\d)", _roman_section),
+    ("weekday", r"(?<![\w])(?:T[2-7]|CN)(?:\s*(?:[-–,]|đến|tới|và|hoặc)\s*(?:T[2-7]|CN))*(?![\w])", _weekdays),
     (_LEXICON, "", _lexicon),
     ("phone", r"(?<![\w.,+])(?:\+\d{2}[\s.-]?\d|0\d)\d{0,3}(?:[.\s-]?\d{2,4}){1,4}(?![\w]|[.,]\d)", _phone),
     ("phone", r"(?<![\w.,])(?:1800|1900)(?:[.\s-]?\d{2,4}){1,2}(?![\w]|[.,]\d)", _toll_free),
     ("phone", r"(?<![\w.,])(?:\d{3,5}|\d{7,8})(?![\w]|[.,]\d)", _short_phone),
+    (
+        "date",
+        rf"(?<![\w/.,])(?P<days>\d{{1,2}}(?:\s*(?:,|và|hoặc)\s*\d{{1,2}})+)/(?P<m>\d{{1,2}})(?:/(?P<y>{_YEAR}))?"
+        r"(?![\w/]|[.,]\d)",
+        _day_list,
+    ),
     (
         "date",
         rf"(?<![\w/.,])(?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>{_YEAR}))?(?![\w/]|[.,]\d)",
@@ -465,6 +618,9 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("quarter", rf"(?P<w>\b(?i:quý))\s+(?P<q>{_ROMAN}|\d)\s*/\s*(?P<y>{_YEAR})(?![\w/])", _quarter_year),
     ("month-year", rf"(?<![\w/.,])(?P<m>\d{{1,2}})\s*/\s*(?P<y>{_YEAR})(?![\w/])", _month_year),
     ("date", r"(?<![\w/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?P<y>)(?![\w/]|[.,]\d)", _date),
+    ("score", r"(?<![\w/.,:])(?P<a>\d{1,2})\s*[-–:]\s*(?P<b>\d{1,2})(?![\w/:]|[.,]\d)", _score),
+    ("time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])\s+giờ\s+(?P<min>[0-5]\d)(?:\s*phút)?(?!\w)", _clock),
+    ("scale", r"(?<![\w.,:])(?P<a>\d{1,3})\s*:\s*(?P<b>\d{1,3}(?:\.\d{3})+|\d{3,})(?![\w:]|[.,]\d)", _map_scale),
     ("time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:[hH](?P<min>[0-5]\d)?|[g:](?P<min2>[0-5]\d))(?:'|ph|p)?(?!\w)", _time),
     ("percent", rf"(?<![\w.,])(?P<neg>[-−](?=\d))?(?P<n>{_DOT_DEC}|{_NUM})\s*%", _percent),
     ("percent", r"(?<=\]\])\s*%", _percent_word),
@@ -475,9 +631,12 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("unit", r"(?:(?<=\d)|(?<=/))\s*(?P<u>km/h|km2|km²|m2|m²|m3|m³|km|cm|mm|m|ha|kg|mg|ml|kWh|kW|MW|°C|đ)(?![\w²³])", _unit),
     ("minus", r"(?<![\w.,%/)\]-])[-−](?=\d)", _minus),
     ("range", r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=(?i:thứ|ngày|tháng|năm|quý)?\s*\d)", _range),
+    ("roman-range", rf"(?<=[IVXLC])\s*[-–]\s*(?={_ROMAN}{_END})", _roman_range),
     ("slash", r"\s*/\s*(?=\w)", _slash),
     ("and", r"\s*&\s*", _and),
     ("symbol", r"[≥≤~≈]", _symbol),
+    ("arithmetic", r"(?<=\d)\s*(?P<op>[+=×÷])\s*(?=[-−]?\d)", _arithmetic),
+    ("number", rf"(?<![\w.,])(?P<n>{_DOT_DEC}|{_NUM})(?P<u>k|K|tr)(?!\w)", _short_scale),
     ("number", rf"(?<!\d)(?:\d+\.\d{{1,2}}(?![\d.])|{_NUM})(?!\d)", _number),
     ("pause", r"\.{3,}|…", _ellipsis),
     ("pause", r"[\"“”«»„‘’()\[\]{}\t]|\s+[-–—]+\s+|[–—]|(?<=\s)-(?=\w)|(?<=\w)-(?=\s)", _pause),
@@ -488,9 +647,9 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
 # Most lines have no digit and no Roman numeral: skipping the rules that need one is most of the speed.
 _NEEDS_DIGIT = {
     "document-number", "phone", "date", "quarter", "month-year", "time", "percent", "fraction", "month", "unit",
-    "range", "number", "minus",
+    "range", "number", "minus", "code", "road", "address", "score", "scale", "arithmetic",
 }  # fmt: skip
-_NEEDS_ROMAN = {"roman"}
+_NEEDS_ROMAN = {"roman", "roman-range"}
 _DIGIT = re.compile(r"\d")
 _ROMAN_CHAR = re.compile(r"[IVXLC]")
 
