@@ -234,7 +234,12 @@ class LoggedRow:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """What `verify` found. `kind` is edited | deleted | inserted | reordered | anchor | None."""
+    """What `verify` found. `kind` is edited | deleted | inserted | reordered | anchor | damaged | None.
+
+    `message` says it in English (the command line), `message_vi` in Vietnamese (reports, evidence).
+    `secured` is False when the append-only triggers are gone: the chain may still verify, but the
+    file was opened for hand editing and nothing stopped a change (reports say so).
+    """
 
     ok: bool
     rows: int
@@ -244,22 +249,40 @@ class VerifyResult:
     kind: str | None = None
     message: str = ""
     warnings: tuple[str, ...] = field(default=())
+    message_vi: str = ""
+    secured: bool = True
 
     def __bool__(self) -> bool:
         return self.ok
+
+    @property
+    def trustworthy(self) -> bool:
+        """The chain verifies and the append-only triggers are in place."""
+        return self.ok and self.secured
 
     def summary(self) -> str:
         """One line for people: OK with the count and head hash, or the first broken row."""
         if self.ok:
             return f"OK: {self.rows} rows, chain head {self.head_hash} (row {self.head_id})"
+        if self.kind == "damaged":
+            return f"BROKEN (damaged): {self.message}"
         return f"BROKEN at row {self.first_bad_id} ({self.kind}): {self.message}"
 
     def summary_vi(self) -> str:
+        """The same, entirely in Vietnamese, for the reports and the evidence bundle."""
         if self.ok:
-            return (
+            text = (
                 f"Chuỗi băm hợp lệ: {self.rows} bản ghi, mã băm cuối {self.head_hash} "
                 f"(bản ghi số {self.head_id})."
             )
+            if not self.secured:
+                text += (
+                    " Tuy nhiên nhật ký CHƯA ĐƯỢC BẢO ĐẢM: cơ chế chặn sửa, xóa bản ghi (trigger) đã bị gỡ bỏ, "
+                    "tệp đã bị mở để sửa tay; số liệu cần được đối chiếu với bản sao hoặc mã băm đã ghi nhận trước."
+                )
+            return text
+        if self.kind == "damaged":
+            return f"Nhật ký KHÔNG hợp lệ: {self.message_vi or 'tệp nhật ký bị hỏng, không đọc được'}."
         kinds = {
             "edited": "bị sửa",
             "deleted": "bị xóa bớt bản ghi",
@@ -267,9 +290,10 @@ class VerifyResult:
             "reordered": "bị đảo thứ tự",
             "anchor": "không khớp mã băm đã ghi nhận trước",
         }
+        detail = self.message_vi or f"bản ghi số {self.first_bad_id}"
         return (
             f"Chuỗi băm KHÔNG hợp lệ từ bản ghi số {self.first_bad_id} "
-            f"({kinds.get(self.kind or '', self.kind)}): {self.message}"
+            f"({kinds.get(self.kind or '', 'không hợp lệ')}): {detail}."
         )
 
     def as_dict(self) -> dict:
@@ -281,12 +305,31 @@ class VerifyResult:
             "first_bad_id": self.first_bad_id,
             "kind": self.kind,
             "message": self.message,
+            "message_vi": self.message_vi,
+            "secured": self.secured,
             "warnings": list(self.warnings),
         }
 
 
+def damaged_result(message: str) -> VerifyResult:
+    """The verdict on a log file SQLite cannot read: broken, as evidence goes."""
+    return VerifyResult(
+        ok=False,
+        rows=0,
+        head_id=None,
+        head_hash=GENESIS_HASH,
+        kind="damaged",
+        message=f"the log file is damaged and cannot be read ({message})",
+        message_vi="tệp nhật ký bị hỏng, không đọc được (tệp bị cắt cụt hoặc bị ghi đè)",
+    )
+
+
 def verify_rows(
-    rows: Iterable[Mapping], anchor: tuple[int, str] | None = None, warnings: Iterable[str] = ()
+    rows: Iterable[Mapping],
+    anchor: tuple[int, str] | None = None,
+    warnings: Iterable[str] = (),
+    *,
+    secured: bool = True,
 ) -> VerifyResult:
     """Check the chain of stored rows (dicts of COLUMNS, any order): the first break wins.
 
@@ -297,7 +340,7 @@ def verify_rows(
     warnings = tuple(warnings)
     by_hash = {r["row_hash"]: r["id"] for r in stored}
 
-    def broken(row_id: int, kind: str, message: str) -> VerifyResult:
+    def broken(row_id: int, kind: str, message: str, message_vi: str) -> VerifyResult:
         head = stored[-1] if stored else None
         return VerifyResult(
             ok=False,
@@ -308,6 +351,8 @@ def verify_rows(
             kind=kind,
             message=message,
             warnings=warnings,
+            message_vi=message_vi,
+            secured=secured,
         )
 
     expected_id, expected_prev, previous_prev = 1, GENESIS_HASH, None
@@ -317,12 +362,15 @@ def verify_rows(
         self_ok = row_hash(row["prev_hash"], content) == row["row_hash"]
         linked = row["prev_hash"] == expected_prev
         if row_id < expected_id:
-            return broken(row_id, "inserted", f"row {row_id} appears twice")
+            return broken(row_id, "inserted", f"row {row_id} appears twice", f"bản ghi số {row_id} xuất hiện hai lần")
         if row_id > expected_id:
-            missing = (
-                f"row {expected_id}" if row_id == expected_id + 1 else f"rows {expected_id}-{row_id - 1}"
+            if row_id == expected_id + 1:
+                missing, missing_vi = f"row {expected_id}", f"thiếu bản ghi số {expected_id}"
+            else:
+                missing, missing_vi = f"rows {expected_id}-{row_id - 1}", f"thiếu các bản ghi số {expected_id}-{row_id - 1}"
+            return broken(
+                row_id, "deleted", f"{missing} missing before row {row_id}", f"{missing_vi} trước bản ghi số {row_id}"
             )
-            return broken(row_id, "deleted", f"{missing} missing before row {row_id}")
         if not self_ok:
             # Written right after the same row as its predecessor, one id lower: the predecessor
             # was spliced in and the rows after it renumbered.
@@ -332,6 +380,7 @@ def verify_rows(
                         row_id - 1,
                         "inserted",
                         f"row {row_id - 1} was inserted (row {row_id} was written as row {row_id - 1})",
+                        f"bản ghi số {row_id - 1} bị chèn vào (bản ghi số {row_id} vốn được ghi là bản ghi số {row_id - 1})",
                     )
             # Does the content belong under another id? Then rows were moved, not written over.
             origin = by_hash.get(row["prev_hash"])
@@ -339,20 +388,30 @@ def verify_rows(
                 moved = dict(content, id=origin + 1)
                 if row_hash(row["prev_hash"], moved) == row["row_hash"]:
                     return broken(
-                        row_id, "reordered", f"row {row_id} holds the content of row {origin + 1}"
+                        row_id,
+                        "reordered",
+                        f"row {row_id} holds the content of row {origin + 1}",
+                        f"bản ghi số {row_id} mang nội dung của bản ghi số {origin + 1}",
                     )
             if not linked:
                 return broken(
-                    row_id, "inserted", f"row {row_id} is not part of the chain (forged or spliced in)"
+                    row_id,
+                    "inserted",
+                    f"row {row_id} is not part of the chain (forged or spliced in)",
+                    f"bản ghi số {row_id} không thuộc chuỗi (bị giả mạo hoặc chèn vào)",
                 )
             return broken(
-                row_id, "edited", f"row {row_id} does not match its hash (changed after it was written, or forged)"
+                row_id,
+                "edited",
+                f"row {row_id} does not match its hash (changed after it was written, or forged)",
+                f"bản ghi số {row_id} không khớp mã băm của nó (bị sửa sau khi ghi, hoặc bị giả mạo)",
             )
         if not linked:
             return broken(
                 row_id,
                 "inserted",
                 f"row {row_id} does not follow row {row_id - 1} (a row was inserted or replaced)",
+                f"bản ghi số {row_id} không nối tiếp bản ghi số {row_id - 1} (có bản ghi bị chèn hoặc bị thay thế)",
             )
         expected_id, expected_prev, previous_prev = row_id + 1, row["row_hash"], row["prev_hash"]
     if anchor is not None:
@@ -360,8 +419,12 @@ def verify_rows(
         match = next((r for r in stored if r["id"] == anchor_id), None)
         if match is None or match["row_hash"] != anchor_hash:
             found = "is missing" if match is None else f"has hash {match['row_hash']}"
+            found_vi = "nay không còn" if match is None else f"nay có mã băm {match['row_hash']}"
             return broken(
-                anchor_id, "anchor", f"row {anchor_id} was recorded with hash {anchor_hash} but now {found}"
+                anchor_id,
+                "anchor",
+                f"row {anchor_id} was recorded with hash {anchor_hash} but now {found}",
+                f"bản ghi số {anchor_id} đã được ghi nhận với mã băm {anchor_hash} nhưng {found_vi}",
             )
     head = stored[-1] if stored else None
     return VerifyResult(
@@ -370,6 +433,7 @@ def verify_rows(
         head_id=head["id"] if head else None,
         head_hash=head["row_hash"] if head else GENESIS_HASH,
         warnings=warnings,
+        secured=secured,
     )
 
 
@@ -389,7 +453,66 @@ def export_rows(rows: list[dict], fmt: str, out) -> None:
         raise ValueError(f"unknown export format {fmt!r}")
 
 
+# --- corrections ----------------------------------------------------------------------------
+
+
+def effective_ids(corrections: Mapping[int, int | None], ids: Iterable[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Which row is in effect for each broadcast, under the one rule: the latest correction wins.
+
+    `corrections` maps a row id to the id it corrects (None or absent for an original row); `ids`
+    are the rows to decide about. A correction chain is a row and every row that corrects it or
+    corrects one of its corrections (`corrects` links followed back to the original); in each
+    chain the row with the highest id (the last written) is in effect, and every other row of the
+    chain, the original included, is superseded.
+
+    Returns (superseded id -> the id in effect, row id -> its chain's original id).
+    """
+    root_of: dict[int, int] = {}
+
+    def root(row_id: int) -> int:
+        seen = []
+        current = row_id
+        while current not in root_of:
+            target = corrections.get(current)
+            if target is None or target in seen or target == current:
+                root_of[current] = current
+                break
+            seen.append(current)
+            current = target
+        found = root_of[current]
+        for visited in seen:
+            root_of[visited] = found
+        return found
+
+    latest: dict[int, int] = {}
+    ids = list(ids)
+    for row_id in ids:
+        r = root(row_id)
+        if row_id > latest.get(r, -1):
+            latest[r] = row_id
+    superseded = {row_id: latest[root(row_id)] for row_id in ids if latest[root(row_id)] != row_id}
+    return superseded, {row_id: root(row_id) for row_id in ids}
+
+
 # --- the store --------------------------------------------------------------------------------
+
+
+class DamagedLog(UserError):
+    """The file is an SQLite database that SQLite cannot read (truncated, overwritten): as evidence,
+    a broken log (exit code 1, like a broken chain), not a user's mistake."""
+
+    exit_code = 1
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    except OSError:
+        return False
 
 
 def default_path(settings) -> Path:
@@ -425,6 +548,8 @@ class Logbook:
                 self._create_schema()
             self._check_format()
         except sqlite3.DatabaseError as exc:
+            if _looks_like_sqlite(self.path):
+                raise DamagedLog(f"{self.path}: the as-run log is damaged and cannot be read ({exc})") from None
             raise UserError(f"{self.path}: cannot open the as-run log ({exc})") from None
         except OSError as exc:
             raise UserError(f"{self.path}: cannot open the as-run log ({exc.strerror or exc})") from None
@@ -495,8 +620,12 @@ class Logbook:
     def correct(self, row_id: int, *, reason: str, outcome: Outcome | str | None = None) -> int:
         """Append a correction of row `row_id`: a copy with `corrects` set, a new reason/outcome.
 
-        Reports count the latest correction in place of the row it corrects.
+        Reports count the latest correction of a chain in place of every earlier row of it (see
+        `effective_ids`). `reason` must say something: a blank one is a UserError.
         """
+        if not (reason or "").strip():
+            raise UserError("a correction needs a reason (--reason): say why the row is corrected")
+        reason = reason.strip()
         original = self.get(row_id)
         if original is None:
             raise UserError(f"no row {row_id} in {self.path}")
@@ -556,6 +685,11 @@ class Logbook:
             sql += " WHERE " + " AND ".join(clauses)
         return [LoggedRow.from_stored(r) for r in self._query(sql + " ORDER BY id", params)]
 
+    def corrections(self) -> dict[int, int]:
+        """Every correction row's id -> the id it corrects (the whole log; cheap: few rows)."""
+        rows = self._query("SELECT id, corrects FROM asrun WHERE corrects IS NOT NULL")
+        return {r["id"]: r["corrects"] for r in rows}
+
     def get(self, row_id: int) -> LoggedRow | None:
         rows = self._query(f"SELECT {', '.join(COLUMNS)} FROM asrun WHERE id = ?", [row_id])
         return LoggedRow.from_stored(rows[0]) if rows else None
@@ -571,15 +705,21 @@ class Logbook:
         return (rows[0]["id"], rows[0]["row_hash"]) if rows else None
 
     def verify(self, anchor: tuple[int, str] | None = None) -> VerifyResult:
-        """Walk the whole chain; name the first row that breaks it. See `verify_rows`."""
-        present = {r["name"] for r in self._query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-        missing = [t for t in _TRIGGERS if t not in present]
-        warnings = (
-            [f"append-only triggers missing ({', '.join(missing)}): the file was opened for hand editing"]
-            if missing
-            else []
-        )
-        return verify_rows(self.raw_rows(), anchor=anchor, warnings=warnings)
+        """Walk the whole chain; name the first row that breaks it. See `verify_rows`.
+
+        A file SQLite cannot read part way is a broken log too (`kind="damaged"`).
+        """
+        try:
+            present = {r["name"] for r in self._query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+            missing = [t for t in _TRIGGERS if t not in present]
+            warnings = (
+                [f"append-only triggers missing ({', '.join(missing)}): the file was opened for hand editing"]
+                if missing
+                else []
+            )
+            return verify_rows(self.raw_rows(), anchor=anchor, warnings=warnings, secured=not missing)
+        except sqlite3.DatabaseError as exc:
+            return damaged_result(str(exc))
 
     def close(self) -> None:
         with self._lock:
@@ -590,3 +730,15 @@ class Logbook:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def verify_file(path: Path | str, anchor: tuple[int, str] | None = None) -> VerifyResult:
+    """Verify the log file at `path`; a damaged file is a broken (`damaged`) result, not an error.
+
+    A missing file or one that is not an SQLite as-run log at all stays a `UserError`.
+    """
+    try:
+        with Logbook(path, readonly=True) as log:
+            return log.verify(anchor=anchor)
+    except DamagedLog as exc:
+        return damaged_result(str(exc).split("(", 1)[-1].rstrip(")"))

@@ -7,7 +7,9 @@ service the CLI, the evidence bundle and the demo call.
 Counting rules (the report states them too):
 - A row belongs to the period by its *scheduled* time in the station's timezone, and to the month
   of that time.
-- A row corrected by a later row (`corrects`) is replaced by the latest correction.
+- Corrections: the latest correction in a correction chain (a row, the rows correcting it, the
+  rows correcting those) is the one counted; the original and every earlier correction are not
+  (`broadcast.logbook.effective_ids`).
 - A broadcast is a row with outcome played or late; airtime is the sum of its end - start.
 - Items are distinct bulletin ids among broadcasts (an item that never aired is not counted).
 """
@@ -28,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from broadcast.asrun import Outcome
 from broadcast.errors import UserError
-from broadcast.logbook import Logbook, LoggedRow, VerifyResult, default_path
+from broadcast.logbook import Logbook, LoggedRow, VerifyResult, default_path, effective_ids
 from broadcast.topics import TOPICS
 
 AIRED = frozenset({Outcome.played, Outcome.late})
@@ -37,10 +39,10 @@ FORMATS = ("xlsx", "docx", "csv")
 OUTCOME_LABELS: dict[str, str] = {
     "played": "Đã phát",
     "late": "Phát muộn",
-    "missed": "Bỏ lỡ, không phát",
-    "failed": "Lỗi, không phát được",
-    "interrupted": "Bị ngắt giữa chừng",
-    "held_over": "Dời sang buổi sau",
+    "missed": "Bỏ lỡ",
+    "failed": "Lỗi",
+    "interrupted": "Bị ngắt",
+    "held_over": "Hoãn sang buổi sau",
 }
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -275,10 +277,8 @@ def build_report_data(
 ) -> ReportData:
     """The report's every figure from the log rows (any rows: those outside `period` are ignored)."""
     rows = list(rows)
-    corrected: dict[int, int] = {}
-    for row in rows:
-        if row.record.corrects is not None:
-            corrected[row.record.corrects] = max(row.id, corrected.get(row.record.corrects, 0))
+    corrected, _ = effective_ids({r.id: r.record.corrects for r in rows if r.record.corrects is not None},
+                                 [r.id for r in rows])
     annex: list[AnnexRow] = []
     by_month: dict[tuple[str, str], list[AnnexRow]] = {}
     for row in rows:

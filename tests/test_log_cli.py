@@ -67,7 +67,8 @@ def test_verify_ok_then_broken(station, capsys):
     db.close()
     code, out, err = run(capsys, "log", "verify")
     assert code == 1
-    assert out.strip() == "BROKEN at row 8 (deleted): row 7 missing before row 8"
+    assert out.splitlines()[0] == "BROKEN at row 8 (deleted): row 7 missing before row 8"
+    assert out.splitlines()[1] == "Chuỗi băm KHÔNG hợp lệ từ bản ghi số 8 (bị xóa bớt bản ghi): thiếu bản ghi số 7 trước bản ghi số 8."
     assert "triggers missing" in err
 
 
@@ -121,3 +122,84 @@ def test_bad_input_exits_2_with_one_line(station, capsys, argv, fragment):
 def test_evidence(station, capsys):
     code, out, _ = run(capsys, "evidence", "--period", "2024-07", "--out", "e.zip")
     assert code == 0 and "e.zip" in out and (station / "e.zip").is_file()
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_correction_needs_a_reason(station, capsys, reason):
+    code, _, err = run(capsys, "log", "correct", "6", "--reason", reason)
+    assert code == 2 and "reason" in err and err.count("\n") == 1
+    assert len(Logbook(station / "data" / "asrun.sqlite", readonly=True)) == len(
+        list(sample_records(date(2024, 6, 24), date(2024, 7, 6), TZ, seed=5)))
+
+
+def _first_missed(station) -> tuple[int, str]:
+    with Logbook(station / "data" / "asrun.sqlite", readonly=True) as log:
+        row = log.records(outcome="missed")[0]
+    return row.id, f"{row.record.scheduled.astimezone(TZ):%Y-%m}"
+
+
+def test_the_latest_correction_in_a_chain_wins(station, capsys):
+    missed, month = _first_missed(station)
+    code, out, _ = run(capsys, "log", "correct", str(missed), "--reason", "thực tế đã phát", "--outcome", "played")
+    first_fix = int(out.split()[1])
+    code, out, _ = run(capsys, "log", "correct", str(first_fix), "--reason", "kiểm tra lại: không phát",
+                       "--outcome", "missed")
+    second_fix = int(out.split()[1])
+    assert code == 0 and out.strip() == f"row {second_fix} corrects row {first_fix}"
+
+    # The report counts the broadcast once, as the last correction says.
+    code, _, _ = run(capsys, "report", "--period", month, "--format", "csv", "--out", "bc")
+    assert code == 0
+    annex = read_csv_rows(next((station / "bc").glob("*-phu-luc.csv")))
+    ids = [int(r["Mã bản ghi"]) for r in annex]
+    assert second_fix in ids and missed not in ids and first_fix not in ids
+    assert next(r for r in annex if int(r["Mã bản ghi"]) == second_fix)["Kết quả"] == "Bỏ lỡ"
+
+    # A second correction of the original (not of the correction) supersedes the first one too.
+    code, out, _ = run(capsys, "log", "correct", str(missed), "--reason", "đối chiếu sổ trực: đã phát",
+                       "--outcome", "played")
+    third_fix = int(out.split()[1])
+    run(capsys, "report", "--period", month, "--format", "csv", "--out", "bc")
+    ids = [int(r["Mã bản ghi"]) for r in read_csv_rows(next((station / "bc").glob("*-phu-luc.csv")))]
+    assert third_fix in ids and not {missed, first_fix, second_fix} & set(ids)
+
+    # log list: --outcome is the outcome in effect; every row listed is marked.
+    code, out, _ = run(capsys, "log", "list", "--outcome", "missed")
+    listed = [int(line.split()[0]) for line in out.splitlines()[1:-1]]
+    assert missed not in listed and second_fix not in listed
+    code, out, _ = run(capsys, "log", "list", "--outcome", "played")
+    assert third_fix in [int(line.split()[0]) for line in out.splitlines()[1:-1]]
+    code, out, _ = run(capsys, "log", "list")
+    lines = {int(line.split()[0]): line for line in out.splitlines()[1:-1]}
+    assert f"superseded by {third_fix}" in lines[missed]
+    assert f"superseded by {third_fix}" in lines[second_fix]
+    assert f"corrects {missed}" in lines[third_fix]
+
+
+def read_csv_rows(path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.95])
+def test_a_damaged_log_is_broken(station, capsys, cut):
+    """A truncated or overwritten log file is reported BROKEN (exit 1), in English and Vietnamese."""
+    db = station / "data" / "asrun.sqlite"
+    copy = station / "copy.sqlite"
+    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    blob = copy.read_bytes()
+    (station / "cut.sqlite").write_bytes(blob[: int(len(blob) * cut)])
+    code, out, err = run(capsys, "log", "verify", "--db", "cut.sqlite")
+    assert code == 1, err
+    english, vietnamese = out.splitlines()
+    assert english.startswith("BROKEN") and "damaged" in english
+    assert vietnamese.startswith("Nhật ký KHÔNG hợp lệ") and "bị hỏng" in vietnamese
+
+
+def test_a_file_that_is_not_a_log_is_still_a_user_mistake(station, capsys):
+    (station / "notes.sqlite").write_text("not a database at all, just some text " * 50)
+    code, _, err = run(capsys, "log", "verify", "--db", "notes.sqlite")
+    assert code == 2 and err.count("\n") == 1

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time as clock
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -282,7 +282,7 @@ def test_appends_from_many_threads_form_one_chain(tmp_path):
 
 WRITER = """
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 from broadcast.asrun import AsRunRecord, Outcome
 from broadcast.logbook import Logbook
@@ -321,3 +321,28 @@ def test_a_killed_writer_leaves_a_sound_log(tmp_path):
         assert set(committed) <= stored
         assert stored == set(range(1, len(stored) + 1))
         assert log.append(record(1)) == len(stored) + 1
+
+
+def test_effective_ids_latest_correction_of_a_chain_wins():
+    from broadcast.logbook import effective_ids
+
+    # 6 <- 8 <- 9 (a correction of a correction); 3 <- 4 and 3 <- 7 (two corrections of one row).
+    corrections = {8: 6, 9: 8, 4: 3, 7: 3}
+    superseded, roots = effective_ids(corrections, range(1, 10))
+    assert superseded == {6: 9, 8: 9, 3: 7, 4: 7}
+    assert roots[9] == roots[8] == 6 and roots[7] == roots[4] == 3 and roots[5] == 5
+    # A correction whose original is outside the rows given still replaces its siblings.
+    assert effective_ids({8: 6, 9: 6}, [8, 9])[0] == {8: 9}
+    # Loops (a hand-made log) do not hang.
+    assert effective_ids({2: 3, 3: 2}, [2, 3])[0] in ({2: 3}, {})
+
+
+def test_a_correction_needs_a_reason(tmp_path):
+    with Logbook(tmp_path / "log.sqlite") as log:
+        log.append(AsRunRecord(scheduled=datetime(2024, 5, 6, 5, 30, tzinfo=UTC), outcome=Outcome.missed,
+                               bulletin_id="b", title="t", topic="general", priority="normal"))
+        for blank in ("", "  \n"):
+            with pytest.raises(UserError, match="reason"):
+                log.correct(1, reason=blank)
+        assert len(log) == 1
+        assert log.get(log.correct(1, reason=" đã phát ", outcome="played")).record.reason == "đã phát"

@@ -95,7 +95,18 @@ def logs(draw):
 
 def independent_count(rows, first: date, last: date):
     """(topic or '*', month or '*') -> (distinct ids, broadcasts, airtime), written without the report."""
-    replaced = {row.record.corrects for row in rows} - {None}
+    # The latest correction of a chain wins: walk every row back to its original, keep the highest id.
+    by_id = {row.id: row for row in rows}
+
+    def original(row_id):
+        while by_id.get(row_id) is not None and by_id[row_id].record.corrects is not None:
+            row_id = by_id[row_id].record.corrects
+        return row_id
+
+    latest = defaultdict(int)
+    for row in rows:
+        latest[original(row.id)] = max(latest[original(row.id)], row.id)
+    replaced = {row.id for row in rows if latest[original(row.id)] != row.id}
     ids, plays, airtime = defaultdict(set), defaultdict(int), defaultdict(timedelta)
     not_aired = 0
     for row in rows:

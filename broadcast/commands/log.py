@@ -10,7 +10,7 @@ import click
 
 from broadcast.asrun import Outcome
 from broadcast.errors import UserError
-from broadcast.logbook import Logbook, default_path, export_rows
+from broadcast.logbook import Logbook, default_path, effective_ids, export_rows, verify_file
 from broadcast.report import atomic_write
 
 
@@ -57,15 +57,38 @@ def log_group() -> None:
 @from_option
 @to_option
 @click.option("--topic", help="Only this topic id (see broadcast.topics).")
-@click.option("--outcome", type=click.Choice([o.value for o in Outcome]), help="Only this outcome.")
+@click.option(
+    "--outcome",
+    type=click.Choice([o.value for o in Outcome]),
+    help="Only rows in effect with this outcome (a row replaced by a correction is left out; its correction counts).",
+)
 @click.option("--zone", help="Only broadcasts addressed to this loudspeaker zone.")
 def list_command(db, first, last, topic, outcome, zone) -> None:
-    """Print logged broadcasts as a table."""
+    """Print logged broadcasts as a table.
+
+    \b
+    Corrections: the latest correction in a chain (a row, its corrections, their corrections)
+    is the one in effect, as in the reports. Every row is listed; the CORRECTION column marks a
+    replaced row "superseded by N" and a correction "corrects N". --outcome filters by the
+    outcome in effect, so a replaced row is never listed under its old outcome.
+    """
     since, until = _day_bounds(first and first.date(), last and last.date())
     tz = _settings().station.tz
     with Logbook(_db_path(db), readonly=True) as log:
-        rows = log.records(since=since, until=until, topic=topic, outcome=outcome, zone=zone)
-    header = ("ID", "SCHEDULED", "OUTCOME", "SECONDS", "TOPIC", "ZONES", "BULLETIN", "TITLE")
+        rows = log.records(since=since, until=until, topic=topic, zone=zone)
+        corrections = log.corrections()
+    # Corrections copy the row they correct (time, topic, zones), so a chain is never split by
+    # these filters; the links come from the whole log all the same.
+    superseded, _ = effective_ids(corrections, [r.id for r in rows] + list(corrections))
+    if outcome is not None:
+        rows = [r for r in rows if r.id not in superseded and r.record.outcome.value == outcome]
+
+    def note(r) -> str:
+        if r.id in superseded:
+            return f"superseded by {superseded[r.id]}"
+        return f"corrects {r.record.corrects}" if r.record.corrects is not None else ""
+
+    header = ("ID", "SCHEDULED", "OUTCOME", "SECONDS", "TOPIC", "ZONES", "BULLETIN", "CORRECTION", "TITLE")
     table = [
         (
             str(r.id),
@@ -75,6 +98,7 @@ def list_command(db, first, last, topic, outcome, zone) -> None:
             r.record.topic,
             ",".join(r.record.zones) or "-",
             r.record.bulletin_id,
+            note(r) or "-",
             r.record.title if len(r.record.title) <= 40 else r.record.title[:39] + "…",
         )
         for r in rows
@@ -112,12 +136,16 @@ def export_command(db, first, last, fmt, out) -> None:
 @click.option("--anchor", help="ROW:SHA256 recorded earlier (a report, an evidence zip) that must still hold.")
 @click.pass_context
 def verify_command(ctx: click.Context, db, anchor) -> None:
-    """Check the hash chain: OK with the head hash, or the first broken row (exit code 1)."""
-    with Logbook(_db_path(db), readonly=True) as log:
-        result = log.verify(anchor=_parse_anchor(anchor))
+    """Check the hash chain: OK with the head hash, or the first broken row (exit code 1).
+
+    A log file SQLite cannot read (truncated, overwritten) is reported BROKEN too (exit code 1);
+    the verdict is printed in English and in Vietnamese.
+    """
+    result = verify_file(_db_path(db), anchor=_parse_anchor(anchor))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(result.summary())
+    click.echo(result.summary_vi())
     if not result.ok:
         ctx.exit(1)
 
@@ -125,10 +153,13 @@ def verify_command(ctx: click.Context, db, anchor) -> None:
 @log_group.command("correct")
 @db_option
 @click.argument("row_id", type=int)
-@click.option("--reason", required=True, help="Why the row is corrected (kept in the log).")
+@click.option("--reason", required=True, help="Why the row is corrected (kept in the log; cannot be blank).")
 @click.option("--outcome", type=click.Choice([o.value for o in Outcome]), help="The corrected outcome.")
 def correct_command(db, row_id, reason, outcome) -> None:
-    """Append a correction of ROW_ID (the original stays; reports use the correction)."""
+    """Append a correction of ROW_ID (the original stays; reports use the correction).
+
+    ROW_ID may itself be a correction. The latest correction in a chain is the one in effect.
+    """
     with Logbook(_db_path(db)) as log:
         new_id = log.correct(row_id, reason=reason, outcome=outcome)
     click.echo(f"row {new_id} corrects row {row_id}")
