@@ -183,6 +183,8 @@ CASES = {
         ("tăng 12.75 %", "tăng mười hai phẩy bảy mươi lăm phần trăm"),
         ("đạt [[5|năm]]% kế hoạch", "đạt năm phần trăm kế hoạch"),
         ("mục 3.2 của kế hoạch", "mục ba chấm hai của kế hoạch"),
+        ("tăng 0.5 lần", "tăng không phẩy năm lần"),
+        ("dài 2.5 km", "dài hai phẩy năm ki lô mét"),
     ],
     "weekdays": [
         ("làm việc từ T2-T6", "làm việc từ thứ hai đến thứ sáu"),
@@ -222,6 +224,8 @@ CASES = {
         ),
         ("Số hồ sơ: 000.00.11.H23", "Số hồ sơ: không không không chấm không không chấm một một chấm hát hai ba"),
         ("mã số thuế 0101234567", "mã số thuế không một không một hai ba bốn năm sáu bảy"),
+        ("mã hồ sơ là 2405060001", "mã hồ sơ là hai bốn không năm không sáu không không không một"),
+        ("mã số 12", "mã số mười hai"),
         ("tổng số hồ sơ 1.245", "tổng số hồ sơ một nghìn hai trăm bốn mươi lăm"),
     ],
     "addresses-and-roads": [
@@ -242,6 +246,7 @@ CASES = {
     ],
     "arithmetic-and-short-money": [
         ("5 + 3 = 8", "năm cộng ba bằng tám"),
+        ("10 - 3 = 7", "mười trừ ba bằng bảy"),
         ("giá 500k/người", "giá năm trăm nghìn một người"),
         ("thưởng 1tr", "thưởng một triệu"),
         ("hỗ trợ 1,5tr", "hỗ trợ một phẩy năm triệu"),

@@ -417,8 +417,16 @@ def _symbol(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     return _SYMBOL_WORDS[m.group(0)]
 
 
+# After a quantity word a dotted "0.5" is a decimal ("tăng 0.5 lần"); elsewhere ("mục 3.2") a section.
+_QUANTITY_AFTER = re.compile(
+    r"\s*(?:lần|%|phần trăm|độ|triệu|tỷ|nghìn|ngàn|đồng|USD|km2|km|m2|m3|m|ha|kg|tấn|tạ|lít|điểm|giờ)(?!\w)"
+)
+
+
 def _number(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     token = m.group(0)
+    if _DOT_DECIMAL.fullmatch(token) and _QUANTITY_AFTER.match(text, m.end()):
+        return _read_number(token)
     if re.fullmatch(r"\d+\.\d{1,2}", token):
         whole, part = token.split(".")
         return f"{num.number_string(whole)} chấm {num.number_string(part)}"
@@ -506,7 +514,7 @@ def _code(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     code = m.group(0)
     if not _CODE_BEFORE.search(_before(text, m.start(), 40)):
         return None
-    if re.fullmatch(rf"{_NUM}", code) and not code.startswith("0"):
+    if re.fullmatch(rf"{_NUM}", code) and not code.startswith("0") and len(code) <= 4:
         return None  # "mã số 12": a plain number
     words: list[str] = []
     for c in code:
@@ -549,6 +557,10 @@ def _map_scale(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
 
 
 _ARITHMETIC = {"+": "cộng", "=": "bằng", "×": "nhân", "÷": "chia"}
+
+
+def _minus_sign(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    return "trừ"  # "10 - 3 = 7"
 
 
 def _arithmetic(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
@@ -630,6 +642,7 @@ _RULE_SPECS: list[tuple[str, str, Handler]] = [
     ("month", r"(?P<w>\b(?i:tháng))\s+(?P<n>0?[1-9]|1[0-2])(?![\d/]|[.,]\d)", _month),
     ("unit", r"(?:(?<=\d)|(?<=/))\s*(?P<u>km/h|km2|km²|m2|m²|m3|m³|km|cm|mm|m|ha|kg|mg|ml|kWh|kW|MW|°C|đ)(?![\w²³])", _unit),
     ("minus", r"(?<![\w.,%/)\]-])[-−](?=\d)", _minus),
+    ("arithmetic", r"(?<=\d)\s*[-–−]\s*(?=\d[\d.,]*\s*[=+])", _minus_sign),
     ("range", r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=(?i:thứ|ngày|tháng|năm|quý)?\s*\d)", _range),
     ("roman-range", rf"(?<=[IVXLC])\s*[-–]\s*(?={_ROMAN}{_END})", _roman_range),
     ("slash", r"\s*/\s*(?=\w)", _slash),
