@@ -2,17 +2,35 @@
 
 Everything here is data in, data out: the current time is always an argument (the clock is the
 caller's), nothing plays, builds or writes. Loading validates the whole file at once and names the
-line (or key) of every problem, with a "did you mean" for unknown keys.
+line and the entry (`sessions[sáng].days`, `one_off[Ngày Chuyển đổi số quốc gia].date`,
+`skip[2024-09-02].sessions`) of every problem, with a "did you mean" for unknown keys.
 
 Policies decided here (the README repeats them):
 - Programme order: bulletins whose air window covers the date, by priority (emergency, priority,
   normal), then topic in the order of `broadcast.topics.TOPICS`, then id. The input order never
-  matters. What does not fit the session's minutes cap is *held over* (it airs at a later session
-  and the log gets a `held_over` row): items are taken in programme order and each is kept if it
-  still fits, so a short item after a long one that overflowed may still air.
+  matters.
+- Caps and rotation: when everything fits the session's minutes cap, every on-air bulletin airs, in
+  programme order. When it does not, the items are chosen priority class by priority class
+  (emergency, then priority, then normal); inside a class that does not fit whole, the class's
+  items (in programme order) are rotated by the slot's *turn* — its ordinal among all the
+  schedule's slots, counted from a fixed epoch, so consecutive sessions have consecutive turns —
+  and taken in that rotated order, each kept if it still fits (a short item after a long one that
+  overflowed may still air). The items kept then air in programme order. So each session starts the
+  class one item further along: an item held over at one session moves towards the front at the
+  next ones and does get air, instead of the same items winning every time. What is not kept is
+  *held over* (logged `held_over` with the reason). The turn is derived from the schedule alone
+  (`slot_turn`), so the plan stays a pure function and `schedule check` shows what will air.
+  `schedule check` warns about a bulletin that will not air at all within its air window (or within
+  the next sessions, for an open window) under the caps.
+- Overlaps: two sessions (weekly or one-off, not skipped that date) that share a zone and start less
+  than `caps.minutes_per_session` apart are a validation error: a session may last that long, so
+  they could be on air at once on that zone.
 - Misfire: a slot is played on time if started within `on_time_tolerance_s`, late (logged `late`)
   within `grace_minutes`, otherwise not played (logged `missed`). Several slots missed while the
   service was down coalesce: at most the latest one within grace plays late, the rest are missed.
+
+Reasons that go into the as-run log (held over, missed) are Vietnamese: they are evidence copied into
+the Vietnamese reports.
 """
 
 from __future__ import annotations
@@ -230,12 +248,133 @@ class Schedule(_Model):
         return tuple(self.zones) if ALL_ZONES in wanted else tuple(dict.fromkeys(wanted))
 
 
+_NAMED_LISTS = ("sessions", "one_off", "skip")
+
+
+def _entry_label(data, section: str, index: int) -> str:
+    """How an entry of a list section is named in messages: its name (a skip: its date), else #n (1-based)."""
+    try:
+        entry = data[section][index]
+    except (KeyError, IndexError, TypeError):
+        return f"#{index + 1}"
+    if isinstance(entry, dict):
+        value = entry.get("date") if section == "skip" else entry.get("name")
+        if isinstance(value, (str, date)) and str(value).strip():
+            return str(value).strip()
+    return f"#{index + 1}"
+
+
+def key_label(data, loc: tuple) -> str:
+    """A location as the editor reads it: `sessions[sáng].days` rather than `sessions.0.days`.
+
+    Entries of `sessions`, `one_off` and `skip` are named; positions inside inner lists (a zone in
+    `zones`, a day in `days`) are left out: the message quotes the value and the line points at it."""
+    parts: list[str] = []
+    for n, part in enumerate(loc):
+        if isinstance(part, int):
+            if n == 1 and loc[0] in _NAMED_LISTS:
+                parts[-1] += f"[{_entry_label(data, loc[0], part)}]"
+            continue
+        parts.append(str(part))
+    return ".".join(parts) or "(top level)"
+
+
+def _validate(doc: YamlDoc) -> Schedule:
+    """`yamlio.validate`, with entries named instead of numbered."""
+    from pydantic import ValidationError
+
+    from broadcast.yamlio import describe_errors
+
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        return validate(doc, Schedule)  # the generic "expected a mapping" error
+    try:
+        return Schedule.model_validate(data)
+    except ValidationError as exc:
+        lines = describe_errors(doc, exc, Schedule)
+        out = []
+        for err, line in zip(exc.errors(), lines):
+            loc = tuple(err["loc"])
+            where = doc.where(loc)
+            prefix = f"{where}: {'.'.join(str(p) for p in loc) or '(top level)'}: "
+            if line.startswith(prefix):
+                line = f"{where}: {key_label(data, loc)}: {line[len(prefix):]}"
+            out.append(line)
+        raise UserError(out) from None
+
+
+def _minutes_of(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _overlap_problems(s: Schedule, add, label) -> None:
+    """Two sessions sharing a zone and starting closer than the minutes cap could be on air at once."""
+    cap = s.caps.minutes_per_session
+    week = 7 * 24 * 60
+    day_names = {v: k for k, v in WEEKDAYS.items() if k.startswith("t") or k == "cn"}
+
+    def shared(a: list[str], b: list[str]) -> list[str]:
+        zb = set(s.zone_ids(b))
+        return [z for z in s.zone_ids(a) if z in zb and z in s.zones]
+
+    def problem(loc, first: str, second: str, zones: list[str], detail: str) -> None:
+        add(loc, f"{first} and {second} can be on air at the same time on {', '.join(zones)} ({detail}): "
+                 f"sessions on one zone must start at least caps.minutes_per_session = {cap:g} min apart; "
+                 f"move one, give them different zones, or skip the weekly session on that date")
+
+    # Weekly against weekly: every week (a skip on some date does not remove the clash on the others).
+    for i, a in enumerate(s.sessions):
+        for j in range(i + 1, len(s.sessions)):
+            b = s.sessions[j]
+            zones = shared(a.zones, b.zones)
+            if not zones:
+                continue
+            for wa in sorted(a.weekdays):
+                hit = None
+                for wb in sorted(b.weekdays):
+                    d = (wb * 1440 + _minutes_of(b.time) - wa * 1440 - _minutes_of(a.time)) % week
+                    if min(d, week - d) < cap:
+                        hit = wb
+                        break
+                if hit is not None:
+                    detail = (f"{a.time:%H:%M} {day_names[wa]} and {b.time:%H:%M} {day_names[hit]}"
+                              if wa != hit else f"{a.time:%H:%M} and {b.time:%H:%M} on {day_names[wa]}")
+                    problem(("sessions", j), label("sessions", i), label("sessions", j), zones, detail)
+                    break
+
+    # A one-off against every session airing around its date (skips applied).
+    for i, one in enumerate(s.one_off):
+        at = datetime.combine(one.date, one.time)
+        for k in (-1, 0, 1):
+            day = one.date + timedelta(days=k)
+            for j, sess in enumerate(s.sessions):
+                if day.weekday() not in sess.weekdays or _skipped(s, day, sess.name):
+                    continue
+                other = datetime.combine(day, sess.time)
+                zones = shared(one.zones, sess.zones)
+                if zones and abs((other - at).total_seconds()) < cap * 60:
+                    problem(("one_off", i), label("one_off", i), label("sessions", j), zones,
+                            f"{one.date} {one.time:%H:%M} and {other:%Y-%m-%d %H:%M}")
+            for j, two in enumerate(s.one_off):
+                if j <= i or two.date != day:
+                    continue
+                other = datetime.combine(two.date, two.time)
+                zones = shared(one.zones, two.zones)
+                if zones and abs((other - at).total_seconds()) < cap * 60:
+                    problem(("one_off", j), label("one_off", i), label("one_off", j), zones,
+                            f"{one.date} {one.time:%H:%M} and {other:%Y-%m-%d %H:%M}")
+
+
 def _cross_problems(doc: YamlDoc, s: Schedule) -> list[str]:
-    """What pydantic cannot see field by field: references between sections, duplicates, caps."""
+    """What pydantic cannot see field by field: references between sections, duplicates, caps, overlaps."""
     problems: list[str] = []
+    data = doc.data if isinstance(doc.data, dict) else {}
 
     def add(loc: tuple, message: str) -> None:
-        problems.append(f"{doc.where(loc)}: {'.'.join(map(str, loc))}: {message}")
+        problems.append(f"{doc.where(loc)}: {key_label(data, loc)}: {message}")
+
+    def label(section: str, index: int) -> str:
+        return f"{section}[{_entry_label(data, section, index)}]"
 
     import difflib
 
@@ -252,7 +391,9 @@ def _cross_problems(doc: YamlDoc, s: Schedule) -> list[str]:
     for i, sess in enumerate(s.sessions):
         check_zones(("sessions", i, "zones"), sess.zones)
         if sess.name in names:
-            add(("sessions", i, "name"), f"session name '{sess.name}' is already used by sessions.{names[sess.name]}")
+            first = doc.line_of(("sessions", names[sess.name]))
+            add(("sessions", i, "name"), f"session name '{sess.name}' is already used by the session"
+                                         + (f" on line {first}" if first else ""))
         names.setdefault(sess.name, i)
     for i, one in enumerate(s.one_off):
         check_zones(("one_off", i, "zones"), one.zones)
@@ -280,13 +421,14 @@ def _cross_problems(doc: YamlDoc, s: Schedule) -> list[str]:
         week_days = sum(1 for k in range(7) if day_sessions(s, monday + timedelta(days=k)))
         if week_days > caps.days_per_week:
             add(("one_off", i), f"the week of {monday} has sessions on {week_days} days, above caps.days_per_week = {caps.days_per_week}")
+    _overlap_problems(s, add, label)
     return problems
 
 
 def load_schedule(path: Path) -> Schedule:
-    """Read and validate schedule.yaml, reporting every problem (file:line, key, fix) at once."""
+    """Read and validate schedule.yaml, reporting every problem (file:line, entry and key, fix) at once."""
     doc = load_yaml(Path(path))
-    schedule = validate(doc, Schedule)
+    schedule = _validate(doc)
     problems = _cross_problems(doc, schedule)
     if problems:
         raise UserError(problems)

@@ -80,16 +80,18 @@ def test_every_error_kind_is_reported_at_once_with_lines(tmp_path):
                .replace("date: 2024-09-02", "date: hai tháng chín"))
     found = problems(tmp_path, bad)
     text = "\n".join(found)
-    assert "sessions.0.time" in text and "not a time of day" in text
+    assert "sessions[sáng].time" in text and "not a time of day" in text
+    assert "sessions[sáng].days" in text
     assert "unknown day 'funday'" in text
     assert "mount" in text and "not a mount point" in text
-    assert "skip.0.date" in text
+    assert "skip[hai tháng chín].date" in text
+    assert ".0" not in text.replace("8000", "")
     assert all(str(tmp_path / "schedule.yaml") + ":" in p for p in found)
 
 
 def test_reference_errors_name_the_line_and_suggest(tmp_path):
     found = problems(tmp_path, GOOD.replace("zones: [trung-tam]", "zones: [trung-tamm]"))
-    assert found == [f"{tmp_path / 'schedule.yaml'}:16: sessions.1.zones.0: unknown zone 'trung-tamm'; did you mean 'trung-tam'?"]
+    assert found == [f"{tmp_path / 'schedule.yaml'}:16: sessions[chiều].zones: unknown zone 'trung-tamm'; did you mean 'trung-tam'?"]
 
 
 def test_missing_required_key(tmp_path):
@@ -100,8 +102,8 @@ def test_missing_required_key(tmp_path):
 def test_duplicate_session_names_and_unknown_skip_session(tmp_path):
     text = GOOD.replace("name: chiều", "name: sáng").replace("reason: Quốc khánh", "reason: Quốc khánh\n    sessions: [trua]")
     found = "\n".join(problems(tmp_path, text))
-    assert "already used by sessions.0" in found
-    assert "unknown session 'trua'" in found
+    assert "sessions[sáng].name: session name 'sáng' is already used by the session on line 9" in found
+    assert "skip[2024-09-02].sessions: unknown session 'trua'" in found
 
 
 def test_caps_sessions_per_day_days_per_week_and_one_offs(tmp_path):
@@ -111,7 +113,7 @@ def test_caps_sessions_per_day_days_per_week_and_one_offs(tmp_path):
     assert "2 sessions on mon, above caps.sessions_per_day = 1" in found
     assert "sessions on 6 days a week, above caps.days_per_week = 5" in found
     # 2024-05-12 is a Sunday: a one-off makes that week 7 days
-    assert "one_off.0" in found and "7 days" in found
+    assert "one_off[Phiên đặc biệt]: the week of 2024-05-06 has sessions on 7 days" in found
 
 
 def test_malformed_yaml_names_the_line(tmp_path):
@@ -218,3 +220,45 @@ def test_schedule_check_cli_reports_every_problem(station, run_cli):
     code, out, err = run_cli("schedule", "check")
     assert code == 2
     assert "did you mean 'time'" in err and "required key is missing" in err
+
+
+def test_a_one_off_on_a_weekly_sessions_zone_at_the_same_time_is_an_error_naming_both(tmp_path):
+    # 2024-05-07 is a Tuesday: the weekly "sáng" 05:30 airs on every zone ([all]).
+    text = (GOOD.replace("date: 2024-05-12\n    time: \"07:00\"", "date: 2024-05-07\n    time: \"05:30\"")
+                .replace("sessions_per_day: 2", "sessions_per_day: 3"))
+    found = problems(tmp_path, text)
+    clash = [p for p in found if "at the same time" in p]
+    assert len(clash) == 1, found
+    assert ":18: one_off[Phiên đặc biệt]:" in clash[0]
+    assert "one_off[Phiên đặc biệt] and sessions[sáng]" in clash[0] and "trung-tam, thon-1" in clash[0]
+    # Skipped that date, or 45 minutes apart: no clash.
+    skipped = text.replace("reason: Quốc khánh", "reason: Quốc khánh\n  - date: 2024-05-07\n    reason: thay phiên\n    sessions: [sáng]")
+    load_schedule(write(tmp_path, skipped))
+    load_schedule(write(tmp_path, text.replace('date: 2024-05-07\n    time: "05:30"', 'date: 2024-05-07\n    time: "06:15"')))
+
+
+def test_weekly_sessions_closer_than_the_minutes_cap_on_a_shared_zone_are_an_error(tmp_path):
+    found = problems(tmp_path, GOOD.replace('time: "17:00"', 'time: "05:50"'))
+    assert any("sessions[sáng] and sessions[chiều] can be on air at the same time on trung-tam" in p
+               and "05:30 and 05:50 on t2" in p for p in found), found
+    # Different zones at the same time are fine.
+    load_schedule(write(tmp_path, GOOD.replace('time: "17:00"', 'time: "05:50"').replace("zones: [all]", "zones: [thon-1]")))
+
+
+def test_two_one_offs_on_one_zone_clash(tmp_path):
+    text = GOOD.replace('one_off:\n', 'one_off:\n  - name: Bầu cử\n    date: 2024-05-12\n    time: "07:10"\n    zones: [thon-1]\n')
+    found = problems(tmp_path, text)
+    assert any("one_off[Bầu cử] and one_off[Phiên đặc biệt]" in p and "thon-1" in p for p in found), found
+
+
+def test_schedule_check_summary_counts_in_singular_and_plural(station, run_cli):
+    settings = station()
+    one = GOOD.replace('''  - name: chiều
+    time: "17:00"
+    days: [mon, tue, wed, thu, fri, sat]
+    zones: [trung-tam]
+''', "")
+    (settings.base_dir / "schedule.yaml").write_text(one, encoding="utf-8")
+    code, out, err = run_cli("schedule", "check", "--next", "1", "--from", "2024-05-06")
+    assert code == 0, err
+    assert "valid — 2 zones, 1 weekly session, 1 one-off session, 1 skipped date;" in out

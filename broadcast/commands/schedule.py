@@ -16,6 +16,10 @@ def _settings():
     return click.get_current_context().obj.settings
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def _minutes(seconds: float) -> str:
     return f"{int(seconds // 60)} min {int(round(seconds % 60)):02d} s"
 
@@ -39,8 +43,9 @@ def check_report(settings, count: int, start: datetime | None) -> str:
     start = (start.replace(tzinfo=tz) if start and start.tzinfo is None else start) or datetime.now(tz)
     preparer = StationPreparer(settings, schedule)
     bulletins, bad = preparer.load()
-    lines = [f"{settings.schedule_file}: valid — {len(schedule.zones)} zones, {len(schedule.sessions)} weekly sessions, "
-             f"{len(schedule.one_off)} one-off, {len(schedule.skip)} skipped dates; caps: "
+    lines = [f"{settings.schedule_file}: valid — {plural(len(schedule.zones), 'zone')}, "
+             f"{plural(len(schedule.sessions), 'weekly session')}, {plural(len(schedule.one_off), 'one-off session')}, "
+             f"{plural(len(schedule.skip), 'skipped date')}; caps: "
              f"{schedule.caps.sessions_per_day}/day, {schedule.caps.minutes_per_session:g} min/session, "
              f"{schedule.caps.days_per_week} days/week"]
     for b in bad:
