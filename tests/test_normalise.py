@@ -284,6 +284,7 @@ def test_valid_leap_day_and_fraction_still_read():
     assert said("ngày 29/2/2024") == "ngày hai mươi chín tháng hai năm hai nghìn không trăm hai mươi tư"
     assert said("phục vụ 24/7") == "phục vụ hai mươi tư trên bảy"
     assert said("đạt 45/31 điểm") == "đạt bốn mươi lăm trên ba mươi mốt điểm"
+    assert said("đạt từ 45/50 điểm") == "đạt từ bốn mươi lăm trên năm mươi điểm"
 
 
 def test_left_as_written_is_named_in_explain():

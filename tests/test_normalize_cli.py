@@ -85,3 +85,11 @@ def test_missing_lexicon_exits_2(runner, tmp_path, monkeypatch, capsys):
         main(["normalize", "--lexicon", str(tmp_path / "none.yaml")])
     assert exit_.value.code == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_explain_names_what_was_left_as_written(runner):
+    result = runner.invoke(cli, ["normalize", "--explain"], input="Ngày 32/1/2024 và [[abc|def\n")
+    assert result.exit_code == 0, result.output
+    rows = result.output.splitlines()[1:]
+    assert rows[0].split() == ["32/1/2024", "date:", "left", "as", "written", "→", "32/1/2024"]
+    assert rows[1].split()[:2] == ["[[abc|def", "override:"]

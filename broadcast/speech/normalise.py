@@ -266,7 +266,10 @@ def _date(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     ):
         return None  # "24/7", "19/19": a fraction or a score, read later as "… trên …"
     if not _valid_date(day, month, year):
-        # "ngày 32/1/2024", "ngày 30/02": read as something plausible it would be wrong on air.
+        # "ngày 32/1/2024", "ngày 30/02": read as something plausible it would be wrong on air. Without
+        # a year or "ngày" it may still be a fraction ("từ 45/50 điểm"), read later as "… trên …".
+        if year is None and not _DAY_WORD.search(_before(text, m.start(), 12)):
+            return None
         return _Left(m.group(0))
     return _say_date(day, month, year, text, m.start())
 
@@ -452,7 +455,7 @@ def _weekdays(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     return "".join(out)
 
 
-_SCORE_BEFORE = re.compile(r"(?i:\b(?:tỷ số|tỉ số|thắng|thua|hòa|hoà|chung cuộc|kết quả))\s*:?\s*$")
+_SCORE_BEFORE = re.compile(r"(?i:\b(?:tỷ số|tỉ số|thắng|thua|hòa|hoà|chung cuộc))\s*:?\s*$")
 
 
 def _score(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
