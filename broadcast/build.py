@@ -203,6 +203,9 @@ def build_segments(
                 f"{seg.bulletin_id or seg.kind}: spoken by {said.engine}/{said.voice} because "
                 + "; ".join(said.failures)
             )
+        if said.asked_voice and not said.fell_back_from:
+            warnings.append(f"{seg.bulletin_id or seg.kind}: {said.engine} has no voice '{said.asked_voice}'; "
+                            f"spoken with '{said.voice}' (see `broadcast voices`)")
         parts.append(Part("speech", said.samples, f"{said.engine}/{said.voice}"))
         seg_records.append({
             "kind": seg.kind, "bulletin_id": seg.bulletin_id, "script": seg.text, "spoken": text,
@@ -270,7 +273,7 @@ def build_segments(
             "files": {"mp3": mp3.name, "wav": wav.name, "mp3_sha256": sha256_file(mp3_tmp), "wav_sha256": sha256_file(wav_tmp)},
             "text_sha256": sha256_text(spoken_text),
             "jingle": jingle_id,
-            "warnings": warnings,
+            "warnings": list(dict.fromkeys(warnings)),
             "fell_back": fell_back,
             "build_key": key,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

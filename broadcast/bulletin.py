@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from broadcast.errors import UserError
 from broadcast.topics import TOPICS, Priority
@@ -47,6 +47,7 @@ class Bulletin(BaseModel):
     air: AirWindow | None = None
     voice: str | None = None
     source: Path | None = Field(None, exclude=True)
+    _lines: dict = PrivateAttr(default_factory=dict)  # YAML key path -> line, for messages after loading
 
     @field_validator("id")
     @classmethod
@@ -70,11 +71,20 @@ class Bulletin(BaseModel):
     def on_air(self, day: date) -> bool:
         return self.air is None or self.air.covers(day)
 
+    def where(self, *loc: str | int) -> str:
+        """'file:line' of a key (or of its nearest parent) in the bulletin's file, for messages."""
+        place = str(self.source or self.id)
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self._lines:
+                return f"{place}:{self._lines[loc[:end]]}"
+        return place
+
 
 def load_bulletin(path: Path) -> Bulletin:
     doc = load_yaml(Path(path))
     bulletin = validate(doc, Bulletin)
     bulletin.source = Path(path)
+    bulletin._lines = doc.lines
     return bulletin
 
 
@@ -91,8 +101,8 @@ def bulletin_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def load_bulletins(paths: list[Path]) -> list[Bulletin]:
-    """Load every bulletin, collecting all problems of all files before failing; ids must be unique."""
+def load_each(paths: list[Path]) -> tuple[list[Bulletin], list[str]]:
+    """Every bulletin that loads, and the problems of all that don't (ids must be unique)."""
     bulletins, problems, seen = [], [], {}
     for file in bulletin_files(paths):
         try:
@@ -101,10 +111,16 @@ def load_bulletins(paths: list[Path]) -> list[Bulletin]:
             problems += exc.problems
             continue
         if b.id in seen:
-            problems.append(f"{file}: id '{b.id}' is already used by {seen[b.id]}; ids must be unique")
+            problems.append(f"{b.where('id')}: id '{b.id}' is already used by {seen[b.id]}; ids must be unique")
             continue
         seen[b.id] = file
         bulletins.append(b)
+    return bulletins, problems
+
+
+def load_bulletins(paths: list[Path]) -> list[Bulletin]:
+    """Load every bulletin, collecting all problems of all files before failing."""
+    bulletins, problems = load_each(paths)
     if problems:
         raise UserError(problems)
     return bulletins

@@ -66,9 +66,9 @@ def main(argv: list[str] | None = None) -> None:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort:  # Ctrl-C inside a click prompt or progress bar
         click.echo("aborted", err=True)
-        sys.exit(1)
+        sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 from typing import Literal
@@ -149,4 +150,26 @@ def load_settings(path: Path | str | None = None) -> Settings:
     doc = load_yaml(file)
     settings = validate(doc, Settings)
     settings.base_dir = file.resolve().parent
+    problems = _check_references(settings, doc)
+    if problems:
+        raise UserError(problems)
     return settings
+
+
+def _check_references(settings: Settings, doc) -> list[str]:
+    """What the schema cannot see: engine names exist, named files exist (all problems at once)."""
+    from broadcast.speech.engines import engine_names  # engines import this module: import late
+
+    problems = []
+    known = engine_names()
+    for i, name in enumerate([settings.speech.engine, *settings.speech.fallback]):
+        if name not in known:
+            loc = ("speech", "engine") if i == 0 else ("speech", "fallback", i - 1)
+            key = "speech.engine" if i == 0 else f"speech.fallback[{i - 1}]"
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"available: {', '.join(known)}"
+            problems.append(f"{doc.where(loc)}: {key}: unknown speech engine '{name}'; {hint}")
+    for loc, path in ((("speech", "lexicon"), settings.lexicon_file), (("audio", "jingle"), settings.jingle_file)):
+        if path is not None and not path.is_file():
+            problems.append(f"{doc.where(loc)}: {'.'.join(loc)}: file not found: {path} (create it, or remove the key)")
+    return problems

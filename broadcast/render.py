@@ -6,13 +6,14 @@ Everything here is pure: data in, text out.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 import yaml
@@ -26,10 +27,15 @@ from broadcast.errors import UserError
 
 
 class FieldSpec(BaseModel):
+    """One data field of a template: what it holds, checked before rendering so bad data never airs."""
+
     model_config = ConfigDict(extra="forbid")
     example: Any = None
     required: bool = True
     help: str = ""
+    type: Literal["text", "date", "count", "list", "entries"] = "text"
+    keys: list[str] = Field(default_factory=list, description="entries: keys every entry must have")
+    at_most: str | None = Field(None, description="count: may not exceed this other count field")
 
 
 class TemplateSpec(BaseModel):
@@ -128,15 +134,79 @@ def _context(settings: Settings) -> dict[str, Any]:
     return {"station": settings.station.model_dump(), "programme": settings.programme.model_dump()}
 
 
+_COUNT_HINT = "a whole number; YAML reads 1.245 as one point two four five, so write 1245 (or quote it: '1.245')"
+
+
+def _check_field(name: str, f: FieldSpec, value: Any) -> tuple[Any, str | None]:
+    """(value converted for the template, problem or None)."""
+    if value is None:
+        return None, None
+    if f.type == "text":
+        if isinstance(value, (list, dict)):
+            return value, "must be text, not a list or mapping"
+        return value, None
+    if f.type == "date":
+        if isinstance(value, date):
+            return value, None
+        try:
+            return date.fromisoformat(str(value).strip()), None
+        except ValueError:
+            return value, f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2024-05-06"
+    if f.type == "count":
+        if isinstance(value, bool):
+            return value, f"must be {_COUNT_HINT}"
+        if isinstance(value, str) and re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", value.strip()):
+            value = int(value.strip().replace(".", ""))  # Vietnamese digit grouping, quoted
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or value < 0:
+            return value, f"{value!r} is not {_COUNT_HINT}"
+        return value, None
+    if f.type == "list":
+        if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
+            return value, "must be a list: put each item on its own line starting with '- '"
+        return value, None
+    # entries: a list of mappings that each have f.keys
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        return value, f"must be a list of entries, each with {', '.join(f.keys)} (e.g. '- {{{f.keys[0]}: ..., ...}}')"
+    for i, entry in enumerate(value, 1):
+        missing = [k for k in f.keys if entry.get(k) in (None, "")]
+        if missing:
+            return value, f"entry {i} needs {', '.join(missing)}"
+    return value, None
+
+
+def check_data(bulletin: Bulletin, spec: TemplateSpec) -> dict[str, Any]:
+    """The bulletin's data checked against the template's fields; every problem at once, with lines."""
+    problems, data = [], {}
+    for key in bulletin.data:
+        if key not in spec.fields:
+            close = difflib.get_close_matches(str(key), list(spec.fields), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"the template's fields are: {', '.join(spec.fields) or 'none'}"
+            problems.append(f"{bulletin.where('data', key)}: data.{key}: not a field of template '{spec.name}'; {hint}")
+    for name, f in spec.fields.items():
+        if name not in bulletin.data or bulletin.data[name] in (None, ""):
+            if f.required:
+                problems.append(f"{bulletin.where('data')}: template '{spec.name}' needs data key '{name}' ({f.help})")
+            data[name] = None  # optional fields may be left out; the template sees them as empty
+            continue
+        data[name], problem = _check_field(name, f, bulletin.data[name])
+        if problem:
+            problems.append(f"{bulletin.where('data', name)}: data.{name}: {problem}")
+    for name, f in spec.fields.items():
+        limit = f.at_most
+        if limit and isinstance(data.get(name), int) and isinstance(data.get(limit), int) and data[name] > data[limit]:
+            problems.append(f"{bulletin.where('data', name)}: data.{name} ({data[name]}) is more than data.{limit} ({data[limit]})")
+    if problems:
+        raise UserError(problems)
+    return data
+
+
 def render_bulletin(bulletin: Bulletin, settings: Settings) -> list[Segment]:
     """The bulletin's own speech (title, then its paragraphs), without the programme wrapper."""
     where = str(bulletin.source or bulletin.id)
-    spec = get_template(bulletin.template, where)
-    missing = [name for name, f in spec.fields.items() if f.required and name not in bulletin.data]
-    if missing:
-        raise UserError([f"{where}: template '{spec.name}' needs data key '{m}' ({spec.fields[m].help})" for m in missing])
-    # Optional fields may be left out; the template sees them as empty.
-    data = {name: None for name in spec.fields} | bulletin.data
+    spec = get_template(bulletin.template, bulletin.where("template"))
+    data = check_data(bulletin, spec)
     context = _context(settings) | data | {"body": bulletin.body, "title": bulletin.title}
     text = _render(spec.text, context, where)
     uses_body = "body" in meta.find_undeclared_variables(_environment().parse(spec.text))
@@ -177,7 +247,7 @@ def script_text(segments: list[Segment]) -> str:
 def skeleton(template: str, settings: Settings) -> str:
     """A bulletin YAML for `broadcast new`: every field with its example, ready to edit."""
     spec = get_template(template)
-    today = date.today()
+    today = datetime.now(settings.station.tz).date()  # the station's date, not the machine's (UTC)
     doc = {
         "id": f"{template.replace('_', '-')}-{today:%Y%m%d}",
         "title": spec.title,

@@ -48,43 +48,28 @@ def _index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
             _index(item, loc + (i,), lines)
 
 
-def _bad_scalar_line(text: str) -> str:
-    """':N' for the first scalar that PyYAML resolves to a type (a date) but cannot construct."""
-    loader = yaml.SafeLoader(text)
-    try:
-        stack = [loader.get_single_node()]
-        while stack:
-            node = stack.pop(0)
-            if isinstance(node, yaml.ScalarNode):
-                try:
-                    loader.construct_object(node, deep=True)
-                except ValueError:
-                    return f":{node.start_mark.line + 1}"
-            elif isinstance(node, yaml.MappingNode):
-                stack.extend(n for pair in node.value for n in pair)
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-    except yaml.YAMLError:
-        pass
-    finally:
-        loader.dispose()
-    return ""
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: the models parse them, so an impossible date (2024-02-30)
+    is one problem among all the others, with its key and line, instead of stopping the parse."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def parse_yaml(text: str, path: Path) -> YamlDoc:
     """Parse YAML text; a syntax error becomes a UserError naming file and line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise UserError(f"{path}{line}: malformed YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: malformed YAML: {exc}") from None
-    except ValueError as exc:
-        # PyYAML parses e.g. 2024-13-02 as a date and fails outside its error types, with no line.
-        raise UserError(f"{path}{_bad_scalar_line(text)}: invalid value: {exc} (dates are YYYY-MM-DD)") from None
     lines: dict[Loc, int] = {}
     if node is not None:
         _index(node, (), lines)
@@ -136,6 +121,8 @@ def describe_errors(doc: YamlDoc, exc: ValidationError, model: type[BaseModel]) 
             msg = f"unknown key{hint}"
         elif err["type"] == "missing":
             msg = "required key is missing"
+        elif err["type"].startswith("date"):
+            msg = f"{msg}: {err.get('input')!r} (write dates as YYYY-MM-DD, e.g. 2024-05-06)"
         problems.append(f"{doc.where(loc)}: {key}: {msg}")
     return problems
 

@@ -21,7 +21,11 @@ def test_new_then_build_then_rebuild_is_up_to_date(station, run_cli, tmp_path):
     code, out, err = run_cli("build", "bulletins")
     assert code == 0, err
     assert "id" in out.splitlines()[0] and "duration" in out and "LUFS" in out
-    mp3 = tmp_path / "audio_out" / f"hotline-{__import__('datetime').date.today():%Y%m%d}.mp3"
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    station_day = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()  # the station's date names it
+    mp3 = tmp_path / "audio_out" / f"hotline-{station_day:%Y%m%d}.mp3"
     assert mp3.is_file() and mp3.with_suffix(".wav").is_file() and mp3.with_suffix(".json").is_file()
     first = mp3.stat().st_mtime_ns
     code, out, err = run_cli("build", "bulletins")
@@ -74,7 +78,9 @@ def test_engine_failure_falls_back_and_says_so(station, run_cli, tmp_path):
 BAD_CASES = {
     "malformed YAML": ("id: a\ntitle: [x\n", r"a.yaml:\d+: malformed YAML"),
     "unknown template": ("id: a\ntitle: T\ntopic: general\ntemplate: nope\n", "unknown template 'nope'; available:"),
-    "missing variable": ("id: a\ntitle: T\ntopic: procedure\ntemplate: procedure\ndata: {name: X, field: Y, where: Z, time_limit: T}\n", "needs data key 'fee'"),
+    "missing variable": ("id: a\ntitle: T\ntopic: procedure\ntemplate: procedure\ndata: {name: X, field: Y, where: Z, time_limit: T}\n", r"a.yaml:5: template 'procedure' needs data key 'fee'"),
+    "text where a list belongs": ("id: a\ntitle: T\ntopic: procedure\ntemplate: procedure\ndata:\n  name: X\n  field: Y\n  where: Z\n  time_limit: T\n  fee: F\n  documents: Tờ khai\n",
+                                  r"a.yaml:11: data.documents: must be a list"),
     "empty spoken text": ("id: a\ntitle: T\ntopic: general\nbody: '  '\n", "nothing to say"),
     "only symbols": ("id: a\ntitle: T\ntopic: general\nbody: '— … —'\n", "has no words to speak"),
 }
@@ -92,11 +98,35 @@ def test_bad_bulletins_exit_2_with_one_clear_line_and_no_files(case, station, ru
     assert files_in(tmp_path / "audio_out") == set()
 
 
+def test_build_reports_every_problem_of_every_file_and_builds_the_good_ones(station, run_cli, tmp_path):
+    folder = tmp_path / "bulletins"
+    (folder / "good.yaml").write_text(GOOD, encoding="utf-8")
+    (folder / "schema.yaml").write_text("id: b\ntitel: T\ntopic: hotlines\n", encoding="utf-8")
+    (folder / "data.yaml").write_text(
+        "id: c\ntitle: T\ntopic: hotline\ntemplate: hotline\ndata:\n  lines: 1800 1567\n  numbr: 3\n", encoding="utf-8")
+    code, out, err = run_cli("build", "bulletins")
+    assert code == 2
+    errors = [l for l in err.splitlines() if l.startswith("error:")]
+    assert any("schema.yaml:2: titel: unknown key; did you mean 'title'?" in e for e in errors)
+    assert any("schema.yaml:3: topic:" in e for e in errors)
+    assert any("data.yaml:6: data.lines: must be a list of entries, each with purpose, number" in e for e in errors)
+    assert any("data.yaml:7: data.numbr: not a field of template 'hotline'" in e for e in errors)
+    assert "tin-a" in out and (tmp_path / "audio_out" / "tin-a.mp3").is_file()
+
+
+def test_build_of_a_folder_without_bulletins_is_a_mistake(station, run_cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_cli("build", "empty")
+    assert code == 2 and "no bulletins (*.yaml) in empty" in err
+
+
 def test_missing_and_corrupt_jingle(station, run_cli, tmp_path):
+    from conftest import write_station
+
     (tmp_path / "bulletins" / "a.yaml").write_text(GOOD, encoding="utf-8")
-    station(audio={"jingle": "nhac-hieu.mp3"})
+    write_station(tmp_path, audio={"jingle": "nhac-hieu.mp3"})
     code, _, err = run_cli("build", "bulletins")
-    assert code == 2 and "nhac-hieu.mp3: jingle file not found" in err
+    assert code == 2 and "station.yaml:2: audio.jingle: file not found" in err and "nhac-hieu.mp3" in err
     (tmp_path / "nhac-hieu.mp3").write_bytes(b"this is not audio at all" * 50)
     code, _, err = run_cli("build", "bulletins")
     assert code == 2 and "jingle cannot be decoded" in err
@@ -164,3 +194,11 @@ def test_render_warns_about_what_is_still_unspeakable_and_suggests_the_fix(stati
     code, out, err = run_cli("render", str(f), "--spoken-only")
     assert code == 0 and "warning" not in err
     assert "Phối hợp với ích di quy về chương trình." in out
+
+
+def test_unknown_voice_is_said_plainly(station, run_cli, tmp_path):
+    (tmp_path / "bulletins" / "a.yaml").write_text(GOOD + "voice: vi-vn-x-nam\n", encoding="utf-8")
+    station(speech={"engine": "espeak", "fallback": [], "voice": "vi"})
+    code, out, err = run_cli("build", "bulletins")
+    assert code == 0
+    assert "tin-a: espeak has no voice 'vi-vn-x-nam'; spoken with 'vi'" in err

@@ -58,3 +58,16 @@ def test_settings_model_is_strict():
     with pytest.raises(Exception):
         Settings.model_validate({"speech": {"rate": 10}})
     assert Settings().resolve(Path("/abs")) == Path("/abs")
+
+
+def test_references_checked_with_every_problem_at_once(tmp_path):
+    f = tmp_path / "station.yaml"
+    f.write_text("speech:\n  engine: espek\n  fallback: [espeak, gtt]\n  lexicon: tu-dien.yaml\naudio:\n  jingle: nhac.mp3\n",
+                 encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_settings(f)
+    text = "\n".join(err.value.problems)
+    assert len(err.value.problems) == 4
+    assert f"{f}:2: speech.engine: unknown speech engine 'espek'; did you mean 'espeak'?" in text
+    assert f"{f}:3: speech.fallback[1]: unknown speech engine 'gtt'; did you mean 'gtts'?" in text
+    assert f"{f}:4: speech.lexicon: file not found" in text and f"{f}:6: audio.jingle: file not found" in text

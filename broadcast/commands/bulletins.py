@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from broadcast.bulletin import load_bulletin, load_bulletins
+from broadcast.bulletin import load_bulletin
 from broadcast.errors import UserError
 
 
@@ -83,10 +83,15 @@ def build(paths: tuple[Path, ...], force: bool, out_dir: Path | None) -> None:
     from broadcast.build import build_bulletin
     from broadcast.speech.synth import Speaker
 
+    from broadcast.bulletin import bulletin_files, load_each
+
     settings = _settings()
-    bulletins = load_bulletins(list(paths))
+    if not bulletin_files(list(paths)):
+        raise UserError(f"no bulletins (*.yaml) in {', '.join(map(str, paths))}")
+    # The good bulletins are built; the problems of all the others are reported together at the end.
+    bulletins, problems = load_each(list(paths))
     speaker = Speaker(settings)
-    results, problems = [], []
+    results = []
     with click.progressbar(bulletins, label="building", item_show_func=lambda b: b.id if b else "",
                            file=click.get_text_stream("stderr")) as bar:
         for b in bar:

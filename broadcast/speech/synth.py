@@ -26,6 +26,7 @@ class Spoken:
     cached: bool
     fell_back_from: tuple[str, ...] = ()  # engines that failed before this one spoke
     failures: tuple[str, ...] = ()
+    asked_voice: str = ""  # the voice asked for, when the engine that spoke has no such voice
 
 
 def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
@@ -72,6 +73,7 @@ class Speaker:
             try:
                 engine = self.engine(name)
                 use_voice = wanted_voice if wanted_voice in engine.voices() else engine.default_voice
+                substituted = "" if use_voice == wanted_voice else wanted_voice
                 key = speech_key(name, _version_of(engine, use_voice), use_voice, rate, text, sample_rate)
             except EngineError as exc:
                 failures.append(f"{name}: {exc}")
@@ -79,7 +81,7 @@ class Speaker:
                 continue
             cached = self.cache.get(key)
             if cached is not None:
-                return Spoken(cached, name, use_voice, True, tuple(failed), tuple(failures))
+                return Spoken(cached, name, use_voice, True, tuple(failed), tuple(failures), substituted)
             try:
                 speech = engine.synthesize(text, use_voice, rate)
             except EngineError as exc:
@@ -88,7 +90,7 @@ class Speaker:
                 continue
             samples = resample(speech.samples, speech.sample_rate, sample_rate)
             self.cache.put(key, samples)
-            return Spoken(samples, name, use_voice, False, tuple(failed), tuple(failures))
+            return Spoken(samples, name, use_voice, False, tuple(failed), tuple(failures), substituted)
         raise UserError(
             "no speech engine could speak the text: " + "; ".join(failures)
             + " (check the network for gtts, or add 'espeak' to speech.fallback)"
