@@ -190,31 +190,98 @@ def build_segments(
         return BuildResult(name, mp3, wav, manifest_path, previous, up_to_date=True, timings=timings)
 
     t = time.perf_counter()
-    speaker = speaker or Speaker(settings)
+    voiced = _speak(spoken, speaker or Speaker(settings), voices, settings, intro, outro)
+    timings["synthesise"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    ceiling = settings.audio.true_peak_dbtp - MP3_MARGIN_DB
+    audio, master_lufs = mix(voiced.parts, sr, settings.audio.loudness_lufs, ceiling)
+    timings["mix"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    warnings = voiced.warnings
+    with _staged(wav) as wav_tmp, _staged(mp3) as mp3_tmp:
+        audio, master_lufs, mp3_peak = _encode_within_peak(audio, master_lufs, ceiling, settings, mp3_tmp)
+        if abs(master_lufs - settings.audio.loudness_lufs) > LOUDNESS_WARN_LU:
+            warnings.append(f"loudness {master_lufs:.1f} LUFS misses the target {settings.audio.loudness_lufs:g} LUFS")
+        ffmpeg.encode_wav(audio, sr, wav_tmp)
+        files = {"mp3": mp3.name, "wav": wav.name, "mp3_sha256": sha256_file(mp3_tmp), "wav_sha256": sha256_file(wav_tmp)}
+    # The audio is in place; the manifest that describes it goes last.
+    timings["encode"] = time.perf_counter() - t
+    records = voiced.records
+    spoken_text = "\n".join(text for _, text in spoken)
+    manifest = {
+        **info,
+        "id": name,
+        "spoken_text": spoken_text,
+        "script_text": "\n\n".join(s.text for s, _ in spoken),
+        "engine": _summary(records, "engine"),
+        "voice": _summary(records, "voice"),
+        "segments": records,
+        "items": voiced.items,
+        "durations": {
+            "total_s": round(audio.size / sr, 3),
+            "speech_s": round(sum(r["duration_s"] for r in records), 3),
+            "jingle_s": round((intro.size + outro.size) / sr, 3),
+        },
+        "measured": {
+            "integrated_lufs": round(master_lufs, 2),
+            "true_peak_dbtp": round(mp3_peak, 2),
+            "of": "integrated loudness of the WAV master; true peak of the decoded MP3",
+        },
+        "target": {"integrated_lufs": settings.audio.loudness_lufs, "true_peak_dbtp": settings.audio.true_peak_dbtp},
+        "format": {"sample_rate": sr, "channels": 1, "mp3_bitrate_kbps": settings.audio.mp3_bitrate_kbps},
+        "files": files,
+        "text_sha256": sha256_text(spoken_text),
+        "jingle": jingle_id,
+        "warnings": list(dict.fromkeys(warnings)),
+        "fell_back": voiced.fell_back,
+        "build_key": key,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "software": f"broadcast {__version__}",
+    }
+    with _staged(manifest_path) as man_tmp:
+        man_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    timings["total"] = time.perf_counter() - t0
+    return BuildResult(name, mp3, wav, manifest_path, manifest, timings=timings)
+
+
+@dataclass
+class _Voiced:
+    """Speech laid out for the mix, with what the manifest says about it."""
+
+    parts: list[Part]
+    records: list[dict]  # one per segment: script, spoken text, engine, voice, offset, duration
+    items: list[dict]  # one per bulletin: its offsets in the programme (the log times items by these)
+    warnings: list[str]
+    fell_back: bool
+
+
+def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str, str | None],
+           settings: Settings, intro, outro) -> _Voiced:
+    """Synthesise every segment (cache first) and lay the programme out: jingle, speech, pauses, jingle."""
+    sr = settings.audio.sample_rate
     parts: list[Part] = [Part("jingle", intro), pause(settings.audio.pause_after_jingle_s, sr)]
-    seg_records, warnings, items = [], [], {}
-    fell_back = False
-    offset = parts[0].samples.size + parts[1].samples.size
+    records, warnings, items, fell_back = [], [], {}, False
+    offset = sum(p.samples.size for p in parts)
     for i, (seg, text) in enumerate(spoken):
         said = speaker.say(text, voices.get(seg.bulletin_id))
+        who = seg.bulletin_id or seg.kind
         if said.fell_back_from:
             fell_back = True
-            warnings.append(
-                f"{seg.bulletin_id or seg.kind}: spoken by {said.engine}/{said.voice} because "
-                + "; ".join(said.failures)
-            )
-        if said.asked_voice and not said.fell_back_from:
-            warnings.append(f"{seg.bulletin_id or seg.kind}: {said.engine} has no voice '{said.asked_voice}'; "
+            warnings.append(f"{who}: spoken by {said.engine}/{said.voice} because " + "; ".join(said.failures))
+        elif said.asked_voice:
+            warnings.append(f"{who}: {said.engine} has no voice '{said.asked_voice}'; "
                             f"spoken with '{said.voice}' (see `broadcast voices`)")
         parts.append(Part("speech", said.samples, f"{said.engine}/{said.voice}"))
-        seg_records.append({
+        records.append({
             "kind": seg.kind, "bulletin_id": seg.bulletin_id, "script": seg.text, "spoken": text,
             "engine": said.engine, "voice": said.voice, "cached": said.cached,
             "start_s": round(offset / sr, 3), "duration_s": round(said.samples.size / sr, 3),
         })
         if seg.bulletin_id:
-            item = items.setdefault(seg.bulletin_id, {"bulletin_id": seg.bulletin_id, "start_s": offset / sr})
-            item["end_s"] = (offset + said.samples.size) / sr
+            item = items.setdefault(seg.bulletin_id, {"bulletin_id": seg.bulletin_id, "start_s": round(offset / sr, 3)})
+            item["end_s"] = round((offset + said.samples.size) / sr, 3)
         offset += said.samples.size
         nxt = spoken[i + 1][0] if i + 1 < len(spoken) else None
         gap = (settings.audio.pause_after_jingle_s if nxt is None
@@ -224,65 +291,27 @@ def build_segments(
         parts.append(pause(gap, sr))
         offset += parts[-1].samples.size
     parts.append(Part("jingle", outro))
-    timings["synthesise"] = time.perf_counter() - t
+    return _Voiced(parts, records, list(items.values()), list(dict.fromkeys(warnings)), fell_back)
 
-    t = time.perf_counter()
-    ceiling = settings.audio.true_peak_dbtp - MP3_MARGIN_DB
-    audio, master_lufs = mix(parts, sr, settings.audio.loudness_lufs, ceiling)
-    timings["mix"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    with _staged(wav) as wav_tmp, _staged(mp3) as mp3_tmp:
-        for _ in range(MAX_ENCODE_TRIES):
-            ffmpeg.encode_mp3(audio, sr, settings.audio.mp3_bitrate_kbps, mp3_tmp)
-            # The MP3 is what airs: check its true peak. Its loudness equals the master's (the
-            # encoder's level change is corrected in encode_mp3), which the mix already measured.
-            mp3_peak = loudness.true_peak_dbtp(ffmpeg.decode(mp3_tmp, sr))
-            excess = mp3_peak - settings.audio.true_peak_dbtp
-            if excess <= 0:
-                break
-            ceiling -= excess + 0.2  # MP3 overshot the ceiling: limit harder and encode again
-            audio = loudness.limit(audio, sr, ceiling)
-            master_lufs = loudness.integrated_lufs(audio, sr)
-        if abs(master_lufs - settings.audio.loudness_lufs) > LOUDNESS_WARN_LU:
-            warnings.append(f"loudness {master_lufs:.1f} LUFS misses the target {settings.audio.loudness_lufs:g} LUFS")
-        ffmpeg.encode_wav(audio, sr, wav_tmp)
-        timings["encode"] = time.perf_counter() - t
-        spoken_text = "\n".join(text for _, text in spoken)
-        manifest = {
-            **info,
-            "id": name,
-            "spoken_text": spoken_text,
-            "script_text": "\n\n".join(s.text for s, _ in spoken),
-            "engine": _summary(seg_records, "engine"),
-            "voice": _summary(seg_records, "voice"),
-            "segments": seg_records,
-            "items": [dict(v, start_s=round(v["start_s"], 3), end_s=round(v["end_s"], 3)) for v in items.values()],
-            "durations": {
-                "total_s": round(audio.size / sr, 3),
-                "speech_s": round(sum(r["duration_s"] for r in seg_records), 3),
-                "jingle_s": round((intro.size + outro.size) / sr, 3),
-            },
-            "measured": {
-                "integrated_lufs": round(master_lufs, 2),
-                "true_peak_dbtp": round(mp3_peak, 2),
-                "of": "integrated loudness of the WAV master; true peak of the decoded MP3",
-            },
-            "target": {"integrated_lufs": settings.audio.loudness_lufs, "true_peak_dbtp": settings.audio.true_peak_dbtp},
-            "format": {"sample_rate": sr, "channels": 1, "mp3_bitrate_kbps": settings.audio.mp3_bitrate_kbps},
-            "files": {"mp3": mp3.name, "wav": wav.name, "mp3_sha256": sha256_file(mp3_tmp), "wav_sha256": sha256_file(wav_tmp)},
-            "text_sha256": sha256_text(spoken_text),
-            "jingle": jingle_id,
-            "warnings": list(dict.fromkeys(warnings)),
-            "fell_back": fell_back,
-            "build_key": key,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "software": f"broadcast {__version__}",
-        }
-        with _staged(manifest_path) as man_tmp:
-            man_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    timings["total"] = time.perf_counter() - t0
-    return BuildResult(name, mp3, wav, manifest_path, manifest, timings=timings)
+def _encode_within_peak(audio, lufs: float, ceiling: float, settings: Settings, mp3_tmp: Path):
+    """Encode the MP3; if decoding it shows a true peak over the target, limit harder and encode again.
+
+    The MP3 is what airs, so its peak is the one checked. Its loudness equals the master's (the
+    encoder's level change is corrected in encode_mp3), which the mix already measured.
+    Returns (audio, its loudness, the MP3's true peak).
+    """
+    sr = settings.audio.sample_rate
+    for _ in range(MAX_ENCODE_TRIES):
+        ffmpeg.encode_mp3(audio, sr, settings.audio.mp3_bitrate_kbps, mp3_tmp)
+        peak = loudness.true_peak_dbtp(ffmpeg.decode(mp3_tmp, sr))
+        excess = peak - settings.audio.true_peak_dbtp
+        if excess <= 0:
+            break
+        ceiling -= excess + 0.2
+        audio = loudness.limit(audio, sr, ceiling)
+        lufs = loudness.integrated_lufs(audio, sr)
+    return audio, lufs, peak
 
 
 def _summary(records: list[dict], key: str) -> str:
@@ -312,6 +341,7 @@ def build_bulletin(bulletin: Bulletin, settings: Settings, **kwargs) -> BuildRes
 def build_programme(name: str, bulletins: list[Bulletin], settings: Settings, info: dict | None = None, **kwargs) -> BuildResult:
     """Several bulletins in one programme (a broadcast session), in the given order."""
     segments = render_programme(bulletins, settings)
-    meta = {"kind": "programme", "title": name, "topic": "", "priority": min((b.priority for b in bulletins), key=lambda p: p.rank).value if bulletins else "normal",
+    top = min((b.priority for b in bulletins), key=lambda p: p.rank).value if bulletins else "normal"
+    meta = {"kind": "programme", "title": name, "topic": "", "priority": top,
             "bulletins": [dict(bulletin_info(b), id=b.id) for b in bulletins], **(info or {})}
     return build_segments(name, meta, segments, settings, voices={b.id: b.voice for b in bulletins}, **kwargs)
