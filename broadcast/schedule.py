@@ -558,6 +558,32 @@ def programme_order(bulletin: Bulletin) -> tuple:
     return (bulletin.priority.rank, _TOPIC_ORDER.get(bulletin.topic, len(_TOPIC_ORDER)), bulletin.topic, bulletin.id)
 
 
+SOURCE_VI = {"built": "theo âm thanh đã dựng", "estimated": "ước tính"}
+TURN_EPOCH = date(2000, 1, 3)  # a Monday: slot turns are counted from here
+
+
+def slot_turn(schedule: Schedule, slot: Slot) -> int:
+    """The slot's ordinal among all the schedule's slots since `TURN_EPOCH`: consecutive slots, consecutive turns.
+
+    Computed arithmetically (weekly sessions per weekday, minus skips, plus one-offs), so it is cheap
+    for any date; it rotates the items competing for a capped session (`plan_programme`)."""
+    day = slot.when.date()
+    if day < TURN_EPOCH:
+        return 0
+    weeks, rest = divmod((day - TURN_EPOCH).days, 7)  # TURN_EPOCH + k has weekday k % 7
+    n = 0
+    for sess in schedule.sessions:
+        n += weeks * len(sess.weekdays) + sum(1 for w in sess.weekdays if w < rest)
+    skipped = {(skip.date, sess.name) for skip in schedule.skip if TURN_EPOCH <= skip.date < day
+               for sess in schedule.sessions
+               if skip.date.weekday() in sess.weekdays and (skip.sessions is None or sess.name in skip.sessions)}
+    n -= len(skipped)
+    n += sum(1 for o in schedule.one_off if TURN_EPOCH <= o.date < day)
+    here = (slot.when.time().replace(tzinfo=None), slot.session)
+    n += sum(1 for name, at, _, _ in day_sessions(schedule, day) if (at, name) < here)
+    return n
+
+
 def plan_programme(
     slot: Slot,
     bulletins: Iterable[Bulletin],
@@ -565,23 +591,53 @@ def plan_programme(
     wrapper: Duration,
     cap_s: float,
     gap_s: float = 0.0,
+    turn: int = 0,
 ) -> Programme:
-    """The slot's programme: on-air bulletins in programme order, held over beyond the cap."""
+    """The slot's programme: on-air bulletins in programme order; beyond the cap, chosen by rotation and held over.
+
+    Everything fits: every bulletin, in programme order. Otherwise each priority class is taken in
+    turn; a class that does not fit whole is rotated by `turn` (see `slot_turn`) and its items kept
+    while they fit. The kept items air in programme order; the rest are held over with the reason."""
     eligible = sorted((b for b in bulletins if b.on_air(slot.when.date())), key=programme_order)
+    total = wrapper.seconds + sum(durations[b.id].seconds for b in eligible) + gap_s * max(0, len(eligible) - 1)
+    if total <= cap_s:
+        return Programme(slot, tuple(PlannedItem(b, durations[b.id]) for b in eligible), (), wrapper, gap_s, cap_s)
     used = wrapper.seconds
-    items: list[PlannedItem] = []
+    kept: list[Bulletin] = []
     held: list[HeldOver] = []
-    for b in eligible:
-        d = durations[b.id]
-        need = d.seconds + (gap_s if items else 0.0)
-        if used + need <= cap_s:
-            items.append(PlannedItem(b, d))
-            used += need
-        else:
-            held.append(HeldOver(b, d, (
-                f"does not fit the {cap_s / 60:g}-minute cap: {used:.0f} s already planned, "
-                f"this item needs {need:.0f} s ({d.source}); it airs at a later session")))
-    return Programme(slot, tuple(items), tuple(held), wrapper, gap_s, cap_s)
+    for rank in sorted({b.priority.rank for b in eligible}):
+        group = [b for b in eligible if b.priority.rank == rank]
+        free = cap_s - used - (gap_s if kept else 0.0)  # the most any item of this class can get
+        whole = sum(durations[b.id].seconds + (gap_s if kept or k else 0.0) for k, b in enumerate(group))
+        if used + whole > cap_s and len(group) > 1:
+            shift = turn % len(group)
+            group = group[shift:] + group[:shift]
+        for b in group:
+            d = durations[b.id]
+            need = d.seconds + (gap_s if kept else 0.0)
+            if used + need <= cap_s:
+                kept.append(b)
+                used += need
+            else:
+                held.append(HeldOver(b, d, _held_reason(d, need, used, free, wrapper, cap_s)))
+    items = tuple(PlannedItem(b, durations[b.id]) for b in sorted(kept, key=programme_order))
+    return Programme(slot, items, tuple(sorted(held, key=lambda h: programme_order(h.bulletin))), wrapper, gap_s, cap_s)
+
+
+def _held_reason(d: Duration, need: float, used: float, free: float, wrapper: Duration, cap_s: float) -> str:
+    """Why an item is held over, in Vietnamese (it goes into the as-run log and the reports)."""
+    source = SOURCE_VI.get(d.source, d.source)
+    if wrapper.seconds + d.seconds > cap_s:
+        return (f"tin dài {d.seconds:.0f} giây ({source}), cộng nhạc hiệu, lời chào và lời kết "
+                f"({wrapper.seconds:.0f} giây) vượt thời lượng tối đa {cap_s / 60:g} phút của một phiên: "
+                f"tin không phát được ở phiên nào cho đến khi được rút ngắn hoặc nới giới hạn thời lượng phiên")
+    if d.seconds > free:
+        return (f"không đủ thời lượng phiên (tối đa {cap_s / 60:g} phút): sau nhạc hiệu, lời chào, lời kết và "
+                f"các tin ưu tiên hơn chỉ còn {max(free, 0):.1f} giây, tin này cần {d.seconds:.1f} giây ({source}); "
+                f"nếu các phiên sau cũng vậy thì tin không được phát — cần rút ngắn tin hoặc nới giới hạn thời lượng phiên")
+    return (f"không đủ thời lượng phiên (tối đa {cap_s / 60:g} phút): đã xếp {used:.0f} giây, tin này cần "
+            f"{need:.0f} giây ({source}); tin được dời sang phiên sau — các tin cùng mức ưu tiên được xếp "
+            f"luân phiên qua các phiên")
 
 
 # -- misfires -----------------------------------------------------------------------------------

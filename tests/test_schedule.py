@@ -11,7 +11,8 @@ import pytest
 
 from broadcast.bulletin import Bulletin
 from broadcast.errors import UserError
-from broadcast.schedule import Duration, Slot, expand, load_schedule, next_slots, plan_programme, recover, timing, Timing
+from broadcast.schedule import (Duration, Slot, expand, load_schedule, next_slots, plan_programme, recover, slot_turn,
+                               timing, Timing)
 
 REPO = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -172,7 +173,7 @@ def test_what_does_not_fit_the_cap_is_held_over_with_reason():
     plan = plan_programme(slot, bulletins, durations, Duration(20, "estimated"), cap_s=180, gap_s=1)
     assert [b.id for b in plan.bulletins] == ["a", "c"]  # b overflows, the shorter c still fits
     assert [h.bulletin.id for h in plan.held_over] == ["b"]
-    assert "3-minute cap" in plan.held_over[0].reason
+    assert "tối đa 3 phút" in plan.held_over[0].reason
     assert plan.total_s == 20 + 100 + 50 + 1
 
 
@@ -207,9 +208,10 @@ def test_schedule_check_cli_shows_programme_caps_held_over_and_fallback_voice(st
     code, out, err = run_cli("schedule", "check", "--next", "2", "--from", "2024-05-06")
     assert code == 0, err
     assert "Thứ Hai 06/05/2024 05:30  sáng" in out
-    assert out.index("duong-day-nong-2024") < out.index("qd-22-2018-huong-uoc")  # priority first
+    body = out[out.index("Thứ Hai 06/05/2024"):]
+    assert body.index("duong-day-nong-2024") < body.index("qd-22-2018-huong-uoc")  # priority first
     assert "(estimated)" in out and "of the 2-minute cap" in out
-    assert "held over:" in out and "does not fit the 2-minute cap" in out
+    assert "held over:" in out and "không đủ thời lượng phiên (tối đa 2 phút)" in out
     assert "fell back to a lesser voice" in out and "no network" in out
 
 
@@ -262,3 +264,56 @@ def test_schedule_check_summary_counts_in_singular_and_plural(station, run_cli):
     code, out, err = run_cli("schedule", "check", "--next", "1", "--from", "2024-05-06")
     assert code == 0, err
     assert "valid — 2 zones, 1 weekly session, 1 one-off session, 1 skipped date;" in out
+
+
+def test_slot_turns_are_consecutive_across_skips_and_one_offs(tmp_path):
+    s = load_schedule(write(tmp_path, GOOD))
+    slots = expand(s, datetime(2024, 5, 1, tzinfo=TZ), datetime(2024, 9, 10, tzinfo=TZ), TZ)
+    turns = [slot_turn(s, x) for x in slots]
+    assert turns == list(range(turns[0], turns[0] + len(slots)))
+
+
+def test_capped_sessions_rotate_so_every_held_over_item_gets_air():
+    bulletins = [_b(f"n{i}") for i in range(6)] + [_b("p", "priority")]
+    durations = {b.id: Duration(30, "estimated") for b in bulletins}
+    aired: dict[str, int] = {}
+    for turn in range(6):
+        slot = Slot(datetime(2024, 5, 6, 5, 30, tzinfo=TZ) + timedelta(days=turn), "sáng", ("z",))
+        # room for the wrapper, the priority item and two normal items
+        plan = plan_programme(slot, bulletins, durations, Duration(20, "estimated"), cap_s=20 + 3 * 30, turn=turn)
+        ids = [b.id for b in plan.bulletins]
+        assert ids[0] == "p" and ids == ["p", *sorted(ids[1:])]  # still priority, then topic, then id
+        assert len(plan.held_over) == 4
+        for i in ids[1:]:
+            aired[i] = aired.get(i, 0) + 1
+    assert aired == {f"n{i}": 2 for i in range(6)}
+    # Everything fits: the default order whatever the turn.
+    roomy = plan_programme(slot, bulletins, durations, Duration(20, "estimated"), cap_s=3600, turn=5)
+    assert [b.id for b in roomy.bulletins] == ["p", "n0", "n1", "n2", "n3", "n4", "n5"] and not roomy.held_over
+
+
+def test_an_item_that_can_never_fit_says_so_instead_of_promising_a_later_session():
+    slot = Slot(datetime(2024, 5, 6, 5, 30, tzinfo=TZ), "sáng", ("z",))
+    bulletins = [_b("long"), _b("p", "priority")]
+    durations = {"long": Duration(200, "built"), "p": Duration(50, "built")}
+    plan = plan_programme(slot, bulletins, durations, Duration(20, "built"), cap_s=120)
+    assert [h.bulletin.id for h in plan.held_over] == ["long"]
+    assert "không phát được ở phiên nào" in plan.held_over[0].reason and "phiên sau" not in plan.held_over[0].reason
+
+
+def test_schedule_check_warns_about_a_bulletin_that_never_airs_and_shows_rotation(station, run_cli):
+    from conftest import copy_example
+
+    settings = station()
+    for name in ("2024-03-duong-day-nong.yaml", "2024-01-qd-22-2018-huong-uoc.yaml", "2024-04-dich-vu-cong.yaml",
+                 "2024-05-bieu-duong.yaml", "2024-01-ct-11-2017-giao-duc-gia-dinh.yaml"):
+        copy_example(name, settings.bulletins_dir)
+    (settings.base_dir / "schedule.yaml").write_text(GOOD.replace("minutes_per_session: 45", "minutes_per_session: 2"),
+                                                      encoding="utf-8")
+    code, out, err = run_cli("schedule", "check", "--next", "4", "--from", "2024-05-06")
+    assert code == 0, err
+    assert "will not air at all within its air window" in out
+    sessions = out.split("\n\n")[1:]
+    firsts = {s.split("\n")[3] for s in sessions}  # the first normal item after the priority one
+    assert len(firsts) > 1, out  # not the same items every session
+    assert "next airs:" in out

@@ -18,7 +18,7 @@ from broadcast.bulletin import Bulletin, bulletin_files, load_bulletin
 from broadcast.build import TITLE_PAUSE_S, PARAGRAPH_PAUSE_S, build_bulletin, build_programme, sha256_file, sha256_text
 from broadcast.config import Settings
 from broadcast.errors import UserError
-from broadcast.schedule import Duration, Programme, Schedule, Slot, plan_programme
+from broadcast.schedule import Duration, Programme, Schedule, Slot, plan_programme, slot_turn
 
 log = logging.getLogger(__name__)
 PROGRAMMES_DIR = "programmes"  # under audio_out/: one build per slot
@@ -194,13 +194,17 @@ class StationPreparer:
         pauses = 2 * self.settings.audio.pause_after_jingle_s + 2 * self.settings.audio.pause_between_items_s
         return Duration(round(jingles + speech + pauses, 1), "estimated")
 
-    def plan(self, slot: Slot, bulletins: list[Bulletin] | None = None) -> Programme:
+    def plan(self, slot: Slot, bulletins: list[Bulletin] | None = None, *,
+             durations: dict[str, Duration] | None = None, wrapper: Duration | None = None) -> Programme:
+        """The slot's plan; `durations` and `wrapper` may be given when planning many slots (schedule check)."""
         if bulletins is None:
             bulletins, _ = self.load()
         on_air = [b for b in bulletins if b.on_air(slot.when.date())]
-        durations = {b.id: self.duration(b) for b in on_air}
+        if durations is None or any(b.id not in durations for b in on_air):
+            durations = {**(durations or {}), **{b.id: self.duration(b) for b in on_air if b.id not in (durations or {})}}
         cap_s = self.schedule.caps.minutes_per_session * 60
-        return plan_programme(slot, on_air, durations, self.wrapper(), cap_s, self.settings.audio.pause_between_items_s)
+        return plan_programme(slot, on_air, durations, wrapper or self.wrapper(), cap_s,
+                              self.settings.audio.pause_between_items_s, turn=slot_turn(self.schedule, slot))
 
     # -- the pre-roll ------------------------------------------------------------------------
 
