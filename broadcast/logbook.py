@@ -700,6 +700,11 @@ class Logbook:
     def __iter__(self) -> Iterator[LoggedRow]:
         return iter(self.records())
 
+    def time_span(self) -> tuple[datetime, datetime] | None:
+        """The earliest and latest scheduled times in the log (UTC), or None when it is empty."""
+        row = self._query("SELECT min(scheduled_utc), max(scheduled_utc) FROM asrun")[0]
+        return None if row[0] is None else (datetime.fromisoformat(row[0]), datetime.fromisoformat(row[1]))
+
     def head(self) -> tuple[int, str] | None:
         rows = self._query("SELECT id, row_hash FROM asrun ORDER BY id DESC LIMIT 1")
         return (rows[0]["id"], rows[0]["row_hash"]) if rows else None

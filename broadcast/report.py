@@ -10,12 +10,19 @@ Counting rules (the report states them too):
 - Corrections: the latest correction in a correction chain (a row, the rows correcting it, the
   rows correcting those) is the one counted; the original and every earlier correction are not
   (`broadcast.logbook.effective_ids`).
-- A broadcast is a row with outcome played or late; airtime is the sum of its end - start.
+- A broadcast is an item aired (outcome played or late) in one slot: the runner logs one row per
+  item per sink (loudspeaker zone group), so the station-level figures count each distinct
+  (bulletin, scheduled time, session) once, with its airtime counted once (the longest of its
+  rows). The per-zone figures ("theo cụm loa") count it once per zone it aired on, and add up the
+  airtime of every zone.
 - Items are distinct bulletin ids among broadcasts (an item that never aired is not counted).
+- Reasons the runner wrote in English (older logs) are shown in Vietnamese (`translate_reason`);
+  text it does not know is shown as written.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import re
@@ -50,6 +57,62 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+# --- reasons ----------------------------------------------------------------------------------
+
+# The English phrases the runner and the scheduler have written into `reason` (logs written
+# before the runner wrote Vietnamese), as regex -> Vietnamese replacement. They are applied in
+# order, each wherever it occurs, so the phrases a reason is built of (`not started: <why>`,
+# `<reason>; <note>`) are each translated; unknown text stays as it is.
+_REASON_PATTERNS: list[tuple[re.Pattern, str]] = [
+    (re.compile(p), vi)
+    for p, vi in (
+        (r"not reached: (.*); not resumed \(it airs at its next session\)",
+         r"chưa đến lượt thì buổi phát dừng: \1; không phát tiếp (sẽ phát ở buổi sau)"),
+        (r"\bnot started: ", "không bắt đầu phát được: "),
+        (r"interrupted by an emergency broadcast \((.+?)\)(?=;|$)", r"bị ngắt để phát tin khẩn cấp (\1)"),
+        (r"service stopped \(SIGTERM\)", "dịch vụ phát sóng bị dừng (SIGTERM)"),
+        (r"stopped by the user \(Ctrl\+C\)", "người vận hành dừng phát (Ctrl+C)"),
+        (r"the service stopped during the session \(crash or power cut\); progress unknown",
+         "dịch vụ phát sóng dừng giữa buổi (sự cố hoặc mất điện); không rõ đã phát đến đâu"),
+        (r"service was down at the slot; coalesced into the late run of (.+?) (\d{1,2}:\d{2})",
+         r"dịch vụ phát sóng không chạy vào giờ phát; gộp vào lượt phát muộn của buổi \1 lúc \2"),
+        (r"service was down at the slot; back (\d+) min later, beyond the ([\d.]+)-minute grace period",
+         r"dịch vụ phát sóng không chạy vào giờ phát; hoạt động lại sau \1 phút, quá thời gian chờ cho phép \2 phút"),
+        (r"could start only (\d+) min after the slot, beyond the ([\d.]+)-minute grace period",
+         r"chỉ bắt đầu được sau giờ phát \1 phút, quá thời gian chờ cho phép \2 phút"),
+        (r"started (-?\d+) s after the slot", r"bắt đầu muộn \1 giây so với giờ phát"),
+        (r"no bulletin is on air on this date", "không có tin, bài nào trong lịch phát của ngày này"),
+        (r" \(programme unknown\)", " (không lập được chương trình của buổi)"),
+        (r"gave up after (\d+) tries in (\d+) s: ", r"thử \1 lần trong \2 giây không được: "),
+        (r" \(not restarted: (\d+) s had aired\)", r" (không phát lại từ đầu: đã phát \1 giây)"),
+        (r"built alone after the programme build failed",
+         "âm thanh dựng riêng từng tin do dựng chương trình của buổi bị lỗi"),
+        (r"last good audio \(built (.*?)\); build failed: ",
+         r"phát bản âm thanh tốt gần nhất (dựng lúc \1); dựng lại bị lỗi: "),
+        (r"audio could not be built and no earlier audio exists: ",
+         "không dựng được âm thanh và không có bản âm thanh trước đó: "),
+        (r"does not fit the ([\d.]+)-minute cap: (\d+) s already planned, this item needs (\d+) s \((.*?)\); "
+         r"it airs at a later session",
+         r"vượt thời lượng tối đa của buổi (\1 phút): đã xếp \2 giây, tin này cần \3 giây (\4); sẽ phát ở buổi sau"),
+        (r": cannot write \(", ": không ghi được ("),
+        (r": cannot decode \(", ": không giải mã được ("),
+        (r": cannot start the player \(", ": không khởi động được trình phát ("),
+        (r"fake sink asked to fail", "đầu phát giả lập được yêu cầu báo lỗi"),
+        (r"(^|: )stopped(?=;|$)", r"\1bị dừng"),
+    )
+]
+
+
+@functools.lru_cache(maxsize=4096)
+def translate_reason(reason: str) -> str:
+    """A logged reason in Vietnamese: the runner's known English phrases translated, the rest kept."""
+    if not reason:
+        return reason
+    for pattern, vi in _REASON_PATTERNS:
+        reason = pattern.sub(vi, reason)
+    return reason
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -138,16 +201,29 @@ def parse_period(text: str) -> Period:
 # --- the figures ------------------------------------------------------------------------------
 
 
+def _whole_seconds(value: timedelta) -> int:
+    """Whole seconds, rounded half up: the figure every format prints."""
+    return int((value + timedelta(microseconds=500_000)).total_seconds() // 1)
+
+
 @dataclass(frozen=True)
 class Figures:
+    """Station-level: each item aired in a slot once (`broadcasts`, `airtime`); per zone: once per
+    loudspeaker zone it aired on (`zone_broadcasts`, `zone_airtime`)."""
+
     items: int = 0
     broadcasts: int = 0
     airtime: timedelta = timedelta(0)
+    zone_broadcasts: int = 0
+    zone_airtime: timedelta = timedelta(0)
 
     @property
     def airtime_s(self) -> int:
-        """Whole seconds, rounded half up: the figure every format prints."""
-        return int((self.airtime + timedelta(microseconds=500_000)).total_seconds() // 1)
+        return _whole_seconds(self.airtime)
+
+    @property
+    def zone_airtime_s(self) -> int:
+        return _whole_seconds(self.zone_airtime)
 
 
 @dataclass(frozen=True)
@@ -223,6 +299,21 @@ class ReportData:
     def title(self) -> str:
         return f"Kết quả tuyên truyền cải cách hành chính {self.period.phrase}"
 
+    @property
+    def integrity_alert(self) -> str | None:
+        """The warning every format puts first when the log cannot be trusted, in Vietnamese; None
+        when its chain verifies and its append-only triggers are in place."""
+        chain = self.chain
+        if chain is None or chain.trustworthy:
+            return None
+        if not chain.ok:
+            return (
+                "CẢNH BÁO: NHẬT KÝ PHÁT SÓNG ĐÃ BỊ THAY ĐỔI HOẶC BỊ HỎNG. " + chain.summary_vi() + " Số liệu trong "
+                "báo cáo này lấy từ nhật ký đó nên có thể không đúng với thực tế phát sóng; không dùng làm minh "
+                "chứng trước khi kiểm tra lại nhật ký."
+            )
+        return "CẢNH BÁO: NHẬT KÝ PHÁT SÓNG CHƯA ĐƯỢC BẢO ĐẢM. " + chain.summary_vi()
+
 
 def month_label(month: str) -> str:
     y, m = month.split("-")
@@ -235,18 +326,38 @@ def format_duration(seconds: int) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}"
 
 
+_ZERO = timedelta(0)
+
+
 def _aggregate(rows: list[AnnexRow]) -> Figures:
-    aired = [r for r in rows if r.outcome in AIRED]
-    airtime = sum((r.end - r.start for r in aired if r.start and r.end and r.end > r.start), timedelta(0))
-    return Figures(len({r.bulletin_id for r in aired}), len(aired), airtime)
+    """Station-level and per-zone figures of `rows` (see the module's counting rules)."""
+    station: dict[tuple, timedelta] = {}
+    zoned: dict[tuple, timedelta] = {}
+    items = set()
+    for r in rows:
+        if r.outcome not in AIRED:
+            continue
+        aired = r.end - r.start if r.start and r.end and r.end > r.start else _ZERO
+        key = (r.bulletin_id, r.scheduled, r.session)
+        items.add(r.bulletin_id)
+        if aired >= station.get(key, _ZERO):
+            station[key] = aired
+        for zone in r.zones or ("",):
+            zkey = (key, zone)
+            if aired >= zoned.get(zkey, _ZERO):
+                zoned[zkey] = aired
+    return Figures(
+        len(items), len(station), sum(station.values(), _ZERO), len(zoned), sum(zoned.values(), _ZERO)
+    )
 
 
 def _plan_tasks(year: int, total: Figures, procedure: Figures, months_aired: int, months: int) -> list[PlanTask]:
     """The plan appendix's six tasks and what the as-run log can say about each (honestly)."""
     no_data = "Không có dữ liệu phát sóng (nhật ký phát sóng không ghi nhận nhiệm vụ này)."
     news = (
-        f"{total.items} tin, bài đã phát; {total.broadcasts} lượt phát; "
-        f"tổng thời lượng {format_duration(total.airtime_s)}."
+        f"{total.items} tin, bài đã phát; {total.broadcasts} lượt phát (toàn đài), tổng thời lượng "
+        f"{format_duration(total.airtime_s)}; theo cụm loa: {total.zone_broadcasts} lượt phát, "
+        f"{format_duration(total.zone_airtime_s)}."
     )
     return [
         PlanTask(1, f"Ban hành và triển khai thực hiện Kế hoạch tuyên truyền CCHC năm {year}",
@@ -301,7 +412,7 @@ def build_report_data(
             title=nfc(rec.title),
             outcome=outcome,
             outcome_label=OUTCOME_LABELS.get(outcome, outcome),
-            reason=nfc(rec.reason),
+            reason=translate_reason(nfc(rec.reason)),
             audio_sha256=rec.audio_sha256,
             text_sha256=rec.text_sha256,
             row_hash=row.row_hash,
@@ -435,6 +546,7 @@ def load_report_data(
                 rows = [r for r in rows if r.id <= chain.head_id]
             # Corrections of a period's rows sit in the period too (same scheduled time), so the
             # period's rows are enough to apply them.
+            span = log.time_span()  # min/max on the index: for the empty-period message
         data = build_report_data(
             rows,
             period,
@@ -444,10 +556,37 @@ def load_report_data(
             chain=chain,
         )
     if not data.annex:
-        raise UserError(
-            f"no broadcasts logged in {period.spec} ({period.first:%d/%m/%Y}-{period.last:%d/%m/%Y}) in {path}"
-        )
+        raise UserError(_empty_period_message(period, path, span, tz))
     return data
+
+
+def _period_around(kind: str, day: date) -> str:
+    """The period of the same kind as the one asked for that holds `day`."""
+    if kind == "year":
+        return f"{day.year}"
+    if kind == "half":
+        return f"{day.year}-H{1 if day.month <= 6 else 2}"
+    if kind == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day:%Y-%m}"
+
+
+def _empty_period_message(period: Period, path: Path, span: tuple[datetime, datetime] | None, tz) -> str:
+    """One line: nothing in `period`, and (when the log has rows) the nearest period that has some."""
+    text = f"no broadcasts logged in {period.spec} ({period.first:%d/%m/%Y}-{period.last:%d/%m/%Y}) in {path}"
+    if span is None:
+        return text + "; the log has no rows yet"
+    first, last = (t.astimezone(tz).date() for t in span)
+    if period.last < first:
+        nearest = first
+    elif period.first > last:
+        nearest = last
+    else:  # a gap inside the log: the logged day nearest to the period
+        nearest = first if (period.first - first) < (last - period.last) else last
+    return (
+        f"{text}; the log has broadcasts from {first:%d/%m/%Y} to {last:%d/%m/%Y}: "
+        f"try --period {_period_around(period.kind, nearest)}"
+    )
 
 
 def write_report_files(data: ReportData, out_dir: Path | str, formats: Iterable[str] = FORMATS) -> list[Path]:
@@ -466,10 +605,11 @@ def write_report_files(data: ReportData, out_dir: Path | str, formats: Iterable[
             written.append(atomic_write(out_dir / f"{base}-bieu-do.png", lambda p: p.write_bytes(chart)))
         tables = rf.csv_tables(data)  # laid out once, shared by every format
         if "csv" in formats:
+            alert = data.integrity_alert  # first in every CSV file: nobody opens one without seeing it
             for suffix, (header, table) in tables.items():
-                written.append(
-                    atomic_write(out_dir / f"{base}-{suffix}.csv", lambda p, h=header, t=table: rf.write_csv(p, h, t))
-                )
+                written.append(atomic_write(
+                    out_dir / f"{base}-{suffix}.csv", lambda p, h=header, t=table: rf.write_csv(p, h, t, alert)
+                ))
         if "xlsx" in formats:
             written.append(atomic_write(out_dir / f"{base}.xlsx", lambda p: rf.write_xlsx(data, p, chart, tables=tables)))
         if "docx" in formats:

@@ -19,9 +19,14 @@ from broadcast.report import ReportData, format_duration, month_label
 
 TOTAL_PERIOD = "Cả kỳ"
 
+# Station-level figures ("toàn đài": an item aired in one slot counts once, whatever the number of
+# zones) and per-zone totals ("theo cụm loa"); see the counting rules in broadcast.report.
 MONTHLY_HEADER = [
-    "Mã chủ đề", "Chủ đề", "Tháng", "Số tin, bài", "Số lượt phát", "Thời lượng (giây)", "Thời lượng (giờ:phút:giây)",
+    "Mã chủ đề", "Chủ đề", "Tháng", "Số tin, bài", "Số lượt phát (toàn đài)", "Thời lượng toàn đài (giây)",
+    "Thời lượng toàn đài (giờ:phút:giây)", "Số lượt phát theo cụm loa", "Thời lượng theo cụm loa (giây)",
+    "Thời lượng theo cụm loa (giờ:phút:giây)",
 ]
+NOTES_HEADER = ["Ghi chú về số liệu và tính toàn vẹn của nhật ký"]
 TASKS_HEADER = ["STT", "Nội dung", "Sản phẩm", "Cơ quan chủ trì", "Kết quả theo nhật ký phát sóng"]
 PROBLEMS_HEADER = ["Mã bản ghi", "Thời điểm dự kiến", "Buổi", "Cụm loa", "Chủ đề", "Mã tin", "Tiêu đề", "Kết quả", "Lý do"]
 ANNEX_HEADER = [
@@ -44,11 +49,14 @@ def monthly_table(data: ReportData) -> list[list]:
     rows = []
     for topic in [*data.topics, data.total]:
         for month in data.months:
-            f = topic.by_month[month]
-            rows.append([topic.topic, topic.label, month, f.items, f.broadcasts, f.airtime_s, format_duration(f.airtime_s)])
-        f = topic.total
-        rows.append([topic.topic, topic.label, TOTAL_PERIOD, f.items, f.broadcasts, f.airtime_s, format_duration(f.airtime_s)])
+            rows.append([topic.topic, topic.label, month, *_figure_cells(topic.by_month[month])])
+        rows.append([topic.topic, topic.label, TOTAL_PERIOD, *_figure_cells(topic.total)])
     return rows
+
+
+def _figure_cells(f) -> list:
+    return [f.items, f.broadcasts, f.airtime_s, format_duration(f.airtime_s), f.zone_broadcasts, f.zone_airtime_s,
+            format_duration(f.zone_airtime_s)]
 
 
 def tasks_table(data: ReportData) -> list[list]:
@@ -86,12 +94,17 @@ def csv_tables(data: ReportData) -> Tables:
         "nhiem-vu": (TASKS_HEADER, tasks_table(data)),
         "su-co": (PROBLEMS_HEADER, problems_table(data)),
         "phu-luc": (ANNEX_HEADER, annex_table(data)),
+        "ghi-chu": (NOTES_HEADER, [[line] for line in _notes(data)]),
     }
 
 
-def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+def write_csv(path: Path, header: list[str], rows: list[list], alert: str | None = None) -> None:
+    """One table; `alert` (a log that cannot be trusted) goes first, a line of its own, then a blank line."""
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
+        if alert:
+            writer.writerow([alert])
+            writer.writerow([])
         writer.writerow(header)
         writer.writerows(rows)
 
@@ -165,7 +178,7 @@ def write_xlsx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
         summary_rows += 1
 
     summary_rows = 0
-    for col, width in zip("ABCDEF", (30, 45, 12, 14, 16, 22)):
+    for col, width in zip("ABCDEFGHI", (30, 45, 12, 14, 16, 22, 16, 16, 22)):
         ws.column_dimensions[col].width = width
     left, right = _header_lines(data)
     for i, (l_text, r_text) in enumerate(zip(left, right), start=1):
@@ -181,17 +194,24 @@ def write_xlsx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
     ws.merged_cells.add("A5:F5")
     ws.merged_cells.add("A6:F6")
     put([])
-    summary_header = ["STT", "Chủ đề", "Số tin, bài", "Số lượt phát", "Thời lượng (giây)", "Thời lượng (giờ:phút:giây)"]
+    if data.integrity_alert:
+        alert = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        put([styled(data.integrity_alert, Font(bold=True, color="C00000"), alert)])
+        ws.merged_cells.add(f"A{summary_rows}:I{summary_rows}")
+        ws.row_dimensions[summary_rows].height = 75
+        put([])
+    summary_header = ["STT", "Chủ đề", "Số tin, bài", "Số lượt phát (toàn đài)", "Thời lượng toàn đài (giây)",
+                      "Thời lượng toàn đài (giờ:phút:giây)", "Số lượt phát theo cụm loa",
+                      "Thời lượng theo cụm loa (giây)", "Thời lượng theo cụm loa (giờ:phút:giây)"]
     put([styled(text, bold, center) for text in summary_header])
     for i, topic in enumerate([*data.topics, data.total], start=1):
-        f = topic.total
         is_total = not topic.topic
-        values = ["" if is_total else i, topic.label, f.items, f.broadcasts, f.airtime_s, format_duration(f.airtime_s)]
+        values = ["" if is_total else i, topic.label, *_figure_cells(topic.total)]
         put([styled(v, bold) for v in values] if is_total else values)
     put([])
     for line in _notes(data):
         put([line])
-    extents = {ws: f"A1:F{summary_rows}"}  # write-only sheets leave out <dimension>: put it back
+    extents = {ws: f"A1:I{summary_rows}"}  # write-only sheets leave out <dimension>: put it back
 
     def sheet(title: str, key: str, widths: dict[int, int]) -> None:
         header, rows = tables[key]
@@ -304,11 +324,18 @@ def _notes(data: ReportData) -> list[str]:
         f"Số liệu lấy từ nhật ký phát sóng của {data.station.name}; giờ theo múi giờ {data.timezone}.",
         "Lượt phát: lượt đã phát hoặc phát muộn; thời lượng: tổng thời gian phát thực tế; "
         "tin, bài: số tin, bài khác nhau đã phát.",
+        "Toàn đài: mỗi tin, bài phát trong một buổi được tính một lượt, thời lượng tính một lần, dù phát đồng "
+        "thời trên nhiều cụm loa. Theo cụm loa: cộng dồn số lượt và thời lượng của từng cụm loa đã phát.",
         f"Số lượt dự kiến nhưng không phát trọn vẹn: {len(data.problems)}.",
     ]
     if data.superseded:
-        notes.append(f"Bản ghi đã được đính chính (thay bằng bản ghi đính chính): {', '.join(map(str, data.superseded))}.")
-    if data.chain is not None:
+        notes.append(
+            "Bản ghi đã được đính chính (tính theo bản đính chính sau cùng của mỗi chuỗi đính chính): "
+            f"{', '.join(map(str, data.superseded))}."
+        )
+    if data.integrity_alert:
+        notes.insert(0, data.integrity_alert)
+    elif data.chain is not None:
         notes.append("Nhật ký phát sóng: " + data.chain.summary_vi())
     return notes
 
@@ -421,6 +448,12 @@ def write_docx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
     doc.add_paragraph()
     centered("BÁO CÁO", size=14)
     centered(data.title)
+    if data.integrity_alert:
+        from docx.shared import RGBColor
+
+        run = doc.add_paragraph().add_run(data.integrity_alert)
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     st = data.station
     doc.add_paragraph(
         f"Căn cứ Kế hoạch tuyên truyền cải cách hành chính năm {data.period.first.year} của Ủy ban nhân dân "
@@ -429,17 +462,20 @@ def write_docx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
     )
 
     doc.add_heading("I. KẾT QUẢ PHÁT SÓNG THEO CHỦ ĐỀ", level=2)
-    summary = [["STT", "Chủ đề", "Số tin, bài", "Số lượt phát", "Thời lượng (giờ:phút:giây)"]]
+    summary = [["STT", "Chủ đề", "Số tin, bài", "Số lượt phát (toàn đài)", "Thời lượng toàn đài",
+                "Số lượt phát theo cụm loa", "Thời lượng theo cụm loa"]]
     for i, topic in enumerate([*data.topics, data.total], start=1):
         f = topic.total
-        summary.append(["" if not topic.topic else i, topic.label, f.items, f.broadcasts, format_duration(f.airtime_s)])
-    _table(doc, summary, bodies)
+        summary.append(["" if not topic.topic else i, topic.label, f.items, f.broadcasts, format_duration(f.airtime_s),
+                        f.zone_broadcasts, format_duration(f.zone_airtime_s)])
+    _table(doc, summary, bodies, size_pt=11)
 
     doc.add_heading("Chi tiết theo tháng", level=3)
-    monthly = [["Chủ đề", "Tháng", "Số tin, bài", "Số lượt phát", "Thời lượng (giờ:phút:giây)"]]
+    monthly = [["Chủ đề", "Tháng", "Số tin, bài", "Số lượt phát (toàn đài)", "Thời lượng toàn đài",
+                "Số lượt phát theo cụm loa", "Thời lượng theo cụm loa"]]
     for row in tables["chu-de"][1]:
         if row[2] != TOTAL_PERIOD and row[4]:
-            monthly.append([row[1], month_label(row[2]), row[3], row[4], row[6]])
+            monthly.append([row[1], month_label(row[2]), row[3], row[4], row[6], row[7], row[9]])
     _table(doc, monthly, bodies, size_pt=11)
     if chart is not None:
         doc.add_paragraph()

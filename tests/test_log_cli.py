@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -97,7 +98,7 @@ def test_report(station, capsys):
     code, out, _ = run(capsys, "report", "--period", "2024-H1", "--format", "csv", "--out", "bc")
     assert code == 0
     assert sorted(p.name for p in (station / "bc").iterdir()) == sorted(
-        f"bao-cao-cchc-2024-H1-{s}.csv" for s in ("chu-de", "nhiem-vu", "su-co", "phu-luc"))
+        f"bao-cao-cchc-2024-H1-{s}.csv" for s in ("chu-de", "nhiem-vu", "su-co", "phu-luc", "ghi-chu"))
 
 
 @pytest.mark.parametrize(
@@ -203,3 +204,68 @@ def test_a_file_that_is_not_a_log_is_still_a_user_mistake(station, capsys):
     (station / "notes.sqlite").write_text("not a database at all, just some text " * 50)
     code, _, err = run(capsys, "log", "verify", "--db", "notes.sqlite")
     assert code == 2 and err.count("\n") == 1
+
+
+def _hand_edit(station, *statements: str) -> None:
+    db = sqlite3.connect(station / "data" / "asrun.sqlite")
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+def test_a_report_from_a_tampered_log_is_written_but_cannot_be_missed(station, capsys):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    _hand_edit(station, "DROP TRIGGER asrun_no_update", "UPDATE asrun SET outcome = 'played' WHERE id = 5")
+    code, out, err = run(capsys, "report", "--period", "2024-06", "--out", "bc")
+    assert code == 1
+    assert "BROKEN" in err and "row 5" in err
+    assert len(out.splitlines()) == 8  # every file written all the same (chart, 5 CSV, XLSX, DOCX)
+    alert_start = "CẢNH BÁO: NHẬT KÝ PHÁT SÓNG ĐÃ BỊ THAY ĐỔI"
+    for path in (station / "bc").glob("*.csv"):
+        first = read_csv_lines(path)[0]
+        assert first[0].startswith(alert_start) and "bản ghi số 5" in first[0], path.name
+    alert = read_csv_lines(next((station / "bc").glob("*-ghi-chu.csv")))[0][0]
+    # Entirely Vietnamese: none of the English verify message.
+    assert not re.search(r"\b(row|does|not|match|hash|forged|changed)\b", alert), alert
+    summary = load_workbook(next((station / "bc").glob("*.xlsx")))["Tổng hợp"]
+    texts = [c for row in summary.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert texts.index(alert) < texts.index("STT")  # above the figures
+    paragraphs = [p.text for p in Document(next((station / "bc").glob("*.docx"))).paragraphs]
+    assert paragraphs.index(alert) < paragraphs.index("I. KẾT QUẢ PHÁT SÓNG THEO CHỦ ĐỀ")
+
+
+def test_a_report_from_a_log_without_its_triggers_says_it_is_not_secured(station, capsys):
+    from docx import Document
+
+    _hand_edit(station, "DROP TRIGGER asrun_no_delete")
+    code, out, err = run(capsys, "report", "--period", "2024-06", "--out", "bc")
+    assert code == 0 and "not secured" in err and "triggers missing" in err
+    first = read_csv_lines(next((station / "bc").glob("*-chu-de.csv")))[0][0]
+    assert first.startswith("CẢNH BÁO: NHẬT KÝ PHÁT SÓNG CHƯA ĐƯỢC BẢO ĐẢM") and "chưa được bảo đảm".upper() in first
+    whole = "\n".join(p.text for p in Document(next((station / "bc").glob("*.docx"))).paragraphs)
+    assert "CHƯA ĐƯỢC BẢO ĐẢM" in whole
+
+
+def test_a_sound_log_has_no_alert(station, capsys):
+    code, _, err = run(capsys, "report", "--period", "2024-06", "--format", "csv", "--out", "bc")
+    assert code == 0 and err == ""
+    assert read_csv_lines(next((station / "bc").glob("*-chu-de.csv")))[0][0] == "Mã chủ đề"
+    notes = [r[0] for r in read_csv_lines(next((station / "bc").glob("*-ghi-chu.csv")))]
+    assert any(n.startswith("Nhật ký phát sóng: Chuỗi băm hợp lệ") for n in notes)
+
+
+def read_csv_lines(path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+@pytest.mark.parametrize("period, nearest", [("1999", "2024"), ("2025-03", "2024-07"), ("2023-H2", "2024-H1"),
+                                             ("2024-Q4", "2024-Q3")])
+def test_an_empty_period_names_the_nearest_period_with_rows(station, capsys, period, nearest):
+    code, _, err = run(capsys, "report", "--period", period, "--out", "bc")
+    assert code == 2 and err.count("\n") == 1
+    assert "the log has broadcasts from 24/06/2024 to 06/07/2024" in err and err.rstrip().endswith(
+        f"try --period {nearest}")

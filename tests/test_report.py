@@ -73,7 +73,8 @@ def logs(draw):
     n = draw(st.integers(0, 60))
     rows = []
     for i in range(1, n + 1):
-        scheduled = BASE + timedelta(minutes=draw(st.integers(0, 60 * 24 * 220)))  # into July 2024
+        # Coarse times (a slot every 12 hours) so that one item often airs on several rows of a slot.
+        scheduled = BASE + timedelta(hours=12 * draw(st.integers(0, 2 * 220)))  # into July 2024
         outcome = draw(st.sampled_from(list(Outcome)))
         aired = outcome in (Outcome.played, Outcome.late, Outcome.interrupted)
         length = timedelta(seconds=draw(st.integers(1, 900)), microseconds=draw(st.integers(0, 999_999)))
@@ -85,6 +86,8 @@ def logs(draw):
             title="Tin",
             topic=draw(st.sampled_from(TOPIC_IDS)),
             priority="normal",
+            session=draw(st.sampled_from(["sáng", "chiều"])),
+            zones=tuple(draw(st.sets(st.sampled_from(["thon-1", "thon-2", "trung-tam"]), max_size=2))),
             start=scheduled if aired else None,
             end=scheduled + length if aired else None,
             corrects=corrects,
@@ -107,7 +110,7 @@ def independent_count(rows, first: date, last: date):
     for row in rows:
         latest[original(row.id)] = max(latest[original(row.id)], row.id)
     replaced = {row.id for row in rows if latest[original(row.id)] != row.id}
-    ids, plays, airtime = defaultdict(set), defaultdict(int), defaultdict(timedelta)
+    ids, slots, zone_slots = defaultdict(set), defaultdict(dict), defaultdict(dict)
     not_aired = 0
     for row in rows:
         rec = row.record
@@ -118,11 +121,18 @@ def independent_count(rows, first: date, last: date):
             not_aired += 1
             continue
         month = local_day.strftime("%Y-%m")
+        # One broadcast per bulletin and slot, its longest row's airtime; per zone, once per zone.
+        slot = (rec.bulletin_id, rec.scheduled.astimezone(UTC), rec.session)
         for key in ((rec.topic, month), (rec.topic, "*"), ("*", month), ("*", "*")):
             ids[key].add(rec.bulletin_id)
-            plays[key] += 1
-            airtime[key] += rec.end - rec.start
-    return ids, plays, airtime, not_aired
+            slots[key][slot] = max(slots[key].get(slot, timedelta(0)), rec.end - rec.start)
+            for zone in rec.zones or ("",):
+                zone_slots[key][slot, zone] = max(zone_slots[key].get((slot, zone), timedelta(0)), rec.end - rec.start)
+    plays = {k: len(v) for k, v in slots.items()}
+    airtime = {k: sum(v.values(), timedelta(0)) for k, v in slots.items()}
+    zone_plays = {k: len(v) for k, v in zone_slots.items()}
+    zone_airtime = {k: sum(v.values(), timedelta(0)) for k, v in zone_slots.items()}
+    return ids, plays, airtime, zone_plays, zone_airtime, not_aired
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -130,12 +140,14 @@ def independent_count(rows, first: date, last: date):
 def test_figures_equal_an_independent_count(rows, spec):
     period = parse_period(spec)
     data = build_report_data(rows, period, tz=TZ, station=STATION, issued=date(2024, 7, 5))
-    ids, plays, airtime, not_aired = independent_count(rows, period.first, period.last)
+    ids, plays, airtime, zone_plays, zone_airtime, not_aired = independent_count(rows, period.first, period.last)
 
     def check(figures, key):
         assert figures.items == len(ids.get(key, ()))
         assert figures.broadcasts == plays.get(key, 0)
         assert figures.airtime == airtime.get(key, timedelta(0))
+        assert figures.zone_broadcasts == zone_plays.get(key, 0)
+        assert figures.zone_airtime == zone_airtime.get(key, timedelta(0))
 
     for topic in data.topics:
         check(topic.total, (topic.topic, "*"))
@@ -228,10 +240,10 @@ def test_xlsx_and_docx_hold_the_csv_figures(station, tmp_path):
 
     summary_rows = cells(doc.tables[1])[1:]
     per_period = [r for r in body if r[2] == "Cả kỳ"]
-    assert [(r[1], r[2], r[3], r[4]) for r in summary_rows] == [(r[1], r[3], r[4], r[6]) for r in per_period]
+    assert [tuple(r[1:]) for r in summary_rows] == [(r[1], r[3], r[4], r[6], r[7], r[9]) for r in per_period]
     monthly_doc = cells(doc.tables[2])[1:]
     aired_months = [r for r in body if r[2] != "Cả kỳ" and int(r[4])]
-    assert monthly_doc == [[r[1], month_label(r[2]), r[3], r[4], r[6]] for r in aired_months]
+    assert monthly_doc == [[r[1], month_label(r[2]), r[3], r[4], r[6], r[7], r[9]] for r in aired_months]
     tasks = cells(doc.tables[3])[1:]
     assert [t[0] for t in tasks] == ["1", "2", "3", "4", "5", "6"]
     assert f"{per_period[-1][4]} lượt phát" in tasks[1][3]
@@ -317,3 +329,70 @@ def test_table_text_is_escaped_in_xlsx_and_docx(tmp_path):
     assert [p[4] for p in problems] == ["lỗi <0> & ", "lỗi <2> & "]
     annex_doc = [[c.text for c in row.cells] for row in doc.tables[-1].rows][1:]
     assert [r[6] for r in annex_doc] == [f"b<{i}>&" for i in range(4)]
+
+
+# --- reasons, labels and zones ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "english, vietnamese",
+    [
+        ("interrupted by an emergency broadcast (Cháy rừng (khẩn))", "bị ngắt để phát tin khẩn cấp (Cháy rừng (khẩn))"),
+        ("service stopped (SIGTERM)", "dịch vụ phát sóng bị dừng (SIGTERM)"),
+        ("not started: service stopped (SIGTERM)", "không bắt đầu phát được: dịch vụ phát sóng bị dừng (SIGTERM)"),
+        ("service was down at the slot; coalesced into the late run of chiều 17:00",
+         "dịch vụ phát sóng không chạy vào giờ phát; gộp vào lượt phát muộn của buổi chiều lúc 17:00"),
+        ("service was down at the slot; back 95 min later, beyond the 30-minute grace period",
+         "dịch vụ phát sóng không chạy vào giờ phát; hoạt động lại sau 95 phút, quá thời gian chờ cho phép 30 phút"),
+        ("started 74 s after the slot", "bắt đầu muộn 74 giây so với giờ phát"),
+        ("started 74 s after the slot; built alone after the programme build failed",
+         "bắt đầu muộn 74 giây so với giờ phát; âm thanh dựng riêng từng tin do dựng chương trình của buổi bị lỗi"),
+        ("not reached: stopped by the user (Ctrl+C); not resumed (it airs at its next session)",
+         "chưa đến lượt thì buổi phát dừng: người vận hành dừng phát (Ctrl+C); không phát tiếp (sẽ phát ở buổi sau)"),
+        ("the service stopped during the session (crash or power cut); progress unknown",
+         "dịch vụ phát sóng dừng giữa buổi (sự cố hoặc mất điện); không rõ đã phát đến đâu"),
+        ("máy khởi động chậm", "máy khởi động chậm"),  # already Vietnamese
+        ("loa thôn 3 bị sét đánh; amp tripped", "loa thôn 3 bị sét đánh; amp tripped"),  # unknown: as written
+        ("", ""),
+    ],
+)
+def test_english_reasons_are_shown_in_vietnamese(english, vietnamese):
+    from broadcast.report import translate_reason
+
+    assert translate_reason(english) == vietnamese
+
+
+def _row(i, when, zone, *, outcome=Outcome.played, seconds=100, reason="", bulletin="tin-1", session="sáng"):
+    rec = AsRunRecord(
+        scheduled=when, outcome=outcome, bulletin_id=bulletin, title="Tin", topic="procedure", priority="normal",
+        session=session, zones=(zone,), sink=f"file:{zone}", reason=reason,
+        start=when if outcome in (Outcome.played, Outcome.late, Outcome.interrupted) else None,
+        end=when + timedelta(seconds=seconds) if outcome in (Outcome.played, Outcome.late, Outcome.interrupted) else None,
+    )
+    return LoggedRow(i, rec, when, "", f"h{i}")
+
+
+def test_station_and_zone_figures_are_both_given():
+    """The runner logs one row per item per zone group: one item aired on three zones is one broadcast
+    with its airtime once for the station, and three with three times the airtime per zone."""
+    morning = datetime(2024, 5, 6, 5, 30, tzinfo=TZ)
+    evening = datetime(2024, 5, 6, 17, 0, tzinfo=TZ)
+    rows = [_row(i + 1, morning, z, seconds=100) for i, z in enumerate(("thon-1", "thon-2", "trung-tam"))]
+    rows += [_row(4, morning, "thon-3", outcome=Outcome.interrupted, seconds=40, reason="service stopped (SIGTERM)")]
+    rows += [_row(5, evening, "thon-1", seconds=100), _row(6, evening, "thon-2", outcome=Outcome.late, seconds=90,
+                                                          reason="started 74 s after the slot")]
+    data = build_report_data(rows, parse_period("2024-05"), tz=TZ, station=STATION, issued=date(2024, 6, 1))
+    f = data.total.total
+    assert (f.items, f.broadcasts, f.airtime_s) == (1, 2, 200)
+    assert (f.zone_broadcasts, f.zone_airtime_s) == (5, 490)
+    labels = {r.row_id: (r.outcome_label, r.reason) for r in data.annex}
+    assert labels[4] == ("Bị ngắt", "dịch vụ phát sóng bị dừng (SIGTERM)")
+    assert labels[6] == ("Phát muộn", "bắt đầu muộn 74 giây so với giờ phát")
+    assert labels[1] == ("Đã phát", "")
+
+
+def test_outcome_labels_are_vietnamese():
+    from broadcast.report import OUTCOME_LABELS
+
+    assert OUTCOME_LABELS == {"played": "Đã phát", "late": "Phát muộn", "missed": "Bỏ lỡ", "failed": "Lỗi",
+                              "interrupted": "Bị ngắt", "held_over": "Hoãn sang buổi sau"}

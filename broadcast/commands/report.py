@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from broadcast.report import PERIOD_HELP, write_report
+from broadcast.report import PERIOD_HELP, load_report_data, parse_formats, write_report_files
 
 
 @click.command("report")
@@ -15,11 +15,34 @@ from broadcast.report import PERIOD_HELP, write_report
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="reports", show_default=True,
               help="Output folder.")
 @click.option("--db", type=click.Path(dir_okay=False), help="As-run log file (default: <data folder>/asrun.sqlite).")
-def report_command(period, fmt, out_dir, db) -> None:
-    """Write the CCHC propaganda report (Vietnamese) for a period."""
-    settings = click.get_current_context().obj.settings
-    for path in write_report(settings, period, out_dir, fmt, db=db):
+@click.pass_context
+def report_command(ctx: click.Context, period, fmt, out_dir, db) -> None:
+    """Write the CCHC propaganda report (Vietnamese) for a period.
+
+    \b
+    The log's hash chain is verified first. If it is broken (rows edited, deleted, inserted),
+    the report is still written, with a warning at the top of every file (first line of each
+    CSV, the summary sheet, the DOCX), a warning here on stderr, and exit code 1, as
+    `broadcast log verify` does. If the chain holds but the append-only triggers were removed,
+    the report says the log is not secured ("chưa được bảo đảm"), with a warning here, exit 0.
+    A period with no logged broadcasts is an error (exit 2) naming the log's first and last days.
+    """
+    settings = ctx.obj.settings
+    formats = parse_formats(fmt)  # bad input fails before any work
+    data = load_report_data(settings, period, db=db)
+    for path in write_report_files(data, out_dir, formats):
         click.echo(str(path))
+    chain = data.chain
+    if chain is None or chain.trustworthy:
+        return
+    if not chain.ok:
+        click.secho(f"warning: THE AS-RUN LOG IS BROKEN: {chain.summary()}", fg="red", bold=True, err=True)
+        click.secho("warning: the report above was written from it and says so at the top of every file; "
+                    "do not file it as evidence before the log is checked", fg="red", err=True)
+        ctx.exit(1)
+    for warning in chain.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    click.secho("warning: the log is not secured (chưa được bảo đảm); the report says so", fg="yellow", err=True)
 
 
 COMMANDS = [report_command]
