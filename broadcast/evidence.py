@@ -5,7 +5,14 @@ Contents (folders named in Vietnamese for the people who open it):
 - ``nhat-ky/``   the period's log rows exactly as stored and hashed (CSV and JSON);
 - ``kiem-tra-chuoi.txt`` / ``.json``  the result of verifying the whole log's hash chain;
 - ``manifest/``  the build manifests (``audio_out/<bulletin id>.json``) of the items that aired;
-- ``am-thanh/``  optionally the audio (``audio_out/<bulletin id>.mp3``);
+- ``am-thanh/``  optionally the audio actually aired, found by its sha256: the log's
+  ``audio_sha256`` is the hash of the file the runner played, which for a scheduled session is
+  the session programme (``audio_out/programmes/<slot>-<session>.mp3``), not the bulletin's own
+  MP3; for an instant or emergency play, the file played. So the MP3 and WAV files of
+  ``audio_out/``, ``audio_out/programmes/`` and any folder given with ``audio_dirs`` (instant plays
+  can come from anywhere) are matched by hash, each matched file goes in with the manifest beside
+  it (under ``manifest/``, same relative path), and DOC-TOI.txt lists every logged hash that
+  no file matches;
 - ``DOC-TOI.txt`` what is inside, and ``SHA256SUMS`` (``sha256sum -c`` format) of every file.
 """
 
@@ -33,6 +40,10 @@ from broadcast.report import (
     write_report_files,
 )
 
+# Where the scheduler builds each slot's programme, under audio_out/ (broadcast.playout.programme.
+# PROGRAMMES_DIR; not imported, to keep the evidence path free of the playout's imports).
+PROGRAMMES_DIR = "programmes"
+
 # Bulletin ids become file names: anything else (a slash, a leading dot) is not looked up.
 _SAFE_ID = re.compile(r"[\w][\w.-]*")
 
@@ -43,7 +54,59 @@ class EvidenceResult:
     files: list[str]  # names inside the zip, SHA256SUMS last
     rows: int
     chain_ok: bool
-    missing_audio: list[str]
+    missing_audio: list[str]  # logged audio sha256s no file matched (with_audio only)
+
+
+@dataclass(frozen=True)
+class AudioMatch:
+    """Which files hold the audio the log says aired, by sha256."""
+
+    found: dict[str, list[tuple[Path, str]]]  # logged sha256 -> [(file, name in the zip)]
+    missing: list[str]  # logged sha256s no file matched
+    searched: list[str]  # the folders looked in, for the reader
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def find_aired_audio(wanted: set[str], folders: list[tuple[Path, str]]) -> AudioMatch:
+    """Find the files whose sha256 is in `wanted` among the MP3/WAV files of `folders`
+    ((folder, its name in the zip) pairs; not recursive).
+
+    Cheap first: a build manifest beside a file names its hash (``files.mp3_sha256``), so those
+    files are hashed (to confirm: a manifest is only a claim) before any other; every other
+    audio file is hashed only while some logged hash is still unmatched.
+    """
+    candidates: list[tuple[Path, str]] = []
+    for folder, label in folders:
+        try:
+            entries = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".mp3", ".wav") and p.is_file())
+        except OSError:
+            continue
+        candidates += [(p, f"{label}{p.name}") for p in entries]
+
+    def claimed(path: Path) -> bool:
+        try:
+            files = json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("files", {})
+        except (OSError, ValueError, AttributeError):
+            return False
+        return bool({files.get("mp3_sha256"), files.get("wav_sha256")} & wanted) if isinstance(files, dict) else False
+
+    found: dict[str, list[tuple[Path, str]]] = {}
+    first = [c for c in candidates if claimed(c[0])]
+    rest = [c for c in candidates if c not in first]
+    for i, (path, name) in enumerate(first + rest):
+        if i >= len(first) and wanted <= set(found):
+            break  # every logged hash has a file: no need to hash the rest
+        try:
+            digest = _file_sha256(path)
+        except OSError:
+            continue
+        if digest in wanted:
+            found.setdefault(digest, []).append((path, name))
+    return AudioMatch(found, sorted(wanted - set(found)), [label or "./" for _, label in folders])
 
 
 def _sha256(data: bytes) -> str:
@@ -58,8 +121,13 @@ def build_evidence(
     with_audio: bool = False,
     db: Path | str | None = None,
     issued: date | None = None,
+    audio_dirs: list[Path | str] = (),
 ) -> EvidenceResult:
-    """Write the evidence zip for `period` to `out` (atomically). Empty periods are a UserError."""
+    """Write the evidence zip for `period` to `out` (atomically). Empty periods are a UserError.
+
+    With `with_audio`, the audio aired is looked up by hash in audio_out/, audio_out/programmes/
+    and `audio_dirs` (see the module's docstring).
+    """
     out = Path(out)
     if out.is_dir():
         raise UserError(f"{out}: is a folder; give a file name such as bang-chung-2024-H1.zip")
@@ -88,32 +156,33 @@ def build_evidence(
     members["kiem-tra-chuoi.json"] = (json.dumps(chain.as_dict(), ensure_ascii=False, indent=1) + "\n").encode()
 
     ids = sorted({r.bulletin_id for r in data.annex})
-    audio_hashes: dict[str, set[str]] = {}
-    for r in data.annex:
-        if r.audio_sha256:
-            audio_hashes.setdefault(r.bulletin_id, set()).add(r.audio_sha256)
     audio_out = settings.audio_out
-    missing_audio, audio_notes = [], []
     for bulletin_id in ids:
         if not _SAFE_ID.fullmatch(bulletin_id):
             continue
         manifest = audio_out / f"{bulletin_id}.json"
         if manifest.is_file():
             members[f"manifest/{manifest.name}"] = manifest.read_bytes()
-        if with_audio:
-            mp3 = audio_out / f"{bulletin_id}.mp3"
-            if not mp3.is_file():
-                missing_audio.append(bulletin_id)
-                continue
-            blob = mp3.read_bytes()
-            members[f"am-thanh/{mp3.name}"] = blob
-            logged = audio_hashes.get(bulletin_id, set())
-            if logged and _sha256(blob) not in logged:
-                audio_notes.append(
-                    f"- {mp3.name}: tệp hiện tại KHÁC tệp đã phát (SHA-256 trong nhật ký: {', '.join(sorted(logged))})."
-                )
 
-    members["DOC-TOI.txt"] = _readme(data, len(raw), with_audio, missing_audio, audio_notes).encode("utf-8")
+    audio: AudioMatch | None = None
+    logged: dict[str, list] = {}  # sha256 -> the annex rows that logged it
+    if with_audio:
+        for r in data.annex:
+            if r.audio_sha256:
+                logged.setdefault(r.audio_sha256, []).append(r)
+        folders = [(audio_out, ""), (audio_out / PROGRAMMES_DIR, f"{PROGRAMMES_DIR}/")]
+        folders += [(Path(d), f"thu-muc-{i}/") for i, d in enumerate(audio_dirs, start=1)]
+        audio = find_aired_audio(set(logged), folders)
+        for matches in audio.found.values():
+            for path, name in matches:
+                members[f"am-thanh/{name}"] = path.read_bytes()
+                manifest = path.with_suffix(".json")
+                if manifest.is_file():
+                    members[f"manifest/{Path(name).with_suffix('.json')}"] = manifest.read_bytes()
+        audio = AudioMatch(audio.found, audio.missing,
+                           [f"{d}" for d, _ in folders])  # the real paths, for the reader
+
+    members["DOC-TOI.txt"] = _readme(data, len(raw), audio, logged).encode("utf-8")
     sums = "".join(f"{_sha256(blob)}  {name}\n" for name, blob in sorted(members.items()))
     members["SHA256SUMS"] = sums.encode("utf-8")
 
@@ -123,24 +192,53 @@ def build_evidence(
                 zf.writestr(name, blob)
 
     atomic_write(out, write)
-    return EvidenceResult(out, list(members), len(raw), chain.ok, missing_audio)
+    return EvidenceResult(out, list(members), len(raw), chain.ok, audio.missing if audio else [])
 
 
-def _readme(data: ReportData, rows: int, with_audio: bool, missing: list[str], notes: list[str]) -> str:
+def _rows_phrase(rows: list) -> str:
+    """'12 lượt ghi, 06/05/2024 05:30 - 06/05/2024 17:00, tin: a, b' for one logged hash."""
+    times = sorted(r.scheduled for r in rows)
+    span = f"{times[0]:%d/%m/%Y %H:%M}" + (f" - {times[-1]:%d/%m/%Y %H:%M}" if times[-1] != times[0] else "")
+    ids = sorted({r.bulletin_id for r in rows})
+    shown = ", ".join(ids[:6]) + (f" và {len(ids) - 6} tin khác" if len(ids) > 6 else "")
+    return f"{len(rows)} bản ghi, {span}, tin: {shown}"
+
+
+def _readme(data: ReportData, rows: int, audio: AudioMatch | None, logged: dict[str, list]) -> str:
     lines = [
         f"BỘ HỒ SƠ MINH CHỨNG TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH {data.period.phrase.upper()}",
         f"{data.station.name}; lập ngày {data.issued:%d/%m/%Y}.",
         "",
+    ]
+    if data.integrity_alert:
+        lines += [data.integrity_alert, ""]
+    lines += [
         f"- bao-cao/: báo cáo ({report_base_name(data.period)}.*) dạng XLSX, DOCX, CSV và biểu đồ PNG.",
         f"- nhat-ky/: {rows} bản ghi nhật ký phát sóng của kỳ, đúng như đã lưu, kèm mã băm (CSV, JSON).",
         "- kiem-tra-chuoi.txt, kiem-tra-chuoi.json: kết quả kiểm tra chuỗi băm của toàn bộ nhật ký.",
         "- manifest/: thông tin dựng âm thanh của các tin, bài đã phát (nếu còn lưu).",
     ]
-    if with_audio:
-        lines.append("- am-thanh/: tệp âm thanh MP3 của các tin, bài đã phát.")
-        if missing:
-            lines.append(f"  Không còn tệp âm thanh của: {', '.join(missing)}.")
-        lines.extend(f"  {n}" for n in notes)
+    if audio is not None:
+        lines += [
+            "- am-thanh/: tệp âm thanh đã thực sự phát sóng, tìm theo mã SHA-256 ghi trong nhật ký (cột "
+            "audio_sha256). Với buổi phát theo lịch, đó là tệp chương trình của cả buổi "
+            "(am-thanh/programmes/<giờ phát>-<buổi>.mp3, kèm tệp manifest/programmes/<...>.json liệt kê các "
+            "tin, bài và thời điểm của từng tin trong tệp), không phải tệp riêng của từng tin; với lượt phát "
+            "ngay hoặc phát khẩn cấp, đó là tệp đã phát.",
+            f"  Đã tìm trong: {', '.join(audio.searched)}.",
+        ]
+        for digest in sorted(logged, key=lambda d: min(r.scheduled for r in logged[d])):
+            files = audio.found.get(digest)
+            where = (
+                "tệp " + ", ".join(f"am-thanh/{name}" for _, name in files) + " (khớp mã SHA-256)"
+                if files
+                else "KHÔNG tìm thấy tệp nào có mã SHA-256 này (tệp đã bị xóa, dựng lại hoặc nằm ở thư mục khác)"
+            )
+            lines.append(f"  - {digest}: {_rows_phrase(logged[digest])}; {where}.")
+        if audio.missing:
+            lines.append(f"  Số mã SHA-256 âm thanh trong nhật ký không tìm thấy tệp: {len(audio.missing)}/{len(logged)}.")
+        else:
+            lines.append(f"  Đã tìm thấy tệp cho cả {len(logged)} mã SHA-256 âm thanh trong nhật ký.")
     lines += [
         "- SHA256SUMS: mã SHA-256 của mọi tệp trong bộ hồ sơ (kiểm tra bằng lệnh: sha256sum -c SHA256SUMS).",
         "",

@@ -30,9 +30,10 @@ def station(tmp_path):
     audio_out.mkdir()
     in_may = sorted({r.bulletin_id for r in records if r.scheduled.month == 5})
     only_april = sorted({r.bulletin_id for r in records if r.scheduled.month == 4} - set(in_may))
+    # The sample log's audio_sha256 is sha256("audio:<id>"): a file with those bytes is what aired.
     for bid in (in_may[0], only_april[0]):
         (audio_out / f"{bid}.json").write_text(json.dumps({"id": bid}))
-        (audio_out / f"{bid}.mp3").write_bytes(b"ID3 " + bid.encode())
+        (audio_out / f"{bid}.mp3").write_bytes(f"audio:{bid}".encode())
     return settings, db, in_may, only_april
 
 
@@ -67,7 +68,9 @@ def test_the_bundle(station, tmp_path):
     assert json.loads(blobs["kiem-tra-chuoi.json"])["ok"] is True
     assert "Chuỗi băm hợp lệ" in blobs["kiem-tra-chuoi.txt"].decode()
     assert result.missing_audio  # most sample items have no audio file
-    assert "Không còn tệp âm thanh" in blobs["DOC-TOI.txt"].decode()
+    readme = blobs["DOC-TOI.txt"].decode()
+    assert f"{hashlib.sha256(f'audio:{in_may[1]}'.encode()).hexdigest()}: " in readme
+    assert "KHÔNG tìm thấy tệp nào có mã SHA-256 này" in readme
 
 
 def log_rows_before(db, first_id):
@@ -112,3 +115,56 @@ def test_unwritable_output(station, tmp_path):
         build_evidence(settings, "2024-05", tmp_path / "a-file" / "e.zip", db=db)
     with pytest.raises(UserError, match="is a folder"):
         build_evidence(settings, "2024-05", tmp_path, db=db)
+
+
+def test_the_audio_that_aired_is_found_by_its_hash(station, tmp_path):
+    """The runner logs the sha256 of the file it played: for a session, the whole programme MP3.
+    The bundle holds that file (and its manifest), never calls a bulletin's own MP3 'swapped', and
+    names each logged hash no file matches."""
+    settings, db, in_may, _ = station
+    audio_out = settings.audio_out
+    programmes = audio_out / "programmes"
+    programmes.mkdir()
+    # A session programme whose bytes hash to what the log recorded for in_may[1] ...
+    (programmes / "20240506T0530-sang.mp3").write_bytes(f"audio:{in_may[1]}".encode())
+    (programmes / "20240506T0530-sang.json").write_text(json.dumps({"kind": "programme", "items": []}))
+    # ... and that bulletin's own MP3, which is a different file (it was not what aired).
+    (audio_out / f"{in_may[1]}.mp3").write_bytes(b"ID3 the bulletin alone")
+    (audio_out / "unrelated.mp3").write_bytes(b"ID3 something else")
+    # An instant play from a folder of its own.
+    extra = tmp_path / "phat-ngay"
+    extra.mkdir()
+    (extra / "thong-bao.mp3").write_bytes(f"audio:{in_may[2]}".encode())
+
+    out = tmp_path / "e.zip"
+    result = build_evidence(settings, "2024-05", out, with_audio=True, db=db, audio_dirs=[extra])
+    with zipfile.ZipFile(out) as zf:
+        names = set(zf.namelist())
+        readme = zf.read("DOC-TOI.txt").decode()
+        assert zf.read("am-thanh/programmes/20240506T0530-sang.mp3") == f"audio:{in_may[1]}".encode()
+    assert "manifest/programmes/20240506T0530-sang.json" in names
+    assert f"am-thanh/{in_may[0]}.mp3" in names and "am-thanh/thu-muc-1/thong-bao.mp3" in names
+    assert f"am-thanh/{in_may[1]}.mp3" not in names and "am-thanh/unrelated.mp3" not in names
+    assert "KHÁC" not in readme
+    found = {hashlib.sha256(f"audio:{b}".encode()).hexdigest() for b in in_may[:3]}
+    for line in readme.splitlines():
+        digest = line.strip()[2:66]
+        if line.startswith("  - "):
+            assert ("khớp mã SHA-256" in line) == (digest in found), line
+    assert not found & set(result.missing_audio)
+    assert len(result.missing_audio) == len(in_may) - 3
+    assert f"{len(in_may) - 3}/{len(in_may)}" in readme
+
+
+def test_find_aired_audio_hashes_no_more_than_it_must(tmp_path, monkeypatch):
+    from broadcast import evidence
+
+    (tmp_path / "a.mp3").write_bytes(b"a")
+    (tmp_path / "a.json").write_text(json.dumps({"files": {"mp3_sha256": hashlib.sha256(b"a").hexdigest()}}))
+    for i in range(5):
+        (tmp_path / f"other-{i}.mp3").write_bytes(b"x%d" % i)
+    hashed = []
+    real = evidence._file_sha256
+    monkeypatch.setattr(evidence, "_file_sha256", lambda p: hashed.append(p.name) or real(p))
+    match = evidence.find_aired_audio({hashlib.sha256(b"a").hexdigest()}, [(tmp_path, "")])
+    assert hashed == ["a.mp3"] and not match.missing

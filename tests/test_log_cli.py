@@ -269,3 +269,9 @@ def test_an_empty_period_names_the_nearest_period_with_rows(station, capsys, per
     assert code == 2 and err.count("\n") == 1
     assert "the log has broadcasts from 24/06/2024 to 06/07/2024" in err and err.rstrip().endswith(
         f"try --period {nearest}")
+
+
+def test_evidence_with_audio_names_the_hashes_without_a_file(station, capsys):
+    code, out, err = run(capsys, "evidence", "--period", "2024-07", "--out", "e.zip", "--with-audio",
+                         "--audio-dir", "nowhere")
+    assert code == 0 and "no audio file matches" in err and "sha256" in err

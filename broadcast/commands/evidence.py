@@ -11,17 +11,21 @@ from broadcast.report import PERIOD_HELP
 @click.command("evidence")
 @click.option("--period", required=True, help=f"Reporting period: {PERIOD_HELP}.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="The zip file to write.")
-@click.option("--with-audio", is_flag=True, help="Include each aired item's MP3 from the audio folder.")
+@click.option("--with-audio", is_flag=True,
+              help="Include the audio that aired, found by the sha256 the log recorded (session programmes in "
+                   "audio_out/programmes/, bulletin MP3s in audio_out/, and --audio-dir folders).")
+@click.option("--audio-dir", "audio_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="Another folder to look in for aired audio (e.g. files played with `broadcast play`); repeatable.")
 @click.option("--db", type=click.Path(dir_okay=False), help="As-run log file (default: <data folder>/asrun.sqlite).")
-def evidence_command(period, out, with_audio, db) -> None:
+def evidence_command(period, out, with_audio, audio_dirs, db) -> None:
     """Bundle the evidence of a period's broadcasts into a zip with SHA256SUMS."""
     settings = click.get_current_context().obj.settings
-    result = build_evidence(settings, period, out, with_audio=with_audio, db=db)
+    result = build_evidence(settings, period, out, with_audio=with_audio, db=db, audio_dirs=list(audio_dirs))
     click.echo(f"{result.path}: {len(result.files)} files, {result.rows} log rows")
     if not result.chain_ok:
         click.echo("warning: the log's hash chain does not verify; see kiem-tra-chuoi.txt in the zip", err=True)
     if result.missing_audio:
-        click.echo(f"warning: no audio in the audio folder for {len(result.missing_audio)} item(s); "
+        click.echo(f"warning: no audio file matches {len(result.missing_audio)} audio sha256(s) recorded in the log; "
                    "listed in DOC-TOI.txt in the zip", err=True)
 
 
