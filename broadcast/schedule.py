@@ -677,10 +677,10 @@ def recover(due: Iterable[Slot], now: datetime, playout: Playout) -> Recovery:
         if s is late:
             continue
         if s in within:
-            reason = f"service was down at the slot; coalesced into the late run of {late.session} {late.when:%H:%M}"
+            reason = f"dịch vụ không chạy vào giờ phát; gộp vào lần phát muộn của phiên {late.session} {late.when:%H:%M}"
         else:
             minutes = (now - s.when).total_seconds() / 60
-            reason = (f"service was down at the slot; back {minutes:.0f} min later, beyond the "
-                      f"{playout.grace_minutes:g}-minute grace period")
+            reason = (f"dịch vụ không chạy vào giờ phát; chạy lại sau {minutes:.0f} phút, quá thời gian cho phép "
+                      f"phát muộn {playout.grace_minutes:g} phút")
         missed.append((s, reason))
     return Recovery(late, tuple(missed))

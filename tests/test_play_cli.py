@@ -56,19 +56,25 @@ def pulse(tmp_path_factory):
 @pytest.mark.pulse
 def test_without_a_service_it_plays_on_the_default_device_and_logs(station, run_cli, pulse, tmp_path):
     settings = station()
+    (settings.base_dir / "schedule.yaml").write_text(
+        "zones:\n  trung-tam: {name: Trung tâm, sink: {type: device}}\n"
+        "  thon-1: {name: Thôn 1, sink: {type: icecast, url: 'http://127.0.0.1:8000', mount: /thon-1, password: pw}}\n",
+        encoding="utf-8")
     clip = write_wav(tmp_path / "thong-bao.wav", tone_steps([500.0, 700.0], 0.75))
     rec = tmp_path / "rec.wav"
     with pulse.recording(rec):
-        code, out, err = run_cli("play", str(clip))
+        code, out, err = run_cli("play", str(clip), "--priority", "emergency")
         time.sleep(0.3)
     assert code == 0, err
     assert out.startswith("played")
+    assert "no broadcast service is running" in err and "NOT reached: thon-1 (icecast)" in err and "broadcast run" in err
     samples, rate = read_wav(rec)
     start, end = audible_span(samples, rate)
     assert abs((end - start) - 1.5) < 0.2
     with Logbook(settings.data_dir / "asrun.sqlite", readonly=True) as book:
         rows = [r.record for r in book.records()]
-    assert [(r.bulletin_id, r.outcome, r.sink) for r in rows] == [("thong-bao", Outcome.played, "device:default")]
+    assert [(r.bulletin_id, r.outcome, r.sink, r.priority) for r in rows] == [
+        ("thong-bao", Outcome.played, "device:default", "emergency")]
 
 
 def test_a_bulletin_yaml_is_built_then_sent_with_its_own_priority(station, run_cli, tmp_path):
@@ -98,3 +104,51 @@ def test_a_bulletin_yaml_is_built_then_sent_with_its_own_priority(station, run_c
     assert [(r.bulletin_id, r.priority, r.outcome) for r in rows] == [("duong-day-nong-2024", "priority", Outcome.played)]
     assert rows[0].engine == "fake" and rows[0].text_sha256 and rows[0].spoken_text
     assert rows[0].title == "Số điện thoại đường dây nóng về thủ tục hành chính"
+
+
+def test_user_mistakes_exit_2_with_a_plain_message(station, run_cli, tmp_path):
+    settings = station()
+    fake = tmp_path / "fake.mp3"
+    fake.write_text("hello\n")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "bad.yaml").write_text("id: x\n", encoding="utf-8")
+    for args, expected in [((str(fake),), "fake.mp3: not an audio file ("),
+                           ((str(fake), "--priority", "emergency"), "fake.mp3: not an audio file ("),
+                           ((str(tmp_path / "none.mp3"),), "none.mp3: no such file"),
+                           ((str(tmp_path / "folder"),), "is a directory"),
+                           ((str(tmp_path / "bad.yaml"),), "bad.yaml:1: title: required key is missing")]:
+        code, out, err = run_cli("play", *args)
+        assert code == 2 and expected in err and "internal error" not in err, (args, err)
+
+
+def test_the_service_refuses_a_file_that_is_not_audio(station, tmp_path):
+    settings = station()
+    clock = SystemClock(settings.station.tz)
+    runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")),
+                    sinks={"z1": FakeSink("fake:z1", clock)}, log=MemoryAsRunLog(), clock=clock, tz=settings.station.tz)
+    service = Service(runner, settings.station.tz, settings.data_dir, control=False)
+    fake = tmp_path / "fake.mp3"
+    fake.write_text("hello\n")
+    reply = service.handle({"cmd": "play", "path": str(fake), "priority": "emergency"})
+    assert reply["ok"] is False and "fake.mp3: not an audio file" in reply["error"]
+
+
+def test_a_second_service_is_refused_as_a_user_error(station, tmp_path):
+    from broadcast.playout.control import AlreadyRunning
+
+    settings = station()
+    clock = SystemClock(settings.station.tz)
+
+    def make():
+        runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")),
+                        sinks={"z1": FakeSink("fake:z1", clock)}, log=MemoryAsRunLog(), clock=clock,
+                        tz=settings.station.tz)
+        return Service(runner, settings.station.tz, settings.data_dir)
+
+    first = make()
+    first.start()
+    try:
+        with pytest.raises(AlreadyRunning):
+            make().start()
+    finally:
+        first.stop()

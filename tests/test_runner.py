@@ -58,7 +58,7 @@ def test_late_within_grace_plays_from_the_start_and_logs_late(tmp_path):
     runner, log, sink = make_runner(tmp_path, clock)
     rows = runner.run_slot(slot)
     assert [r.outcome for r in rows] == [Outcome.late] * 3
-    assert "after the slot" in rows[0].reason
+    assert "bắt đầu muộn" in rows[0].reason and "so với giờ phát" in rows[0].reason
     assert sink.plays[0][1].completed  # the whole file: never joined mid-file
 
 
@@ -68,7 +68,7 @@ def test_beyond_grace_is_missed_with_reason(tmp_path):
     runner, log, sink = make_runner(tmp_path, clock)
     rows = runner.run_slot(slot)
     assert [r.outcome for r in rows] == [Outcome.missed] * 3
-    assert "beyond the 10-minute grace" in rows[0].reason
+    assert "quá thời gian cho phép phát muộn 10 phút" in rows[0].reason
     assert sink.plays == []
 
 
@@ -94,7 +94,7 @@ def test_down_beyond_grace_logs_missed(tmp_path):
     restarted, log, _ = make_runner(tmp_path, clock)
     assert restarted.recover() is None
     assert [r.outcome for r in log.records] == [Outcome.missed] * 3
-    assert "beyond the 10-minute grace" in log.records[0].reason
+    assert "quá thời gian cho phép phát muộn 10 phút" in log.records[0].reason
     assert {r.scheduled for r in log.records} == {slot_at(5, 30).when}
 
 
@@ -108,7 +108,7 @@ def test_two_missed_slots_give_at_most_one_late_run(tmp_path):
     late = restarted.recover()
     assert late == slot_at(17, 0, session="chiều")
     assert [r.outcome for r in log.records] == [Outcome.missed] * 3
-    assert "coalesced" in log.records[0].reason or "beyond" in log.records[0].reason
+    assert "gộp vào lần phát muộn" in log.records[0].reason or "quá thời gian" in log.records[0].reason
     # Restarting again does not replay or re-log the handled 05:30 slot.
     restarted.run_slot(late)
     again, log3, _ = make_runner(tmp_path, clock, grace_minutes=180)
@@ -140,7 +140,8 @@ def test_emergency_interrupts_within_one_second(tmp_path):
     assert done.wait(5)
     session = [r for r in log.records if r.session == "sáng"]
     assert [r.outcome for r in session] == [Outcome.played, Outcome.interrupted, Outcome.missed]
-    assert "emergency" in session[1].reason and "not resumed" in session[2].reason
+    assert "bị ngắt để phát tin khẩn cấp (bao-lu)" in session[1].reason
+    assert "chưa đến lượt phát" in session[2].reason and "không phát tiếp" in session[2].reason
     assert [r.outcome for r in result] == [Outcome.played] and result[0].session == "khẩn cấp"
 
 
@@ -152,7 +153,7 @@ def test_sink_failure_is_retried_then_logged_failed(tmp_path):
     rows = runner.run_slot(slot)
     assert sink.attempts == 3
     assert [r.outcome for r in rows] == [Outcome.failed] * 3
-    assert "gave up after 3 tries" in rows[0].reason and "asked to fail" in rows[0].reason
+    assert "cụm loa không phát được sau 3 lần thử" in rows[0].reason and "báo lỗi theo yêu cầu" in rows[0].reason
 
 
 def test_sink_that_recovers_on_retry_plays(tmp_path):
@@ -185,4 +186,36 @@ def test_crash_mid_session_is_logged_interrupted_on_restart(tmp_path):
     restarted, log, _ = make_runner(tmp_path, clock)
     restarted.recover()
     assert [(r.bulletin_id, r.outcome) for r in log.records] == [("a", Outcome.interrupted)]
-    assert "progress unknown" in log.records[0].reason
+    assert "không rõ đã phát đến đâu" in log.records[0].reason
+
+
+def test_an_instant_play_logs_the_requested_priority_not_the_builds(tmp_path):
+    # A built file carries its bulletin's priority (normal) in the manifest beside it.
+    clock = SimClock(DAY.replace(hour=9), speedup=20)
+    runner, log, _ = make_runner(tmp_path, clock)
+    built = make_take(tmp_path / "built", name="thong-bao", freqs=(500.0,), step_s=0.5)
+    rows = runner.play(built, priority="emergency")
+    assert [(r.session, r.priority, r.outcome) for r in rows] == [("khẩn cấp", "emergency", Outcome.played)]
+    assert built.items[0].priority == "normal"  # the caller's take is left as it was
+
+
+def test_a_second_slot_on_the_same_zone_at_the_same_time_is_not_aired_or_logged_twice(tmp_path):
+    from playout_fixtures import schedule_for as sf
+
+    clock = SimClock(DAY.replace(hour=5, minute=30) - timedelta(seconds=1), speedup=50)
+    z2 = FakeSink("fake:z2", clock=clock)
+    sched = sf(zones={"z1": {"name": "Cụm 1", "sink": {"type": "device"}},
+                      "z2": {"name": "Cụm 2", "sink": {"type": "file", "folder": "x"}}})
+    runner, log, sink = make_runner(tmp_path, clock, schedule=sched)
+    runner.sinks["z2"] = z2
+    weekly = slot_at(5, 30)
+    one_off = Slot(weekly.when, "Ngày hội", ("z1", "z2"), True)
+    first = runner.run_slot(weekly)
+    second = runner.run_slot(one_off)
+    assert [r.outcome for r in first] == [Outcome.played] * 3
+    on_z1 = [r for r in second if "z1" in r.zones]
+    assert [r.outcome for r in on_z1] == [Outcome.missed] * 3 and "trùng giờ với phiên sáng 05:30" in on_z1[0].reason
+    assert {r.outcome for r in second if r.zones == ("z2",)} == {Outcome.played}
+    assert len(sink.plays) == 1 and len(z2.plays) == 1
+    assert runner.run_slot(weekly) == []  # the same slot again: nothing aired, nothing logged
+    assert len(log.records) == 9

@@ -119,3 +119,97 @@ def test_sigterm_mid_programme_fades_and_logs_interrupted(tmp_path):
     assert 1.0 < rows[0].duration_s < 4.0
     aired = (station / "aired" / "aired.tsv").read_text(encoding="utf-8")
     assert "SIGTERM" in aired
+
+
+def test_reload_picks_up_a_one_off_and_keeps_the_old_schedule_on_an_invalid_edit(tmp_path):
+    path = tmp_path / "schedule.yaml"
+    path.write_text(yaml.safe_dump({"zones": {"z1": {"name": "Cụm 1", "sink": {"type": "device"}}},
+                                    "sessions": [{"name": "sáng", "time": "05:30", "days": ["mon"]}]},
+                                   allow_unicode=True), encoding="utf-8")
+    with time_machine.travel(datetime(2024, 5, 6, 9, 0, tzinfo=TZ), tick=True):
+        service, _ = service_at(tmp_path, SystemClock(TZ))
+        service.schedule_file = path
+        service._stamp = service._file_stamp()
+        service.start()
+        sock = tmp_path / "data" / SOCKET_NAME
+        try:
+            assert service.reload(force=False) == {"ok": True, "reloaded": False}  # unchanged file
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            doc["one_off"] = [{"name": "Họp dân", "date": "2024-05-07", "time": "07:00"}]
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+            service.hourly()  # the hourly re-plan notices the new mtime
+            assert service.scheduler.get_job("air:20240507T0700-hop-dan") is not None
+            assert service.runner.schedule.one_off[0].name == "Họp dân"
+            # An invalid edit: the old schedule stays, the problems are reported.
+            path.write_text(path.read_text(encoding="utf-8").replace("time: 07:00", "time: '27:00'")
+                            .replace("time: '07:00'", "time: '27:00'"), encoding="utf-8")
+            reply = request(sock, {"cmd": "reload"})
+            assert reply["ok"] is False and "old schedule stays" in reply["error"]
+            assert any("one_off[Họp dân].time" in p for p in reply["problems"]), reply
+            assert service.scheduler.get_job("air:20240507T0700-hop-dan") is not None
+            # Removing the one-off unplans it.
+            del doc["one_off"]
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+            reply = request(sock, {"cmd": "reload"})
+            assert reply["ok"] and reply["removed"] == ["20240507T0700-hop-dan"], reply
+            assert service.scheduler.get_job("air:20240507T0700-hop-dan") is None
+        finally:
+            service.stop()
+
+
+def test_sighup_reloads_the_running_service(tmp_path):
+    station = tmp_path / "station"
+    (station / "bulletins").mkdir(parents=True)
+    (station / "station.yaml").write_text(yaml.safe_dump({
+        "speech": {"engine": "fake", "fallback": [], "voice": "fake"},
+        "paths": {"audio_out": "audio_out", "cache": "cache", "data": "data", "bulletins": "bulletins",
+                  "schedule": "schedule.yaml"}}), encoding="utf-8")
+    doc = {"zones": {"thu": {"name": "Bản ghi thử", "sink": {"type": "file", "folder": "aired"}}},
+           "sessions": [{"name": "sáng", "time": "05:30", "days": ["mon"]}]}
+    (station / "schedule.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    env = dict(os.environ, BROADCAST_SETTINGS=str(station / "station.yaml"))
+    proc = subprocess.Popen([sys.executable, "-m", "broadcast", "run", "-v"], cwd=station, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sock = station / "data" / SOCKET_NAME
+    try:
+        deadline = time.monotonic() + 20
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        tomorrow = datetime.now(TZ).date() + timedelta(days=1)
+        doc["one_off"] = [{"name": "Họp dân", "date": tomorrow.isoformat(), "time": "07:00"}]
+        (station / "schedule.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        key = f"{tomorrow:%Y%m%d}T0700-hop-dan"
+        while time.monotonic() < deadline:
+            jobs = [n["job"] for n in request(sock, {"cmd": "status"})["status"]["next"]]
+            if any(key in j for j in jobs):
+                break
+            time.sleep(0.1)
+        assert any(key in j for j in jobs), jobs
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = proc.stderr.read().decode()
+    assert proc.returncode == 0, err
+    assert "schedule.yaml reloaded" in err
+    assert "pydub" not in err  # third-party debug lines stay out even with -v
+
+
+def test_verbose_logging_keeps_third_party_loggers_at_warning():
+    import logging
+
+    from broadcast.commands.run import QUIET_LOGGERS, setup_logging
+
+    names = ["broadcast", *QUIET_LOGGERS, "apscheduler.scheduler"]
+    saved = {n: logging.getLogger(n).level for n in names}
+    try:
+        setup_logging(verbose=True)
+        assert logging.getLogger("broadcast.playout.runner").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("pydub.converter").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("pydub.converter").isEnabledFor(logging.INFO)
+        assert logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.INFO)
+    finally:
+        for n, level in saved.items():
+            logging.getLogger(n).setLevel(level)

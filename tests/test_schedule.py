@@ -189,7 +189,7 @@ def test_timing_and_recover_coalesce():
     b = Slot(slot_time + timedelta(minutes=5), "thêm", ())
     decision = recover([b, a], slot_time + timedelta(minutes=8), p)
     assert decision.play_late == b
-    assert [s for s, _ in decision.missed] == [a] and "coalesced" in decision.missed[0][1]
+    assert [s for s, _ in decision.missed] == [a] and "gộp vào lần phát muộn của phiên thêm 05:35" in decision.missed[0][1]
 
 
 def test_schedule_check_cli_shows_programme_caps_held_over_and_fallback_voice(station, run_cli):

@@ -58,5 +58,5 @@ def test_icecast_down_is_retried_then_logged_failed_without_the_password(tmp_pat
                     sinks={"thon-1": sink}, log=log, clock=clock, tz=TZ)
     rows = runner.run_slot(Slot(clock.now() + timedelta(seconds=0.5), "sáng", ("thon-1",)))
     assert [r.outcome for r in rows] == [Outcome.failed]
-    assert "gave up after 2 tries" in rows[0].reason and "Connection refused" in rows[0].reason
+    assert "cụm loa không phát được sau 2 lần thử" in rows[0].reason and "Connection refused" in rows[0].reason
     assert "bi-mat" not in rows[0].reason

@@ -23,9 +23,42 @@ def audio_for(path: Path, settings) -> tuple[Path, str | None, str | None]:
         for w in result.warnings:
             click.secho(f"warning: {w}", fg="yellow", err=True)
         return result.mp3.resolve(), bulletin.title, bulletin.priority.value
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not an audio file")
     if not path.is_file():
         raise UserError(f"{path}: no such file")
+    check_audio(path)
     return path.resolve(), None, None
+
+
+def check_audio(path: Path) -> None:
+    """A user error unless ffmpeg finds an audio stream and can decode its start (a quick look, not a full decode)."""
+    import subprocess
+
+    from broadcast.audio.ffmpeg import ffmpeg_exe
+
+    cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-t", "0.5", "-f", "null", "-"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, check=False, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UserError(f"{path}: cannot be read as audio ({exc})") from None
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = (lines[-1] if lines else f"ffmpeg exited with {proc.returncode}").replace(f"{path}: ", "")
+        if "matches no streams" in detail:
+            detail = "no audio stream in it"
+        raise UserError(f"{path}: not an audio file ({detail})")
+
+
+def unreached_zones(settings) -> list[str]:
+    """The schedule's zones a direct play does not reach (everything but sound-card zones), as 'id (type)'."""
+    from broadcast.schedule import load_schedule
+
+    try:
+        schedule = load_schedule(settings.schedule_file)
+    except UserError:
+        return []
+    return [f"{zid} ({zone.sink.type})" for zid, zone in schedule.zones.items() if zone.sink.type != "device"]
 
 
 def play_direct(settings, path: Path, priority: str, title: str | None):
@@ -43,7 +76,7 @@ def play_direct(settings, path: Path, priority: str, title: str | None):
     with Logbook(settings.data_dir / "asrun.sqlite") as logbook:
         runner = Runner(schedule=schedule, preparer=None, sinks={DIRECT_ZONE: PulseSink(None, clock)}, log=logbook,
                         clock=clock, tz=tz)
-        previous = signal.signal(signal.SIGINT, lambda *_: runner.stop("stopped by the user (Ctrl+C)"))
+        previous = signal.signal(signal.SIGINT, lambda *_: runner.stop("người dùng dừng phát (Ctrl+C)"))
         try:
             return runner.play(take_from_file(path, title=title, priority=priority), priority)
         finally:
@@ -79,6 +112,13 @@ def play(file: Path, priority: str | None, zones: tuple[str, ...], direct: bool)
             return
     if zones:
         raise UserError("--zone needs the running service (`broadcast run`); without it FILE plays on the default device")
+    if not direct:
+        missed = unreached_zones(settings)
+        click.secho("warning: no broadcast service is running, so this plays only on this computer's sound card"
+                    + (f"; these zones are NOT reached: {', '.join(missed)}" if missed else
+                       "; the IP loudspeaker zones (Icecast) are not reached")
+                    + ". To reach every zone, start the service (`broadcast run`, or `systemctl start broadcast`) "
+                      "and play again.", fg="yellow", err=True)
     rows = play_direct(settings, path, priority, title)
     for r in rows:
         span = f"{r.start:%H:%M:%S}–{r.end:%H:%M:%S}" if r.start and r.end else "—"

@@ -6,6 +6,9 @@ Local only by construction (no TCP), and the socket file is mode 0660. Requests:
   {"cmd": "play", "path": "/abs/file.mp3", "priority": "normal"|"priority"|"emergency", "zones": [...]|null,
    "title": "..."|null}
       -> {"ok": true, "accepted": true, "interrupting": "<session>"|null}   (plays in the background)
+  {"cmd": "reload"}
+      -> {"ok": true, "reloaded": true, "added": [...], "removed": [...], "changed": [...]}, or
+         {"ok": false, "error": "...", "problems": [...]} when schedule.yaml has errors (the old schedule stays)
 Errors: {"ok": false, "error": "..."}. The web console will speak the same protocol.
 """
 
@@ -19,7 +22,14 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+from broadcast.errors import UserError
+
 SOCKET_NAME = "control.sock"
+
+
+class AlreadyRunning(UserError):
+    """A live service already answers on the socket."""
+
 MAX_REQUEST = 64 * 1024
 
 
@@ -53,7 +63,8 @@ class ControlServer:
         if self.path.exists():
             try:  # a live service answers: refuse to run twice; a dead one left a stale socket
                 request(self.path, {"cmd": "status"}, timeout=1)
-                raise RuntimeError(f"{self.path}: another broadcast service is running")
+                raise AlreadyRunning(f"{self.path}: another broadcast service is running; stop it first "
+                                     f"(systemctl stop broadcast) or send it commands (broadcast play)")
             except (OSError, ValueError):
                 self.path.unlink()
         self._server = _Server(str(self.path), _Handler)

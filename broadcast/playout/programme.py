@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -70,14 +70,16 @@ class Take:
     mp3: Path
     manifest: dict
     wav: Path | None = None
-    note: str = ""  # why this file (e.g. "last good audio")
+    note: str = ""  # why this file (e.g. "last good audio"), in Vietnamese: it goes into the log
+    priority: str | None = None  # an instant play's requested priority, logged instead of the build's
 
     def file_for(self, wants: str) -> Path:
         return self.wav if wants == "wav" and self.wav and self.wav.is_file() else self.mp3
 
     @property
     def items(self) -> list[ItemInfo]:
-        return manifest_items(self.manifest)
+        items = manifest_items(self.manifest)
+        return [replace(i, priority=self.priority) for i in items] if self.priority else items
 
     @property
     def audio_sha256(self) -> str:
@@ -142,15 +144,15 @@ class StationPreparer:
         try:
             files = bulletin_files([self.bulletins_dir])
         except UserError as exc:
-            return [], [Skipped("", "", "", "normal", "; ".join(exc.problems))]
+            return [], [Skipped("", "", "", "normal", "không đọc được thư mục tin bài: " + "; ".join(exc.problems))]
         for file in files:
             try:
                 b = load_bulletin(file)
             except UserError as exc:
-                bad.append(Skipped(file.stem, file.name, "", "normal", "invalid bulletin file: " + "; ".join(exc.problems)))
+                bad.append(Skipped(file.stem, file.name, "", "normal", "tệp tin bài không hợp lệ: " + "; ".join(exc.problems)))
                 continue
             if b.id in seen:
-                bad.append(Skipped(b.id, b.title, b.topic, b.priority.value, f"{file}: duplicate id '{b.id}'"))
+                bad.append(Skipped(b.id, b.title, b.topic, b.priority.value, f"{file}: trùng mã tin '{b.id}' với một tệp khác"))
                 continue
             seen.add(b.id)
             good.append(b)
@@ -229,19 +231,19 @@ class StationPreparer:
         for b in plan.bulletins:
             try:
                 result = build_bulletin(b, self.settings)
-                prepared.takes.append(Take.from_build(result, note="built alone after the programme build failed"))
+                prepared.takes.append(Take.from_build(result, note="tin được dựng riêng vì dựng cả chương trình thất bại"))
                 prepared.warnings += result.warnings
                 continue
             except Exception as exc:  # noqa: BLE001 - same boundary as above, per item
                 why = "; ".join(exc.problems) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             last = self._last_good(b)
             if last:
-                last.note = f"last good audio (built {last.manifest.get('built_at', '?')}); build failed: {why}"
+                last.note = f"phát bản âm thanh tốt gần nhất (dựng lúc {last.manifest.get('built_at', '?')}); dựng lại thất bại: {why}"
                 prepared.takes.append(last)
                 prepared.warnings.append(f"{b.id}: airs its last good audio; build failed: {why}")
             else:
                 prepared.skipped.append(Skipped(b.id, b.title, b.topic, b.priority.value,
-                                                f"audio could not be built and no earlier audio exists: {why}"))
+                                                f"không dựng được âm thanh và không có bản âm thanh trước đó: {why}"))
         return prepared
 
     def _last_good(self, b: Bulletin) -> Take | None:
@@ -258,7 +260,7 @@ class StationPreparer:
 
 def take_from_file(path: Path, *, title: str | None = None, priority: str = "normal", topic: str = "general") -> Take:
     """A ready audio file (MP3/WAV) to air as one item; its build manifest beside it is used when present."""
-    from broadcast.audio.ffmpeg import decode
+    from broadcast.audio.ffmpeg import DecodeError, decode
 
     path = Path(path)
     manifest_path = path.with_suffix(".json")
@@ -270,7 +272,11 @@ def take_from_file(path: Path, *, title: str | None = None, priority: str = "nor
             return Take(mp3, manifest, wav if wav.is_file() else None)
     except (OSError, ValueError):
         pass
-    seconds = decode(path, 8000).size / 8000
+    try:
+        seconds = decode(path, 8000).size / 8000
+    except DecodeError as exc:
+        detail = str(exc).replace(f"{path}: ", "")
+        raise UserError(f"{path.name}: not an audio file ({detail})") from None
     manifest = {
         "kind": "bulletin", "id": path.stem, "title": title or path.stem, "topic": topic, "priority": priority,
         "items": [{"bulletin_id": path.stem, "start_s": 0.0, "end_s": round(seconds, 3)}],

@@ -15,16 +15,22 @@ Policies (the README repeats them):
 - Priority: the programme puts emergency, then priority, then normal bulletins first (schedule.py).
 - Emergency: `play(..., priority="emergency")` stops what is airing within 1 s with a short fade
   (the item in progress is logged `interrupted`), then airs on every zone. The interrupted session
-  is NOT resumed: its items not yet started are logged `missed` ("stopped by emergency; not
-  resumed"); being still on air, they air at their next session. Other instant plays wait for the
+  is NOT resumed: its items not yet started are logged `missed` ("chưa đến lượt phát: …; phiên
+  không phát tiếp"); being still on air, they air at their next session. Other instant plays wait for the
   air to be free.
 - Sink failure: a sink that fails before 2 s of audio is retried up to `sink_tries` times within
   `sink_retry_within_s`, then its items are logged `failed` with every reason. A sink that fails later
   is not restarted (that would repeat the start): items already out are `played`, the one in
   progress `interrupted`, the rest `failed`.
-- Shutdown (SIGTERM): like an emergency stop with reason "service stopped": fade, `interrupted`,
-  the rest `missed`. A crash mid-session leaves a "playing" mark in the state file; on start its
+- Shutdown (SIGTERM): like an emergency stop with reason "dịch vụ phát thanh dừng (SIGTERM)": fade,
+  `interrupted`, the rest `missed`. A crash mid-session leaves a "playing" mark in the state file; on start its
   items are logged `interrupted` (progress unknown).
+- Overlap: a scheduled slot never airs on a zone where another slot aired less than
+  `caps.minutes_per_session` earlier (validation forbids such schedules); those zones get `missed`
+  rows saying so, and the same slot run twice airs and logs nothing the second time.
+- Every reason written into the log is Vietnamese (evidence for the reports); technical detail (an
+  ffmpeg or pacat message) follows a Vietnamese lead as it is.
+- Priority logged for an instant play is the one requested (`play(..., priority=)`), not the build's.
 """
 
 from __future__ import annotations
@@ -52,6 +58,19 @@ RESTART_LIMIT_S = 2.0  # a sink failing before this much audio is retried from t
 EMERGENCY_SESSION = "khẩn cấp"
 INSTANT_SESSION = "phát ngay"
 STATE_FILE = "playout-state.json"
+
+# Reasons written into the as-run log are Vietnamese: inspectors read them and the reports copy them.
+NOT_RESUMED = "phiên không phát tiếp (tin sẽ phát ở phiên sau)"
+STOPPED_SIGTERM = "dịch vụ phát thanh dừng (SIGTERM)"
+
+
+def stop_reason(signal_name: str) -> str:
+    """The log reason of a service stop by a signal (SIGTERM, SIGINT)."""
+    return f"dịch vụ phát thanh dừng ({signal_name})"
+
+
+def emergency_reason(title: str) -> str:
+    return f"bị ngắt để phát tin khẩn cấp ({title})"
 
 
 @dataclass(frozen=True)
@@ -106,7 +125,7 @@ def item_records(
         if error:
             return AsRunRecord(outcome=Outcome.failed, reason=error, **base)
         why = (report.reason if report else "") or reason
-        return AsRunRecord(outcome=Outcome.missed, reason=f"not started: {why}", **base)
+        return AsRunRecord(outcome=Outcome.missed, reason=f"chưa phát: {why}", **base)
     start = report.start + timedelta(seconds=item.start_s)
     if report.completed or report.seconds >= item.end_s - 0.05:
         return AsRunRecord(outcome=outcome, start=start, end=report.start + timedelta(seconds=item.end_s),
@@ -117,7 +136,7 @@ def item_records(
                            end=report.start + timedelta(seconds=report.seconds), reason=why, **base)
     if error:
         return AsRunRecord(outcome=Outcome.failed, reason=error, **base)
-    return AsRunRecord(outcome=Outcome.missed, reason=f"not reached: {why}; not resumed (it airs at its next session)", **base)
+    return AsRunRecord(outcome=Outcome.missed, reason=f"chưa đến lượt phát: {why}; {NOT_RESUMED}", **base)
 
 
 class Runner:
@@ -139,6 +158,7 @@ class Runner:
         self._emergencies = 0
         self._emergency_lock = threading.Lock()
         self._current: tuple[Slot, StopSignal, datetime] | None = None
+        self._zone_slots: dict[str, Slot] = {}  # the last scheduled slot aired on each zone
         self.stopping = StopSignal()
         self.history: list[AsRunRecord] = []  # what this runner logged (status, simulate)
 
@@ -159,7 +179,7 @@ class Runner:
         if plan is None or not plan.items:
             return [AsRunRecord(scheduled=slot.when, outcome=outcome, bulletin_id="", title="(phiên không có tin)",
                                 topic="", priority="normal", session=slot.session, zones=zones, sink=sinks,
-                                reason=reason if plan is not None else f"{reason} (programme unknown)")]
+                                reason=reason if plan is not None else f"{reason} (không xác định được chương trình phiên)")]
         return [AsRunRecord(scheduled=slot.when, outcome=outcome, bulletin_id=i.bulletin.id, title=i.bulletin.title,
                             topic=i.bulletin.topic, priority=i.bulletin.priority.value, session=slot.session,
                             zones=zones, sink=sinks, reason=reason) for i in plan.items]
@@ -224,16 +244,50 @@ class Runner:
             when = timing(slot.when, now, self.playout)
             if when == Timing.missed:
                 minutes = (now - slot.when).total_seconds() / 60
-                reason = f"could start only {minutes:.0f} min after the slot, beyond the {self.playout.grace_minutes:g}-minute grace period"
+                reason = (f"chỉ bắt đầu được sau giờ phát {minutes:.0f} phút, quá thời gian cho phép phát muộn "
+                          f"{self.playout.grace_minutes:g} phút")
                 rows = self._rows_for_plan(slot, prepared.plan, Outcome.missed, reason)
                 self._append(rows)
                 self._mark_handled(slot)
                 return rows
+            slot, clash_rows = self._without_clashes(slot, prepared)
+            if slot is None:
+                return clash_rows
             outcome = Outcome.played if when == Timing.on_time else Outcome.late
-            reason = "" if when == Timing.on_time else f"started {(now - slot.when).total_seconds():.0f} s after the slot"
-            return self._air_prepared(slot, prepared, outcome, reason)
+            reason = "" if when == Timing.on_time else f"bắt đầu muộn {(now - slot.when).total_seconds():.0f} giây so với giờ phát"
+            return clash_rows + self._air_prepared(slot, prepared, outcome, reason)
         finally:
             self._air.release()
+
+    def _without_clashes(self, slot: Slot, prepared: Prepared) -> tuple[Slot | None, list[AsRunRecord]]:
+        """The slot minus the zones another slot already aired on within the minutes cap (schedule
+        validation forbids such overlaps; this keeps a zone from airing, and the log from counting,
+        the same programme twice). The zones dropped get `missed` rows (returned); slot None when nothing is left."""
+        cap = timedelta(minutes=self.schedule.caps.minutes_per_session)
+        clashes: dict[str, Slot] = {}
+        rows: list[AsRunRecord] = []
+        for z in slot.zones:
+            other = self._zone_slots.get(z)
+            if other is not None and abs(other.when - slot.when) < cap:
+                clashes[z] = other
+        if clashes:
+            again = [z for z, o in clashes.items() if o.key == slot.key]
+            other_slots = {o.key: o for z, o in clashes.items() if o.key != slot.key}
+            for o in other_slots.values():
+                zones = tuple(z for z, x in clashes.items() if x.key == o.key)
+                rows += self._rows_for_plan(replace(slot, zones=zones), prepared.plan, Outcome.missed,
+                                            f"trùng giờ với phiên {o.session} {o.when:%H:%M} trên cùng cụm loa "
+                                            f"({', '.join(zones)}); không phát lần hai")
+            self._append(rows)
+            if again:  # the same slot run twice: nothing to air, nothing to log
+                log.warning("%s already aired on %s; not aired or logged again", slot.key, ", ".join(again))
+        left = tuple(z for z in slot.zones if z not in clashes)
+        for z in left:
+            self._zone_slots[z] = slot
+        if not left:
+            self._mark_handled(slot)
+            return None, rows
+        return (replace(slot, zones=left) if clashes else slot), rows
 
     def _air_prepared(self, slot: Slot, prepared: Prepared, outcome: Outcome, reason: str) -> list[AsRunRecord]:
         rows: list[AsRunRecord] = []
@@ -248,7 +302,7 @@ class Runner:
                                     topic=s.topic, priority=s.priority, session=slot.session, zones=slot.zones,
                                     sink=sinks_label, reason=s.reason))
         if not prepared.takes and not prepared.plan.items:
-            rows += self._rows_for_plan(slot, prepared.plan, Outcome.missed, "no bulletin is on air on this date")
+            rows += self._rows_for_plan(slot, prepared.plan, Outcome.missed, "không có tin nào trong thời gian phát sóng vào ngày này")
         self._append(rows)
         rows += self._air_takes(slot, prepared.takes, outcome, reason, slot.when)
         self._mark_handled(slot)
@@ -323,7 +377,7 @@ class Runner:
             except SinkError as exc:
                 errors.append(str(exc))
                 if exc.report and exc.report.seconds >= RESTART_LIMIT_S:
-                    raise SinkError(f"{exc} (not restarted: {exc.report.seconds:.0f} s had aired)", exc.report) from None
+                    raise SinkError(f"{exc} (không phát lại từ đầu: đã phát {exc.report.seconds:.0f} giây)", exc.report) from None
             elapsed = (self.clock.now() - first).total_seconds()
             left = self.playout.sink_retry_within_s - elapsed
             if attempt + 1 >= self.playout.sink_tries or left <= 0 or stop.is_set():
@@ -331,7 +385,7 @@ class Runner:
             if self.clock.sleep(min(left, self.playout.sink_retry_within_s / self.playout.sink_tries), stop):
                 break
         elapsed = (self.clock.now() - first).total_seconds()
-        raise SinkError(f"gave up after {len(errors)} tries in {elapsed:.0f} s: " + " | ".join(errors))
+        raise SinkError(f"cụm loa không phát được sau {len(errors)} lần thử trong {elapsed:.0f} giây: " + " | ".join(errors))
 
     # -- instant plays and emergencies ---------------------------------------------------------
 
@@ -344,7 +398,7 @@ class Runner:
                 self._emergencies += 1
             current = self._current
             if current:
-                current[1].stop(f"interrupted by an emergency broadcast ({take.manifest.get('title') or take.mp3.name})")
+                current[1].stop(emergency_reason(take.manifest.get('title') or take.mp3.name))
         try:
             self._acquire_air(emergency)
         finally:
@@ -353,12 +407,19 @@ class Runner:
                     self._emergencies -= 1
         try:
             slot = Slot(self.clock.now(), EMERGENCY_SESSION if emergency else INSTANT_SESSION, zones)
-            take.manifest.setdefault("priority", priority)
-            for item in take.manifest.get("items", []):
-                item.setdefault("priority", priority)
+            take = replace(take, priority=priority)  # the log says the priority it aired with
             return self._air_takes(slot, [take], Outcome.played, "", None)
         finally:
             self._air.release()
+
+    def apply_schedule(self, schedule: Schedule, sinks: Mapping[str, Sink] | None = None) -> None:
+        """Use a new (validated) schedule from now on; what is on air keeps its sinks."""
+        self.schedule = schedule
+        self.playout = schedule.playout
+        if hasattr(self.preparer, "schedule"):
+            self.preparer.schedule = schedule
+        if sinks is not None:
+            self.sinks = dict(sinks)
 
     # -- start and stop ------------------------------------------------------------------------
 
@@ -372,7 +433,7 @@ class Runner:
             rows = [AsRunRecord(scheduled=when, outcome=Outcome.interrupted, bulletin_id=i["id"], title=i["title"],
                                 topic=i["topic"], priority=i["priority"], session=playing["session"],
                                 zones=tuple(playing["zones"]),
-                                reason="the service stopped during the session (crash or power cut); progress unknown")
+                                reason="dịch vụ ngừng giữa phiên (lỗi phần mềm hoặc mất điện); không rõ đã phát đến đâu")
                     for i in playing["items"]]
             self._append(rows)
             self.state.update(playing=None)
@@ -387,7 +448,7 @@ class Runner:
             self.log_missed(slot, reason)
         return decision.play_late
 
-    def stop(self, reason: str = "service stopped (SIGTERM)") -> None:
+    def stop(self, reason: str = STOPPED_SIGTERM) -> None:
         """Fade out and log what is airing as interrupted; no slot starts after this."""
         self.stopping.stop(reason)
 

@@ -7,6 +7,13 @@ Scheduler settings are explicit: timezone = the station's (machines run in UTC),
 max_instances = 1, misfire_grace_time = the schedule's grace. A job the scheduler itself misses is
 logged `missed` through the runner; slots missed while the service was down are found by
 `Runner.recover` on start.
+
+Reload: schedule.yaml is re-read when its modification time changes, checked at the hourly re-plan,
+and always on a `{"cmd": "reload"}` control request (and SIGHUP, which `broadcast run` turns into a
+reload). The new file is validated first; an invalid edit keeps the old schedule and the problems are
+logged (and returned to the control client). A valid one replaces the schedule, the caps, the
+playout policy and the zones' sinks; slots of the next two days that are gone or changed have their
+jobs removed or replaced, new ones are planned. What is on air carries on.
 """
 
 from __future__ import annotations
@@ -16,8 +23,10 @@ import logging
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Callable
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -25,9 +34,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from broadcast.playout.clock import Clock
 from broadcast.playout.control import SOCKET_NAME, ControlServer
 from broadcast.playout.programme import take_from_file
-from broadcast.playout.runner import LEAD_S, Runner
+from broadcast.playout.runner import LEAD_S, STOPPED_SIGTERM, Runner
 from broadcast.playout.sinks import Sink, make_sink
-from broadcast.schedule import Schedule, Slot, expand
+from broadcast.errors import UserError
+from broadcast.schedule import Schedule, Slot, expand, load_schedule
 
 log = logging.getLogger(__name__)
 HORIZON = timedelta(days=2)
@@ -46,10 +56,15 @@ def build_sinks(schedule: Schedule, clock: Clock, base_dir: Path | None = None) 
 
 
 class Service:
-    def __init__(self, runner: Runner, tz, data_dir: Path, control: bool = True) -> None:
+    def __init__(self, runner: Runner, tz, data_dir: Path, control: bool = True, *,
+                 schedule_file: Path | None = None, make_sinks: Callable[[Schedule], dict[str, Sink]] | None = None) -> None:
         self.runner = runner
         self.tz = tz
         self.data_dir = Path(data_dir)
+        self.schedule_file = Path(schedule_file) if schedule_file else None
+        self.make_sinks = make_sinks
+        self._stamp = self._file_stamp()
+        self._reload_lock = threading.RLock()
         self._slots: dict[str, Slot] = {}
         self._planned: set[str] = set()
         self._threads: list[threading.Thread] = []
@@ -70,11 +85,77 @@ class Service:
             self.scheduler.add_job(self.runner.run_slot, args=[late], id=f"air:{late.key}", name=f"late {late.key}",
                                    misfire_grace_time=None)
         self.plan_jobs()
-        self.scheduler.add_job(self.plan_jobs, IntervalTrigger(hours=1, timezone=self.tz), id="replan",
+        self.scheduler.add_job(self.hourly, IntervalTrigger(hours=1, timezone=self.tz), id="replan",
                                misfire_grace_time=None)
+
+    def hourly(self) -> None:
+        """The hourly re-plan: re-read schedule.yaml if it changed, then plan the next two days."""
+        self.reload(force=False)
+        self.plan_jobs()
+
+    # -- reloading schedule.yaml ---------------------------------------------------------------
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.schedule_file.stat() if self.schedule_file else None
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size) if st else None
+
+    def reload(self, force: bool = True) -> dict:
+        """Re-read schedule.yaml (if `force` or it changed); validate, then apply. Returns the control reply."""
+        if self.schedule_file is None:
+            return {"ok": False, "error": "this service was not started from a schedule file; nothing to reload"}
+        with self._reload_lock:
+            stamp = self._file_stamp()
+            if not force and stamp == self._stamp:
+                return {"ok": True, "reloaded": False}
+            self._stamp = stamp  # an invalid edit is reported once, not every hour
+            try:
+                schedule = load_schedule(self.schedule_file)
+                if schedule.timezone and schedule.timezone != str(self.tz):
+                    raise UserError(f"{self.schedule_file}: timezone changed to {schedule.timezone}: restart the service for that")
+            except UserError as exc:
+                for problem in exc.problems:
+                    log.error("schedule.yaml not reloaded, the old schedule stays: %s", problem)
+                return {"ok": False, "error": f"{self.schedule_file} has errors; the old schedule stays",
+                        "problems": exc.problems}
+            sinks = self.make_sinks(schedule) if self.make_sinks else None
+            self.runner.apply_schedule(schedule, sinks)
+            removed, changed = self._drop_stale_jobs()
+            added = self.plan_jobs()
+            log.info("schedule.yaml reloaded: %d slots planned, %d removed, %d changed in the next two days",
+                     len(added), len(removed), len(changed))
+            return {"ok": True, "reloaded": True, "added": [s.key for s in added if s.key not in changed],
+                    "removed": removed, "changed": changed}
+
+    def _drop_stale_jobs(self) -> tuple[list[str], list[str]]:
+        """Unplan the future slots the new schedule no longer has (or has changed); `plan_jobs` re-adds changed ones."""
+        now = self.runner.clock.now()
+        fresh = {s.key: s for s in expand(self.runner.schedule, now, now + HORIZON, self.tz)}
+        removed, changed = [], []
+        for key, slot in list(self._slots.items()):
+            if slot.when <= now + timedelta(seconds=LEAD_S) or fresh.get(key) == slot:
+                continue
+            try:
+                self.scheduler.remove_job(f"air:{key}")
+            except JobLookupError:
+                continue  # already firing: it airs as planned
+            try:
+                self.scheduler.remove_job(f"pre:{key}")
+            except JobLookupError:
+                pass
+            self._planned.discard(key)
+            self._slots.pop(key, None)
+            (changed if key in fresh else removed).append(key)
+        return removed, changed
 
     def plan_jobs(self) -> list[Slot]:
         """Add jobs for the slots of the next two days not yet planned."""
+        with self._reload_lock:
+            return self._plan_jobs()
+
+    def _plan_jobs(self) -> list[Slot]:
         now = self.runner.clock.now()
         added = []
         for slot in expand(self.runner.schedule, now, now + HORIZON, self.tz):
@@ -98,8 +179,8 @@ class Service:
         slot = self._slots.get(event.job_id[4:])
         if slot:
             late = (self.runner.clock.now() - slot.when).total_seconds() / 60
-            self.runner.log_missed(slot, f"the scheduler woke {late:.0f} min after the slot (machine asleep or "
-                                         f"overloaded), beyond the {self.runner.playout.grace_minutes:g}-minute grace period")
+            self.runner.log_missed(slot, f"bộ hẹn giờ chạy muộn {late:.0f} phút so với giờ phát (máy ngủ hoặc quá tải), "
+                                         f"quá thời gian cho phép phát muộn {self.runner.playout.grace_minutes:g} phút")
 
     # -- control requests ------------------------------------------------------------------------
 
@@ -122,16 +203,21 @@ class Service:
             unknown = [z for z in zones or () if z not in self.runner.sinks]
             if unknown:
                 return {"ok": False, "error": f"unknown zones: {', '.join(unknown)}"}
-            take = take_from_file(path, title=message.get("title"), priority=priority)
+            try:
+                take = take_from_file(path, title=message.get("title"), priority=priority)
+            except UserError as exc:
+                return {"ok": False, "error": "; ".join(exc.problems)}
             on_air = self.runner.status()["on_air"]
             t = threading.Thread(target=self.runner.play, args=(take, priority, zones), name=f"play {path.name}")
             t.start()
             self._threads.append(t)
             return {"ok": True, "accepted": True,
                     "interrupting": on_air["session"] if on_air and priority == "emergency" else None}
-        return {"ok": False, "error": f"unknown cmd '{cmd}'; use status or play"}
+        if cmd == "reload":
+            return self.reload(force=True)
+        return {"ok": False, "error": f"unknown cmd '{cmd}'; use status, play or reload"}
 
-    def stop(self, reason: str = "service stopped (SIGTERM)") -> None:
+    def stop(self, reason: str = STOPPED_SIGTERM) -> None:
         """Fade out what airs, log it, stop scheduling; returns when the log rows are written."""
         self.runner.stop(reason)
         if self.control:

@@ -34,7 +34,7 @@ class ClockedSink:
         pcm, rate = read_pcm(path)
         self.begin(path, rate)
         if start_at is not None and sleep_until(self.clock, start_at, stop):
-            report = PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or "stopped before start")
+            report = PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or "dừng trước khi bắt đầu")
             self.finish(report, path)
             return report
         start = self.clock.now()
@@ -42,7 +42,7 @@ class ClockedSink:
         pos, reason = 0, ""
         while pos < pcm.size:
             if stop.is_set():
-                reason = getattr(stop, "reason", "") or "stopped"
+                reason = getattr(stop, "reason", "") or "đã dừng"
                 tail = fade_out(pcm[pos:], int(self.fade_s * rate))
                 self.deliver(tail, rate)
                 self.clock.sleep(tail.size / rate)

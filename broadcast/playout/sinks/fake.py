@@ -25,7 +25,7 @@ class FakeSink(ClockedSink):
         self.attempts += 1
         if self.fail_times != 0:
             self.fail_times -= 1 if self.fail_times > 0 else 0
-            raise SinkError(f"{self.label}: fake sink asked to fail")
+            raise SinkError(f"{self.label}: cụm loa giả lập báo lỗi theo yêu cầu")
         return super().play(path, stop, start_at)
 
     def deliver(self, samples, rate) -> None:

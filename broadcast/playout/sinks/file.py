@@ -29,7 +29,7 @@ class FileSink(ClockedSink):
             self._out = self.folder / f"{stamp}_{Path(path).stem}.wav"
             self._wav = wave.open(str(self._out), "wb")
         except OSError as exc:
-            raise SinkError(f"{self.label}: cannot write ({exc.strerror or exc})") from None
+            raise SinkError(f"{self.label}: không ghi được tệp ({exc.strerror or exc})") from None
         self._wav.setnchannels(1)
         self._wav.setsampwidth(2)
         self._wav.setframerate(rate)

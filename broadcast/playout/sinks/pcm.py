@@ -36,7 +36,7 @@ def read_pcm(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, in
     try:
         samples = ffmpeg.decode(path, rate)
     except ffmpeg.DecodeError as exc:
-        raise SinkError(f"{path}: cannot decode ({exc})") from None
+        raise SinkError(f"{path}: không giải mã được tệp âm thanh ({exc})") from None
     return (np.clip(samples, -1, 1) * 32767).astype("<i2"), rate
 
 
@@ -71,7 +71,7 @@ class PipeSink:
             proc = subprocess.Popen(self.command(rate), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE)
         except OSError as exc:
-            raise SinkError(f"{self.label}: cannot start the player ({exc})") from None
+            raise SinkError(f"{self.label}: không khởi động được trình phát ({exc})") from None
         try:
             fcntl.fcntl(proc.stdin.fileno(), F_SETPIPE_SZ, 8192)
         except OSError:
@@ -93,9 +93,9 @@ class PipeSink:
         if start_at is not None and sleep_until(self.clock, start_at, stop):
             proc.kill()
             proc.wait()
-            return PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or "stopped before start")
+            return PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or "dừng trước khi bắt đầu")
         if proc.poll() is not None:
-            raise failure(f"player exited ({proc.returncode}) before playing", None, 0)
+            raise failure(f"trình phát thoát (mã {proc.returncode}) trước khi phát", None, 0)
         chunk = max(1, int(self.chunk_s * rate))
         start = self.clock.now()
         t0 = time.monotonic()
@@ -103,7 +103,7 @@ class PipeSink:
         try:
             while pos < n:
                 if stop.is_set():
-                    reason = getattr(stop, "reason", "") or "stopped"
+                    reason = getattr(stop, "reason", "") or "đã dừng"
                     tail = fade_out(pcm[pos:], int(self.fade_s * rate))
                     proc.stdin.write(tail.tobytes())
                     pos += tail.size
@@ -113,17 +113,17 @@ class PipeSink:
                     stop.wait(min(ahead - self.lead_s, self.chunk_s))
                     continue
                 if proc.poll() is not None:
-                    raise failure(f"player exited ({proc.returncode}) after {pos / rate:.1f} s", start, pos)
+                    raise failure(f"trình phát thoát (mã {proc.returncode}) sau {pos / rate:.1f} giây", start, pos)
                 proc.stdin.write(pcm[pos:pos + chunk].tobytes())
                 pos = min(n, pos + chunk)
             proc.stdin.close()
         except (BrokenPipeError, ValueError):
-            raise failure(f"player stopped reading after {pos / rate:.1f} s", start, pos) from None
+            raise failure(f"trình phát ngừng nhận âm thanh sau {pos / rate:.1f} giây", start, pos) from None
         try:
             code = proc.wait(timeout=self.exit_timeout_s + max(0.0, pos / rate - (time.monotonic() - t0)))
         except subprocess.TimeoutExpired:
-            raise failure("player did not finish", start, pos) from None
+            raise failure("trình phát không kết thúc", start, pos) from None
         if code != 0 and not reason:
-            raise failure(f"player exited with {code}", start, pos)
+            raise failure(f"trình phát thoát với mã {code}", start, pos)
         reader.join(1)
         return PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, not reason and pos >= n, reason)
