@@ -329,26 +329,51 @@ def format_duration(seconds: int) -> str:
 _ZERO = timedelta(0)
 
 
-def _aggregate(rows: list[AnnexRow]) -> Figures:
-    """Station-level and per-zone figures of `rows` (see the module's counting rules)."""
-    station: dict[tuple, timedelta] = {}
-    zoned: dict[tuple, timedelta] = {}
-    items = set()
-    for r in rows:
+class _Tally:
+    """What the figures of a set of rows are made of: the items, and the longest airtime of each
+    (bulletin, slot) and of each (bulletin, slot, zone). Tallies of disjoint rows merge."""
+
+    __slots__ = ("items", "station", "zoned")
+
+    def __init__(self) -> None:
+        self.items: set[str] = set()
+        self.station: dict[tuple, timedelta] = {}
+        self.zoned: dict[tuple, timedelta] = {}
+
+    def add(self, r: AnnexRow) -> None:
         if r.outcome not in AIRED:
-            continue
+            return
         aired = r.end - r.start if r.start and r.end and r.end > r.start else _ZERO
         key = (r.bulletin_id, r.scheduled, r.session)
-        items.add(r.bulletin_id)
-        if aired >= station.get(key, _ZERO):
-            station[key] = aired
+        self.items.add(r.bulletin_id)
+        if aired >= self.station.get(key, _ZERO):
+            self.station[key] = aired
         for zone in r.zones or ("",):
             zkey = (key, zone)
-            if aired >= zoned.get(zkey, _ZERO):
-                zoned[zkey] = aired
-    return Figures(
-        len(items), len(station), sum(station.values(), _ZERO), len(zoned), sum(zoned.values(), _ZERO)
-    )
+            if aired >= self.zoned.get(zkey, _ZERO):
+                self.zoned[zkey] = aired
+
+    def merge(self, other: _Tally) -> _Tally:
+        self.items |= other.items
+        for mine, theirs in ((self.station, other.station), (self.zoned, other.zoned)):
+            for key, aired in theirs.items():
+                if aired >= mine.get(key, _ZERO):
+                    mine[key] = aired
+        return self
+
+    def figures(self) -> Figures:
+        return Figures(
+            len(self.items), len(self.station), sum(self.station.values(), _ZERO),
+            len(self.zoned), sum(self.zoned.values(), _ZERO),
+        )
+
+
+def _aggregate(rows: Iterable[AnnexRow]) -> Figures:
+    """Station-level and per-zone figures of `rows` (see the module's counting rules)."""
+    tally = _Tally()
+    for r in rows:
+        tally.add(r)
+    return tally.figures()
 
 
 def _plan_tasks(year: int, total: Figures, procedure: Figures, months_aired: int, months: int) -> list[PlanTask]:
@@ -423,23 +448,28 @@ def build_report_data(
     annex.sort(key=lambda r: (r.scheduled, r.row_id))
     months = period.months()
     topic_ids = list(TOPICS) + sorted({r.topic for r in annex} - set(TOPICS))
+    # One pass over the rows (a tally per topic and month), then merges for the totals.
+    cells: dict[tuple[str, str], _Tally] = {}
+    for key, group in by_month.items():
+        tally = cells[key] = _Tally()
+        for r in group:
+            tally.add(r)
     topics = []
+    grand, month_totals = _Tally(), {m: _Tally() for m in months}
     for topic in topic_ids:
-        of_topic = [r for r in annex if r.topic == topic]
-        topics.append(
-            TopicFigures(
-                topic,
-                TOPICS.get(topic, topic),
-                _aggregate(of_topic),
-                {m: _aggregate(by_month.get((topic, m), [])) for m in months},
-            )
-        )
-    total = TopicFigures(
-        "",
-        "Tổng cộng",
-        _aggregate(annex),
-        {m: _aggregate([r for t in topic_ids for r in by_month.get((t, m), [])]) for m in months},
-    )
+        of_topic = _Tally()
+        per_month = {}
+        for m in months:
+            cell = cells.get((topic, m))
+            if cell is None:
+                per_month[m] = Figures()
+                continue
+            per_month[m] = cell.figures()
+            of_topic.merge(cell)
+            month_totals[m].merge(cell)
+        grand.merge(of_topic)
+        topics.append(TopicFigures(topic, TOPICS.get(topic, topic), of_topic.figures(), per_month))
+    total = TopicFigures("", "Tổng cộng", grand.figures(), {m: month_totals[m].figures() for m in months})
     procedure = next(t.total for t in topics if t.topic == "procedure")
     months_aired = sum(1 for m in months if total.by_month[m].broadcasts)
     return ReportData(
