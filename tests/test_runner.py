@@ -219,3 +219,28 @@ def test_a_second_slot_on_the_same_zone_at_the_same_time_is_not_aired_or_logged_
     assert len(sink.plays) == 1 and len(z2.plays) == 1
     assert runner.run_slot(weekly) == []  # the same slot again: nothing aired, nothing logged
     assert len(log.records) == 9
+
+
+def test_what_did_not_air_is_also_written_to_the_service_output(caplog):
+    import logging
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from broadcast.asrun import AsRunRecord, MemoryAsRunLog, Outcome
+    from broadcast.playout.runner import Runner
+
+    runner = Runner.__new__(Runner)  # only the log path is exercised
+    runner.log, runner.history = MemoryAsRunLog(), []
+    import threading
+
+    runner._log_lock = threading.Lock()
+    when = datetime(2024, 5, 6, 5, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    failed = AsRunRecord(scheduled=when, outcome=Outcome.failed, bulletin_id="b", title="T", topic="general",
+                         priority="normal", session="sáng", sink="device:khong-co-sink", reason="không có thiết bị")
+    played = AsRunRecord(scheduled=when, outcome=Outcome.played, bulletin_id="c", title="T", topic="general",
+                         priority="normal", session="sáng", start=when, end=when)
+    with caplog.at_level(logging.WARNING, logger="broadcast.playout.runner"):
+        runner._append([failed, played])
+    assert len(runner.log.records) == 2
+    warnings = [r.getMessage() for r in caplog.records]
+    assert warnings == ["FAILED sáng 2024-05-06 05:30 on device:khong-co-sink: b — không có thiết bị"]

@@ -72,9 +72,9 @@ def run(verbose: bool) -> None:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGHUP, lambda *_: reload_asked.set())  # handled below, outside the signal handler
     service, logbook = start_service(settings)
-    jobs = [j for j in service.scheduler.get_jobs() if j.id.startswith("air:")]
-    click.echo(f"broadcast: running; {len(jobs)} sessions in the next two days"
-               + (f", next at {min(j.next_run_time for j in jobs):%Y-%m-%d %H:%M %Z}" if jobs else "")
+    slots = service.next_slots(n=1000)
+    click.echo(f"broadcast: running; {len(slots)} sessions in the next two days"
+               + (f", next: {slots[0]['session']} at {slots[0]['slot']}" if slots else "")
                + f"; control socket {service.control.path}", err=True)
     while not stop.wait(1.0):
         if reload_asked.is_set():

@@ -172,6 +172,12 @@ class Runner:
                 except Exception:  # noqa: BLE001 - the log failing must not stop the air; say it loudly
                     log.exception("could not write the as-run log row for %s %s", r.session, r.bulletin_id)
                 self.history.append(r)
+                # What did not air goes to the service's output (the journal) too, not only to the log:
+                # a loudspeaker cluster that is down must be seen by whoever watches the station.
+                if r.outcome in (Outcome.failed, Outcome.missed, Outcome.interrupted):
+                    log.warning("%s %s %s on %s: %s — %s", r.outcome.value.upper(), r.session,
+                                f"{r.scheduled:%Y-%m-%d %H:%M}", r.sink or ", ".join(r.zones),
+                                r.bulletin_id or "-", r.reason)
 
     def _rows_for_plan(self, slot: Slot, plan: Programme | None, outcome: Outcome, reason: str) -> list[AsRunRecord]:
         zones = slot.zones

@@ -184,13 +184,17 @@ class Service:
 
     # -- control requests ------------------------------------------------------------------------
 
+    def next_slots(self, n: int = 5) -> list[dict]:
+        """The next sessions on the air jobs, at their slot time (the jobs themselves fire a little early)."""
+        jobs = sorted((j for j in self.scheduler.get_jobs() if j.id.startswith("air:")), key=lambda j: j.next_run_time)
+        return [{"slot": j.args[0].when.isoformat(timespec="seconds"), "session": j.args[0].session, "job": j.name}
+                for j in jobs[:n]]
+
     def handle(self, message: dict) -> dict:
         cmd = message.get("cmd")
         if cmd == "status":
             status = self.runner.status()
-            status["next"] = [{"slot": j.next_run_time.isoformat(timespec="seconds"), "job": j.name}
-                              for j in sorted(self.scheduler.get_jobs(), key=lambda j: j.next_run_time)
-                              if j.id.startswith("air:")][:5]
+            status["next"] = self.next_slots()
             return {"ok": True, "status": status}
         if cmd == "play":
             path = Path(message.get("path", ""))
