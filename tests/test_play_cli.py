@@ -1,4 +1,4 @@
-"""`broadcast play`: through the running service's control socket (emergency), or directly on the default PulseAudio sink."""
+"""`broadcast play`: through the running service's control socket (emergency), or directly on the schedule's sound-card zones."""
 
 from __future__ import annotations
 
@@ -54,10 +54,10 @@ def pulse(tmp_path_factory):
 
 @pulse_only
 @pytest.mark.pulse
-def test_without_a_service_it_plays_on_the_default_device_and_logs(station, run_cli, pulse, tmp_path):
+def test_without_a_service_it_plays_on_the_sound_card_zones_and_logs(station, run_cli, pulse, tmp_path):
     settings = station()
     (settings.base_dir / "schedule.yaml").write_text(
-        "zones:\n  trung-tam: {name: Trung tâm, sink: {type: device}}\n"
+        "zones:\n  trung-tam: {name: Trung tâm, sink: {type: device, device: bulletin}}\n"
         "  thon-1: {name: Thôn 1, sink: {type: icecast, url: 'http://127.0.0.1:8000', mount: /thon-1, password: pw}}\n",
         encoding="utf-8")
     clip = write_wav(tmp_path / "thong-bao.wav", tone_steps([500.0, 700.0], 0.75))
@@ -73,8 +73,9 @@ def test_without_a_service_it_plays_on_the_default_device_and_logs(station, run_
     assert abs((end - start) - 1.5) < 0.2
     with Logbook(settings.data_dir / "asrun.sqlite", readonly=True) as book:
         rows = [r.record for r in book.records()]
-    assert [(r.bulletin_id, r.outcome, r.sink, r.priority) for r in rows] == [
-        ("thong-bao", Outcome.played, "device:default", "emergency")]
+    # The schedule's own sound-card zone and sink, not some default.
+    assert [(r.bulletin_id, r.outcome, r.zones, r.sink, r.priority) for r in rows] == [
+        ("thong-bao", Outcome.played, ("trung-tam",), "device:bulletin", "emergency")]
 
 
 def test_a_bulletin_yaml_is_built_then_sent_with_its_own_priority(station, run_cli, tmp_path):

@@ -1,4 +1,5 @@
-"""`broadcast play FILE`: air a file now — through the running service (control socket) or, without one, on the default sound device."""
+"""`broadcast play FILE`: air a file now — through the running service (control socket) or, without one,
+on the schedule's sound-card zones (the default sound device when there are none)."""
 
 from __future__ import annotations
 
@@ -50,32 +51,52 @@ def check_audio(path: Path) -> None:
         raise UserError(f"{path}: not an audio file ({detail})")
 
 
-def unreached_zones(settings) -> list[str]:
-    """The schedule's zones a direct play does not reach (everything but sound-card zones), as 'id (type)'."""
+def _station_schedule(settings):
     from broadcast.schedule import load_schedule
 
     try:
-        schedule = load_schedule(settings.schedule_file)
+        return load_schedule(settings.schedule_file)
     except UserError:
+        return None
+
+
+def unreached_zones(settings) -> list[str]:
+    """The schedule's zones a direct play does not reach (everything but sound-card zones), as 'id (type)'."""
+    schedule = _station_schedule(settings)
+    if schedule is None:
         return []
     return [f"{zid} ({zone.sink.type})" for zid, zone in schedule.zones.items() if zone.sink.type != "device"]
 
 
+def direct_schedule(settings):
+    """The zones a direct play reaches: the schedule's sound-card zones with their own sinks and ids,
+    or, with no usable schedule, the default sound device."""
+    from broadcast.schedule import Schedule
+
+    schedule = _station_schedule(settings)
+    devices = {zid: zone.model_dump(mode="json") for zid, zone in schedule.zones.items()
+               if zone.sink.type == "device"} if schedule else {}
+    if not devices:
+        devices = {DIRECT_ZONE: {"name": "Loa mặc định", "sink": {"type": "device"}}}
+    playout = schedule.playout.model_dump(mode="json") if schedule else {}
+    return Schedule.model_validate({"zones": devices, "playout": playout})
+
+
 def play_direct(settings, path: Path, priority: str, title: str | None):
-    """No service running: play on the default PulseAudio sink and log it like any broadcast."""
+    """No service running: play on the schedule's sound-card zones (else the default sound device) and
+    log it like any broadcast."""
     from broadcast.logbook import Logbook
     from broadcast.playout.clock import SystemClock
     from broadcast.playout.programme import take_from_file
     from broadcast.playout.runner import Runner
-    from broadcast.playout.sinks.device import PulseSink
-    from broadcast.schedule import Schedule
+    from broadcast.playout.service import build_sinks
 
     tz = settings.station.tz
     clock = SystemClock(tz)
-    schedule = Schedule.model_validate({"zones": {DIRECT_ZONE: {"name": "Loa mặc định", "sink": {"type": "device"}}}})
+    schedule = direct_schedule(settings)
     with Logbook(settings.data_dir / "asrun.sqlite") as logbook:
-        runner = Runner(schedule=schedule, preparer=None, sinks={DIRECT_ZONE: PulseSink(None, clock)}, log=logbook,
-                        clock=clock, tz=tz)
+        runner = Runner(schedule=schedule, preparer=None, sinks=build_sinks(schedule, clock, base_dir=settings.base_dir),
+                        log=logbook, clock=clock, tz=tz)
         previous = signal.signal(signal.SIGINT, lambda *_: runner.stop("người dùng dừng phát (Ctrl+C)"))
         try:
             return runner.play(take_from_file(path, title=title, priority=priority), priority)
@@ -111,7 +132,7 @@ def play(file: Path, priority: str | None, zones: tuple[str, ...], direct: bool)
                        + (f"; interrupting the session '{interrupting}'" if interrupting else ""))
             return
     if zones:
-        raise UserError("--zone needs the running service (`broadcast run`); without it FILE plays on the default device")
+        raise UserError("--zone needs the running service (`broadcast run`); without it FILE plays on the sound-card zones")
     if not direct:
         missed = unreached_zones(settings)
         click.secho("warning: no broadcast service is running, so this plays only on this computer's sound card"
