@@ -262,17 +262,18 @@ def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str
     """Synthesise every segment (cache first) and lay the programme out: jingle, speech, pauses, jingle."""
     sr = settings.audio.sample_rate
     parts: list[Part] = [Part("jingle", intro), pause(settings.audio.pause_after_jingle_s, sr)]
-    records, warnings, items, fell_back = [], [], {}, False
+    records, items, fell_back = [], {}, False
+    said_why: dict[str, list[str]] = {}  # one warning per distinct reason, naming every segment it hit
     offset = sum(p.samples.size for p in parts)
     for i, (seg, text) in enumerate(spoken):
         said = speaker.say(text, voices.get(seg.bulletin_id))
         who = seg.bulletin_id or seg.kind
         if said.fell_back_from:
             fell_back = True
-            warnings.append(f"{who}: spoken by {said.engine}/{said.voice} because " + "; ".join(said.failures))
+            said_why.setdefault(f"spoken by {said.engine}/{said.voice} because " + "; ".join(said.failures), []).append(who)
         elif said.asked_voice:
-            warnings.append(f"{who}: {said.engine} has no voice '{said.asked_voice}'; "
-                            f"spoken with '{said.voice}' (see `broadcast voices`)")
+            said_why.setdefault(f"{said.engine} has no voice '{said.asked_voice}'; spoken with '{said.voice}' "
+                                f"(see `broadcast voices`)", []).append(who)
         parts.append(Part("speech", said.samples, f"{said.engine}/{said.voice}"))
         records.append({
             "kind": seg.kind, "bulletin_id": seg.bulletin_id, "script": seg.text, "spoken": text,
@@ -291,7 +292,8 @@ def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str
         parts.append(pause(gap, sr))
         offset += parts[-1].samples.size
     parts.append(Part("jingle", outro))
-    return _Voiced(parts, records, list(items.values()), list(dict.fromkeys(warnings)), fell_back)
+    warnings = [f"{', '.join(dict.fromkeys(whos))}: {why}" for why, whos in said_why.items()]
+    return _Voiced(parts, records, list(items.values()), warnings, fell_back)
 
 
 def _encode_within_peak(audio, lufs: float, ceiling: float, settings: Settings, mp3_tmp: Path):

@@ -36,6 +36,8 @@ ANNEX_HEADER = [
 ]
 
 
+A4_PAPER = 9  # the paper-size code for A4 in spreadsheet page setup
+
 def format_time(value: datetime | None) -> str:
     # 'YYYY-MM-DD HH:MM:SS' in the value's own zone; isoformat is twice as fast as strftime
     # and the annex formats tens of thousands of these.
@@ -236,6 +238,8 @@ def write_xlsx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
         s.add_image(Image(io.BytesIO(chart)), "A1")
         extents[s] = "A1:A1"
     sheet("Phụ lục", "phu-luc", {2: 20, 3: 20, 4: 20, 8: 35, 9: 28, 10: 45, 13: 66, 14: 66, 15: 66})
+    for s in wb.worksheets:
+        s.page_setup.paperSize = A4_PAPER  # administrative documents are printed on A4 (Nghị định 30/2020/NĐ-CP)
     buf = io.BytesIO()
     wb.save(buf)
 
@@ -331,7 +335,7 @@ def _notes(data: ReportData) -> list[str]:
     if data.superseded:
         notes.append(
             "Bản ghi đã được đính chính (tính theo bản đính chính sau cùng của mỗi chuỗi đính chính): "
-            f"{', '.join(map(str, data.superseded))}."
+            + ", ".join(f"bản ghi số {i}" for i in data.superseded) + "."
         )
     if data.integrity_alert:
         notes.insert(0, data.integrity_alert)
@@ -414,7 +418,7 @@ def write_docx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Mm, Pt
 
     tables = tables or csv_tables(data)
     bodies: dict[str, str] = {}  # table placeholder -> body rows' XML (see _table)
@@ -423,6 +427,7 @@ def write_docx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(13)
     section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)  # A4, not python-docx's US Letter
     section.left_margin, section.right_margin = Cm(3), Cm(2)
     section.top_margin = section.bottom_margin = Cm(2)
 

@@ -71,6 +71,8 @@ def test_engine_failure_falls_back_and_says_so(station, run_cli, tmp_path):
     assert code == 0, err
     assert "espeak/vi" in out
     assert "spoken by espeak/vi because fake: fake engine asked to fail" in err
+    assert err.count("spoken by espeak/vi") == 1  # one line for one reason, naming every part it hit
+    assert "greeting, tin-a, signoff: spoken by" in err
     manifest = json.loads((tmp_path / "audio_out" / "tin-a.json").read_text(encoding="utf-8"))
     assert manifest["engine"] == "espeak" and manifest["warnings"]
 

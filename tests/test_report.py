@@ -396,3 +396,20 @@ def test_outcome_labels_are_vietnamese():
 
     assert OUTCOME_LABELS == {"played": "Đã phát", "late": "Phát muộn", "missed": "Bỏ lỡ", "failed": "Lỗi",
                               "interrupted": "Bị ngắt", "held_over": "Hoãn sang buổi sau"}
+
+
+def test_documents_are_laid_out_on_a4(tmp_path):
+    """Vietnamese administrative documents are printed on A4 (Nghị định 30/2020/NĐ-CP)."""
+    import docx
+    import openpyxl
+
+    from broadcast.config import Settings
+    from broadcast.report import write_sample_report
+
+    settings = Settings(base_dir=tmp_path)
+    paths = write_sample_report(settings, "2024-H1", tmp_path / "out", formats=("xlsx", "docx"))
+    xlsx = next(p for p in paths if p.suffix == ".xlsx")
+    docx_path = next(p for p in paths if p.suffix == ".docx")
+    section = docx.Document(docx_path).sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert all(ws.page_setup.paperSize in (9, "9") for ws in openpyxl.load_workbook(xlsx).worksheets)
