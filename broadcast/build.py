@@ -274,6 +274,10 @@ def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str
         elif said.asked_voice:
             said_why.setdefault(f"{said.engine} has no voice '{said.asked_voice}'; spoken with '{said.voice}' "
                                 f"(see `broadcast voices`)", []).append(who)
+        language = _language(speaker, said.engine, said.voice)
+        if language and not language.lower().startswith("vi"):
+            said_why.setdefault(f"{said.engine} voice '{said.voice}' speaks {language}, not Vietnamese: the text "
+                                f"will be misread on air", []).append(who)
         parts.append(Part("speech", said.samples, f"{said.engine}/{said.voice}"))
         records.append({
             "kind": seg.kind, "bulletin_id": seg.bulletin_id, "script": seg.text, "spoken": text,
@@ -294,6 +298,12 @@ def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str
     parts.append(Part("jingle", outro))
     warnings = [f"{', '.join(dict.fromkeys(whos))}: {why}" for why, whos in said_why.items()]
     return _Voiced(parts, records, list(items.values()), warnings, fell_back)
+
+
+def _language(speaker: Speaker, engine: str, voice: str) -> str | None:
+    """The voice's language when its engine can tell (Piper voices carry one in their config)."""
+    ask = getattr(speaker.engine(engine), "voice_language", None)
+    return ask(voice) if ask else None
 
 
 def _encode_within_peak(audio, lufs: float, ceiling: float, settings: Settings, mp3_tmp: Path):

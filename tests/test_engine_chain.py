@@ -104,7 +104,11 @@ def test_piper_voice_named_in_settings_speaks_the_bulletin(tmp_path):
     settings = make_settings(tmp_path, "piper", ["espeak"], voice="en_US-joe-medium")
     settings.programme.greeting, settings.programme.signoff = "Good morning.", "Goodbye."  # short: an English voice
     result = build_bulletin(Bulletin(id="joe", title="News.", topic="general", body="Hello."), settings)
-    assert (result.manifest["engine"], result.manifest["voice"], result.manifest["warnings"]) == ("piper", "en_US-joe-medium", [])
+    assert (result.manifest["engine"], result.manifest["voice"]) == ("piper", "en_US-joe-medium")
+    # The only voice a registry ships is English: the editor is told it would misread Vietnamese.
+    assert result.manifest["warnings"] == [
+        "greeting, joe, signoff: piper voice 'en_US-joe-medium' speaks en_US, not Vietnamese: "
+        "the text will be misread on air"]
 
 
 # ------------------------------------------------------------------ built online, aired offline

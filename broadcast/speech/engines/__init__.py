@@ -29,7 +29,9 @@ class Engine(Protocol):
     `name` MUST be stable (it keys the cache and is recorded in manifests and the log).
     `version` SHOULD change when the same text would sound different (it keys the cache); an engine
     whose voices are separate files MAY add `voice_version(voice) -> str`, used instead, so that
-    changing one voice does not invalidate the speech of the others.
+    changing one voice does not invalidate the speech of the others. An engine MAY add
+    `voice_language(voice) -> str | None` (e.g. "vi_VN"), so a build can warn when a voice of another
+    language would read Vietnamese text.
     `synthesize` MUST return non-empty speech or raise broadcast.errors.EngineError; it MUST NOT
     block longer than the engine's configured timeout.
     `voices` lists the voice names `synthesize` accepts; `default_voice` is used when the

@@ -355,6 +355,14 @@ class PiperEngine:
         voices_id = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
         return f"piper-tts {piper_version} speaker={p.speaker} length_scale={p.length_scale} voices={voices_id}"
 
+    def voice_language(self, voice: str) -> str | None:
+        """The language code of a voice (e.g. vi_VN, en_US) from its config, None if unknown."""
+        vf = self._known().get(voice)
+        if vf is None:
+            return None
+        language = voice_info(vf).language
+        return None if language in ("", "?") else language
+
     def voice_version(self, voice: str) -> str:
         """Like `version`, for one voice: its model and config contents and the station's settings."""
         p = self.settings.speech.piper
