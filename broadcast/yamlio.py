@@ -129,6 +129,8 @@ def describe_errors(doc: YamlDoc, exc: ValidationError, model: type[BaseModel]) 
 
 def validate(doc: YamlDoc, model: type[BaseModel], context: dict | None = None):
     """Validate a YAML document against a model, reporting all problems at once as a UserError."""
+    if doc.data is None and model.model_fields and any(f.is_required() for f in model.model_fields.values()):
+        raise UserError(f"{doc.path}: the file is empty")
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
         raise UserError(f"{doc.path}:1: expected a mapping of keys to values at the top level")

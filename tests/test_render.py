@@ -154,3 +154,9 @@ def test_dates_in_data_are_checked_and_read_as_dates():
     bad = Bulletin(id="x", title="T", topic="legal_document", template="legal_document", data=data | {"signed": "2018-02-30"})
     with pytest.raises(UserError, match=r"data.signed: '2018-02-30' is not a date: write YYYY-MM-DD"):
         render_bulletin(bad, SETTINGS)
+
+
+def test_an_empty_bulletin_file_says_so(tmp_path):
+    p = write(tmp_path, "# nothing yet\n")
+    with pytest.raises(UserError, match=rf"^{p}: the file is empty"):
+        load_bulletin(p)
