@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from broadcast.topics import TOPICS
+
 from broadcast.asrun import Outcome
 from broadcast.errors import UserError
 from broadcast.logbook import Logbook, default_path, effective_ids, export_rows, verify_file
@@ -56,7 +58,7 @@ def log_group() -> None:
 @db_option
 @from_option
 @to_option
-@click.option("--topic", help="Only this topic id (see broadcast.topics).")
+@click.option("--topic", type=click.Choice(list(TOPICS)), help="Only this topic.")
 @click.option(
     "--outcome",
     type=click.Choice([o.value for o in Outcome]),
