@@ -11,15 +11,12 @@ import json
 import os
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
-
-import numpy as np
 
 from broadcast import __version__
+from broadcast.atomic import staged
 from broadcast.audio import ffmpeg, loudness
 from broadcast.audio.jingle import load_jingle
 from broadcast.audio.mix import Part, mix, pause
@@ -36,8 +33,6 @@ TITLE_PAUSE_S = 0.7
 MP3_MARGIN_DB = 0.6  # limiter ceiling below the target peak, room for MP3's overshoot
 MAX_ENCODE_TRIES = 3
 LOUDNESS_WARN_LU = 0.5
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 
 @dataclass
@@ -115,20 +110,6 @@ def ensure_writable(folder: Path) -> None:
         raise UserError(f"{folder}: output folder is not writable ({exc.strerror})") from None
 
 
-@contextmanager
-def _staged(final: Path) -> Iterator[Path]:
-    """A temp path beside `final`, renamed over it only if the block succeeds."""
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; built audio is for everyone to play
-    try:
-        yield Path(tmp)
-        os.replace(tmp, final)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None], settings: Settings, jingle_id: str) -> str:
     speech = settings.speech
     payload = {
@@ -200,7 +181,7 @@ def build_segments(
 
     t = time.perf_counter()
     warnings = voiced.warnings
-    with _staged(wav) as wav_tmp, _staged(mp3) as mp3_tmp:
+    with staged(wav) as wav_tmp, staged(mp3) as mp3_tmp:
         audio, master_lufs, mp3_peak = _encode_within_peak(audio, master_lufs, ceiling, settings, mp3_tmp)
         if abs(master_lufs - settings.audio.loudness_lufs) > LOUDNESS_WARN_LU:
             warnings.append(f"loudness {master_lufs:.1f} LUFS misses the target {settings.audio.loudness_lufs:g} LUFS")
@@ -240,7 +221,7 @@ def build_segments(
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "software": f"broadcast {__version__}",
     }
-    with _staged(manifest_path) as man_tmp:
+    with staged(manifest_path) as man_tmp:
         man_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     timings["total"] = time.perf_counter() - t0
     return BuildResult(name, mp3, wav, manifest_path, manifest, timings=timings)

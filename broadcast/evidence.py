@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from broadcast.atomic import atomic_write
 from broadcast.errors import UserError
 from broadcast.logbook import Logbook, default_path, export_rows
 from broadcast.report import (
     FORMATS,
     ReportData,
-    atomic_write,
     load_report_data,
     parse_period,
     report_base_name,

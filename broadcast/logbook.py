@@ -350,19 +350,19 @@ def verify_rows(
     warnings = tuple(warnings)
     by_hash = {r["row_hash"]: r["id"] for r in stored}
 
+    head = stored[-1] if stored else None
+    # What every result says of the chain as stored: its length and its last row.
+    chain = {"rows": len(stored), "head_id": head["id"] if head else None,
+             "head_hash": head["row_hash"] if head else GENESIS_HASH, "warnings": warnings, "secured": secured}
+
     def broken(row_id: int, kind: str, message: str, message_vi: str) -> VerifyResult:
-        head = stored[-1] if stored else None
         return VerifyResult(
             ok=False,
-            rows=len(stored),
-            head_id=head["id"] if head else None,
-            head_hash=head["row_hash"] if head else GENESIS_HASH,
+            **chain,
             first_bad_id=row_id,
             kind=kind,
             message=message,
-            warnings=warnings,
             message_vi=message_vi,
-            secured=secured,
         )
 
     expected_id, expected_prev, previous_prev = 1, GENESIS_HASH, None
@@ -438,15 +438,7 @@ def verify_rows(
                 f"row {anchor_id} was recorded with hash {anchor_hash} but now {found}",
                 f"bản ghi số {anchor_id} đã được ghi nhận với mã băm {anchor_hash} nhưng {found_vi}",
             )
-    head = stored[-1] if stored else None
-    return VerifyResult(
-        ok=True,
-        rows=len(stored),
-        head_id=head["id"] if head else None,
-        head_hash=head["row_hash"] if head else GENESIS_HASH,
-        warnings=warnings,
-        secured=secured,
-    )
+    return VerifyResult(ok=True, **chain)
 
 
 def export_rows(rows: list[dict], fmt: str, out) -> None:

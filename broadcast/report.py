@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -36,6 +34,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from broadcast.asrun import Outcome
+from broadcast.atomic import atomic_write
 from broadcast.errors import UserError
 from broadcast.logbook import Logbook, LoggedRow, VerifyResult, default_path, effective_ids
 from broadcast.topics import TOPICS
@@ -489,30 +488,6 @@ def build_report_data(
 
 
 # --- writing ----------------------------------------------------------------------------------
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call write(tmp) on a temp file beside `path`, then rename it into place (all or nothing)."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise UserError(f"{path.parent}: cannot write here ({exc.strerror or exc})") from None
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        with open(tmp_path, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, path)
-    except OSError as exc:
-        tmp_path.unlink(missing_ok=True)
-        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:

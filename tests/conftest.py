@@ -27,6 +27,14 @@ def write_station(folder: Path, **sections) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    """No test reaches past this machine: gTTS hands urllib's environment proxies to requests, and a
+    proxy must not capture the local stand-in servers on 127.0.0.1."""
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+
+
 @pytest.fixture
 def station(tmp_path, monkeypatch):
     """A temp station folder (cwd) with the fake engine; returns a function to rewrite its settings."""

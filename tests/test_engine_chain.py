@@ -23,12 +23,6 @@ from broadcast.speech.synth import Speaker
 BODY = "Ủy ban nhân dân xã thông báo lịch tiếp công dân vào sáng thứ Hai hằng tuần tại trụ sở."
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-
-
 def make_settings(tmp_path: Path, engine: str, fallback: list[str], voice: str = "vi", url: str | None = None) -> Settings:
     s = Settings(base_dir=tmp_path)
     s.speech.engine = engine

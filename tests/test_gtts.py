@@ -18,13 +18,6 @@ from broadcast.speech.synth import Speaker
 TEXT = "Xin chào bà con"
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    # gTTS hands urllib's environment proxies to requests: a proxy must not capture 127.0.0.1.
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-
-
 @pytest.fixture
 def server():
     with GttsStandIn() as stand_in:

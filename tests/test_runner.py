@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from playout_fixtures import TakePreparer, make_take, schedule_for
 

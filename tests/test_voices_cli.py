@@ -19,12 +19,6 @@ from broadcast.commands import voices as voices_cmd
 JOE = "en_US-joe-medium"
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-
-
 @pytest.fixture
 def joe_station(station, tmp_path):
     """A station whose voices folder holds the joe voice (model linked, config copied), Piper first."""

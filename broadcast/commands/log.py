@@ -8,12 +8,11 @@ from pathlib import Path
 
 import click
 
-from broadcast.topics import TOPICS
-
 from broadcast.asrun import Outcome
+from broadcast.atomic import atomic_write
 from broadcast.errors import UserError
 from broadcast.logbook import Logbook, default_path, effective_ids, export_rows, verify_file
-from broadcast.report import atomic_write
+from broadcast.topics import TOPICS
 
 
 def _settings():

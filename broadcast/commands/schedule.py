@@ -7,8 +7,6 @@ from datetime import datetime
 
 import click
 
-from broadcast.errors import UserError
-
 WEEKDAY_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -46,6 +45,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from broadcast.asrun import AsRunLog, AsRunRecord, Outcome
+from broadcast.atomic import staged
 from broadcast.playout.clock import Clock, sleep_until
 from broadcast.playout.programme import ItemInfo, Prepared, Preparer, Take
 from broadcast.playout.sinks import PlayReport, Sink, SinkError, StopSignal
@@ -103,9 +103,8 @@ class StateStore:
         with self._lock:
             state = self.load() | changes
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
-            os.replace(tmp, self.path)
+            with staged(self.path) as tmp:
+                tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def item_records(

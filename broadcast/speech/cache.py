@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from broadcast.atomic import staged
 
 
 def speech_key(engine: str, version: str, voice: str, rate: int, text: str, sample_rate: int) -> str:
@@ -38,9 +38,7 @@ class SpeechCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
+            with staged(path) as tmp, open(tmp, "wb") as fh:
                 np.save(fh, samples.astype(np.float32), allow_pickle=False)
-            os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
