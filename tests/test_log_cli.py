@@ -125,6 +125,17 @@ def test_evidence(station, capsys):
     assert code == 0 and "e.zip" in out and (station / "e.zip").is_file()
 
 
+def test_evidence_from_a_tampered_log_is_written_and_exits_1(station, capsys):
+    import zipfile
+
+    _hand_edit(station, "DROP TRIGGER asrun_no_update", "UPDATE asrun SET outcome = 'played' WHERE id = 5")
+    code, out, err = run(capsys, "evidence", "--period", "2024-06", "--out", "e.zip")
+    assert code == 1
+    assert "BROKEN" in err and "e.zip" in out
+    with zipfile.ZipFile(station / "e.zip") as zf:
+        assert "bản ghi số 5" in zf.read("kiem-tra-chuoi.txt").decode()
+
+
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_correction_needs_a_reason(station, capsys, reason):
     code, _, err = run(capsys, "log", "correct", "6", "--reason", reason)

@@ -18,15 +18,23 @@ from broadcast.report import PERIOD_HELP
               help="Another folder to look in for aired audio (e.g. files played with `broadcast play`); repeatable.")
 @click.option("--db", type=click.Path(dir_okay=False), help="As-run log file (default: <data folder>/asrun.sqlite).")
 def evidence_command(period, out, with_audio, audio_dirs, db) -> None:
-    """Bundle the evidence of a period's broadcasts into a zip with SHA256SUMS."""
-    settings = click.get_current_context().obj.settings
+    """Bundle the evidence of a period's broadcasts into a zip with SHA256SUMS.
+
+    A log whose hash chain is broken still gets its bundle (the broken chain is itself evidence, in
+    kiem-tra-chuoi.txt), but the command exits 1, as `log verify` and `report` do, so a script or
+    an officer cannot take it for a sound one."""
+    ctx = click.get_current_context()
+    settings = ctx.obj.settings
     result = build_evidence(settings, period, out, with_audio=with_audio, db=db, audio_dirs=list(audio_dirs))
     click.echo(f"{result.path}: {len(result.files)} files, {result.rows} log rows")
-    if not result.chain_ok:
-        click.echo("warning: the log's hash chain does not verify; see kiem-tra-chuoi.txt in the zip", err=True)
     if result.missing_audio:
         click.echo(f"warning: no audio file matches {len(result.missing_audio)} audio sha256(s) recorded in the log; "
                    "listed in DOC-TOI.txt in the zip", err=True)
+    if not result.chain_ok:
+        click.secho("warning: THE AS-RUN LOG IS BROKEN: its hash chain does not verify; the bundle was written "
+                    "with the details in kiem-tra-chuoi.txt (run `broadcast log verify` for the first broken row)",
+                    fg="red", bold=True, err=True)
+        ctx.exit(1)
 
 
 COMMANDS = [evidence_command]
