@@ -80,3 +80,6 @@ class MemoryAsRunLog:
     def append(self, record: AsRunRecord) -> int:
         self.records.append(record)
         return len(self.records)
+
+    def slots_logged(self, since: datetime, until: datetime) -> set[tuple[datetime, str]]:
+        return {(r.scheduled, r.session) for r in self.records if since <= r.scheduled < until}

@@ -692,6 +692,12 @@ class Logbook:
             sql += " WHERE " + " AND ".join(clauses)
         return [LoggedRow.from_stored(r) for r in self._query(sql + " ORDER BY id", params)]
 
+    def slots_logged(self, since: datetime, until: datetime) -> set[tuple[datetime, str]]:
+        """(scheduled time, session) of every row scheduled in [since, until): what the runner already handled."""
+        where, params = self._time_filter(since, until)
+        rows = self._query(f"SELECT DISTINCT scheduled_utc, session FROM asrun {where}", params)
+        return {(datetime.fromisoformat(r[0]), r[1]) for r in rows}
+
     def corrections(self) -> dict[int, int]:
         """Every correction row's id -> the id it corrects (the whole log; cheap: few rows)."""
         rows = self._query("SELECT id, corrects FROM asrun WHERE corrects IS NOT NULL")

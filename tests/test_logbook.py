@@ -95,6 +95,14 @@ def test_round_trip_keeps_every_field_and_the_zone(tmp_path):
     assert rows[0].prev_hash == GENESIS_HASH and rows[1].prev_hash == rows[0].row_hash
 
 
+def test_slots_logged_are_found_in_any_timezone(log_path):
+    # What a restarted runner asks to avoid airing a slot twice: rows 2 and 3 (T0 + 12 h, + 24 h).
+    with Logbook(log_path) as log:
+        found = log.slots_logged(T0 + timedelta(hours=1), T0 + timedelta(hours=25))
+    assert found == {(T0 + timedelta(hours=12), "sang"), (T0 + timedelta(hours=24), "sang")}
+    assert (T0.astimezone(UTC) + timedelta(hours=12), "sang") in found  # aware times compare by instant
+
+
 def test_times_are_stored_in_utc_and_station_time(tmp_path):
     with Logbook(tmp_path / "a.sqlite") as log:
         log.append(record(0))

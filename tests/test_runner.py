@@ -84,6 +84,36 @@ def test_down_across_a_slot_and_back_within_grace_plays_late(tmp_path):
     assert {r.outcome for r in rows} == {Outcome.late}
 
 
+def test_first_start_within_grace_of_a_slot_plays_it_late(tmp_path):
+    # A new install (no state file) switched on at 05:34: the 05:30 session still airs.
+    clock = SimClock(DAY.replace(hour=5, minute=34), speedup=20)
+    runner, log, _ = make_runner(tmp_path, clock)
+    assert runner.recover() == slot_at(5, 30)
+    assert log.records == []  # nothing before the grace period is judged: the service did not exist then
+    assert {r.outcome for r in runner.run_slot(slot_at(5, 30))} == {Outcome.late}
+
+
+def test_first_start_does_not_replay_a_slot_the_log_holds(tmp_path):
+    # The state file was lost, but the log shows 05:30 aired: it is not aired twice.
+    clock = SimClock(DAY.replace(hour=5, minute=30), speedup=20)
+    runner, log, _ = make_runner(tmp_path, clock)
+    runner.run_slot(slot_at(5, 30))
+    (tmp_path / "data" / "state.json").unlink()
+    clock.jump_to(DAY.replace(hour=5, minute=36))
+    restarted = Runner(schedule=runner.schedule, preparer=runner.preparer, sinks=runner.sinks, log=log, clock=clock,
+                       state_path=tmp_path / "data" / "state.json", tz=TZ)
+    before = len(log.records)
+    assert restarted.recover() is None
+    assert len(log.records) == before
+
+
+def test_first_start_long_after_a_slot_neither_plays_nor_logs_it(tmp_path):
+    clock = SimClock(DAY.replace(hour=5, minute=45), speedup=20)
+    runner, log, _ = make_runner(tmp_path, clock)
+    assert runner.recover() is None
+    assert log.records == []
+
+
 def test_down_beyond_grace_logs_missed(tmp_path):
     clock = SimClock(DAY.replace(hour=5, minute=0), speedup=20)
     runner, _, _ = make_runner(tmp_path, clock)

@@ -11,7 +11,8 @@ Policies (the README repeats them):
   from the beginning (never mid-file) and its items are logged `late`; beyond, they are logged
   `missed` with the reason. Slots missed while the service was down are found on start from the state
   file (data/playout-state.json: the last slot handled): at most one late run — the latest slot
-  within grace — and every other one is logged `missed` (coalescing).
+  within grace — and every other one is logged `missed` (coalescing). On the very first start (no state
+  file) only the grace period is looked back over: a slot in it that the log does not hold airs late.
 - Priority: the programme puts emergency, then priority, then normal bulletins first (schedule.py).
 - Emergency: `play(..., priority="emergency")` stops what is airing within 1 s with a short fade
   (the item in progress is logged `interrupted`), then airs on every zone. The interrupted session
@@ -443,11 +444,18 @@ class Runner:
             self._append(rows)
             self.state.update(playing=None)
         last = state.get("last_slot")
+        until = now + timedelta(microseconds=1)
         if last is None:
+            # First start (or a lost state file): nothing says what was handled before, so look back only
+            # over the grace period, where a slot can still air late, and skip what the log already holds.
+            since = now - timedelta(minutes=self.playout.grace_minutes)
             self.state.update(last_slot=now.isoformat(), last_session="(first start)")
-            return None
-        since = datetime.fromisoformat(last) + timedelta(microseconds=1)
-        due = expand(self.schedule, since, now + timedelta(microseconds=1), self.tz or now.tzinfo)
+            logged = getattr(self.log, "slots_logged", lambda *_: set())(since, until)
+            due = [s for s in expand(self.schedule, since, until, self.tz or now.tzinfo)
+                   if (s.when, s.session) not in logged]
+        else:
+            since = datetime.fromisoformat(last) + timedelta(microseconds=1)
+            due = expand(self.schedule, since, until, self.tz or now.tzinfo)
         decision = recover(due, now, self.playout)
         for slot, reason in decision.missed:
             self.log_missed(slot, reason)
