@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from broadcast.errors import UserError
-from broadcast.yamlio import load_yaml, validate
+from broadcast.yamlio import YamlDoc, load_yaml, validate
 
 SETTINGS_ENV = "BROADCAST_SETTINGS"
 SETTINGS_FILE = "station.yaml"
@@ -104,8 +104,7 @@ class Settings(_Section):
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
 
     def resolve(self, path: Path) -> Path:
-        path = Path(path).expanduser()
-        return path if path.is_absolute() else (self.base_dir / path)
+        return _resolve(self.base_dir, path)
 
     @property
     def audio_out(self) -> Path:
@@ -148,28 +147,47 @@ def load_settings(path: Path | str | None = None) -> Settings:
         if not file.exists():
             return Settings(base_dir=Path.cwd())
     doc = load_yaml(file)
-    settings = validate(doc, Settings)
-    settings.base_dir = file.resolve().parent
-    problems = _check_references(settings, doc)
+    base_dir = file.resolve().parent
+    try:
+        settings, problems = validate(doc, Settings), []
+    except UserError as exc:
+        settings, problems = None, exc.problems
+    # References are read from the raw YAML, so a schema error elsewhere does not hide them.
+    problems += _check_references(doc, base_dir)
     if problems:
-        raise UserError(problems)
+        raise UserError(doc.in_order(problems))
+    settings.base_dir = base_dir
     return settings
 
 
-def _check_references(settings: Settings, doc) -> list[str]:
-    """What the schema cannot see: engine names exist, named files exist (all problems at once)."""
+def _resolve(base_dir: Path, path: Path) -> Path:
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else (base_dir / path)
+
+
+def _check_references(doc: YamlDoc, base_dir: Path) -> list[str]:
+    """What the schema cannot see: engine names exist, named files exist (all problems at once).
+
+    Works on the raw data: a value of the wrong type is the schema's problem and is skipped here."""
     from broadcast.speech.engines import engine_names  # engines import this module: import late
 
+    def part(parent, key: str, kind: type):
+        value = parent.get(key) if isinstance(parent, dict) else None
+        return value if isinstance(value, kind) else kind()
+
+    speech, audio = part(doc.data, "speech", dict), part(doc.data, "audio", dict)
+    fallback = part(speech, "fallback", list)
     problems = []
     known = engine_names()
-    for i, name in enumerate([settings.speech.engine, *settings.speech.fallback]):
-        if name not in known:
+    for i, name in enumerate([speech.get("engine"), *fallback]):
+        if isinstance(name, str) and name not in known:
             loc = ("speech", "engine") if i == 0 else ("speech", "fallback", i - 1)
             key = "speech.engine" if i == 0 else f"speech.fallback[{i - 1}]"
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"available: {', '.join(known)}"
             problems.append(f"{doc.where(loc)}: {key}: unknown speech engine '{name}'; {hint}")
-    for loc, path in ((("speech", "lexicon"), settings.lexicon_file), (("audio", "jingle"), settings.jingle_file)):
+    for loc, value in ((("speech", "lexicon"), speech.get("lexicon")), (("audio", "jingle"), audio.get("jingle"))):
+        path = _resolve(base_dir, value) if isinstance(value, str) else None
         if path is not None and not path.is_file():
             problems.append(f"{doc.where(loc)}: {'.'.join(loc)}: file not found: {path} (create it, or remove the key)")
     return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,17 @@ class YamlDoc:
     def where(self, loc: Loc) -> str:
         line = self.line_of(loc)
         return f"{self.path}:{line}" if line else str(self.path)
+
+    def in_order(self, problems: list[str]) -> list[str]:
+        """This file's problems by line (file-wide ones first), each once: checks that run side by side
+        (schema, references, template data) read as one list, top to bottom."""
+        prefix = f"{self.path}:"
+
+        def line(problem: str) -> int:
+            found = re.match(r"(\d+):", problem[len(prefix):]) if problem.startswith(prefix) else None
+            return int(found.group(1)) if found else 0
+
+        return sorted(dict.fromkeys(problems), key=line)
 
 
 def _index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:

@@ -71,3 +71,28 @@ def test_references_checked_with_every_problem_at_once(tmp_path):
     assert f"{f}:2: speech.engine: unknown speech engine 'espek'; did you mean 'espeak'?" in text
     assert f"{f}:3: speech.fallback[1]: unknown speech engine 'gtt'; did you mean 'gtts'?" in text
     assert f"{f}:4: speech.lexicon: file not found" in text and f"{f}:6: audio.jingle: file not found" in text
+
+
+def test_schema_errors_do_not_hide_engine_and_file_references(tmp_path):
+    f = tmp_path / "station.yaml"
+    f.write_text("speech:\n  engine: espek\n  rate: 10\n  fallback: [gtt]\n  lexicon: tu-dien.yaml\n"
+                 "audio:\n  jingle: nhac.mp3\n  sample_rate: 22050\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_settings(f)
+    problems = err.value.problems
+    assert [p.split(": ")[0] for p in problems] == [f"{f}:{n}" for n in (2, 3, 4, 5, 7, 8)], problems
+    assert problems[0] == f"{f}:2: speech.engine: unknown speech engine 'espek'; did you mean 'espeak'?"
+    assert problems[1].startswith(f"{f}:3: speech.rate: ")
+    assert problems[2] == f"{f}:4: speech.fallback[0]: unknown speech engine 'gtt'; did you mean 'gtts'?"
+    assert problems[3].startswith(f"{f}:5: speech.lexicon: file not found: {tmp_path / 'tu-dien.yaml'}")
+    assert problems[4].startswith(f"{f}:7: audio.jingle: file not found: {tmp_path / 'nhac.mp3'}")
+    assert problems[5].startswith(f"{f}:8: audio.sample_rate: ")
+
+
+def test_values_of_the_wrong_type_are_left_to_the_schema(tmp_path):
+    f = tmp_path / "station.yaml"
+    f.write_text("speech:\n  engine: [espeak]\n  fallback: espeak\naudio: loud\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_settings(f)
+    assert [p.split(": ")[1] for p in err.value.problems] == ["speech.engine", "speech.fallback", "audio"]
+    assert "unknown speech engine" not in "\n".join(err.value.problems)
