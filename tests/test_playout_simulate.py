@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import date
 
 from conftest import copy_example
@@ -27,6 +29,14 @@ def test_simulated_day_airs_each_session_into_files_and_the_log(station, run_cli
     settings = station()
     copy_example("2024-03-duong-day-nong.yaml", settings.bulletins_dir)
     (settings.base_dir / "schedule.yaml").write_text(SCHEDULE, encoding="utf-8")
+    # A master from a session aired a week ago is removed by the pre-roll; its MP3 (the evidence) stays.
+    old = settings.audio_out / "programmes"
+    old.mkdir(parents=True)
+    for ext in (".wav", ".mp3"):
+        (old / f"20240429T0530-sang{ext}").write_bytes(b"x")
+        os.utime(old / f"20240429T0530-sang{ext}", (time.time() - 7 * 86400,) * 2)
+    (old / "orphan.wav").write_bytes(b"x")  # no MP3 beside it: not ours to judge, kept
+    os.utime(old / "orphan.wav", (time.time() - 7 * 86400,) * 2)
     out = tmp_path / "sim"
     items = simulate_day(settings, date(2024, 5, 6), speedup=400, out_dir=out)
     assert [(i.session, i.zones, i.outcome) for i in items] == [
@@ -36,5 +46,8 @@ def test_simulated_day_airs_each_session_into_files_and_the_log(station, run_cli
     with Logbook(out / "asrun.sqlite", readonly=True) as book:
         assert len(book) == 3 and book.verify()
     assert "duong-day-nong-2024" in format_table(items)
+    assert sorted(p.name for p in old.iterdir() if p.name.startswith(("2024042", "orphan"))) == [
+        "20240429T0530-sang.mp3", "orphan.wav"]
+    assert (old / "20240506T0530-sang.wav").is_file()  # today's masters are kept
     code, text, err = run_cli("simulate", "--day", "2024-05-07", "--out", str(tmp_path / "none"))
     assert code == 0 and "no session" in text

@@ -22,6 +22,26 @@ from broadcast.schedule import Duration, Programme, Schedule, Slot, plan_program
 
 log = logging.getLogger(__name__)
 PROGRAMMES_DIR = "programmes"  # under audio_out/: one build per slot
+# A session's WAV master (~23 MB for 4 minutes) is only what the sinks decode from; the MP3 beside it is
+# what the log's audio_sha256 names and what evidence keeps. Masters untouched this long are removed
+# at the next pre-roll, so a year of two sessions a day does not fill the disk with ~17 GB of WAVs.
+KEEP_MASTERS_DAYS = 2
+
+
+def prune_masters(folder: Path, keep_days: float = KEEP_MASTERS_DAYS, now: float | None = None) -> list[Path]:
+    """Delete programme WAV masters not modified for `keep_days` whose MP3 is kept; return what went."""
+    import time
+
+    cutoff = (time.time() if now is None else now) - keep_days * 86400
+    gone = []
+    for wav in folder.glob("*.wav"):
+        try:
+            if wav.stat().st_mtime < cutoff and wav.with_suffix(".mp3").is_file():
+                wav.unlink()
+                gone.append(wav)
+        except OSError as exc:  # a file vanishing or locked is no reason to stop a pre-roll
+            log.warning("could not remove old programme master %s: %s", wav, exc)
+    return gone
 
 
 @dataclass(frozen=True)
@@ -221,6 +241,7 @@ class StationPreparer:
                 "held_over": [h.bulletin.id for h in plan.held_over]}
         try:
             result = build_programme(slot.key, plan.bulletins, self.settings, info=info, out_dir=out_dir)
+            prune_masters(out_dir)
             prepared.takes.append(Take.from_build(result))
             prepared.warnings += result.warnings
             return prepared
