@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from broadcast.errors import UserError
 from broadcast.topics import TOPICS, Priority
-from broadcast.yamlio import load_yaml, validate
+from broadcast.yamlio import YamlDoc, load_yaml, validate
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
@@ -82,10 +82,30 @@ class Bulletin(BaseModel):
 
 def load_bulletin(path: Path) -> Bulletin:
     doc = load_yaml(Path(path))
-    bulletin = validate(doc, Bulletin)
+    try:
+        bulletin = validate(doc, Bulletin)
+    except UserError as exc:
+        # The data is checked against its template too, so one run shows every problem of the file.
+        raise UserError(doc.in_order(exc.problems + _template_problems(doc))) from None
     bulletin.source = Path(path)
     bulletin._lines = doc.lines
     return bulletin
+
+
+def _template_problems(doc: YamlDoc) -> list[str]:
+    """The template name and the data against its fields, read from the raw YAML of a bulletin that
+    failed its schema (a loaded bulletin has them checked when it is rendered)."""
+    from broadcast.render import check_fields, get_template  # render imports this module: import late
+
+    raw = doc.data if isinstance(doc.data, dict) else {}
+    name, data = raw.get("template", "free"), raw.get("data", {})
+    if not isinstance(name, str):
+        return []  # the schema says what is wrong with it
+    try:
+        spec = get_template(name, doc.where(("template",)))
+    except UserError as exc:
+        return exc.problems
+    return check_fields(data, spec, lambda *loc: doc.where(loc))[1] if isinstance(data, dict) else []
 
 
 def bulletin_files(paths: list[Path]) -> list[Path]:

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 import jinja2
 import yaml
@@ -176,27 +176,36 @@ def _check_field(name: str, f: FieldSpec, value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
-def check_data(bulletin: Bulletin, spec: TemplateSpec) -> dict[str, Any]:
-    """The bulletin's data checked against the template's fields; every problem at once, with lines."""
-    problems, data = [], {}
-    for key in bulletin.data:
+def check_fields(data: dict, spec: TemplateSpec, where: Callable[..., str]) -> tuple[dict[str, Any], list[str]]:
+    """(data converted for the template, every problem) of a data mapping against the template's fields.
+
+    `where(*loc)` names the file and line of a key; it works on raw YAML as well as on a loaded bulletin,
+    so a bulletin with other errors still has its data checked."""
+    problems, converted = [], {}
+    for key in data:
         if key not in spec.fields:
             close = difflib.get_close_matches(str(key), list(spec.fields), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"the template's fields are: {', '.join(spec.fields) or 'none'}"
-            problems.append(f"{bulletin.where('data', key)}: data.{key}: not a field of template '{spec.name}'; {hint}")
+            problems.append(f"{where('data', key)}: data.{key}: not a field of template '{spec.name}'; {hint}")
     for name, f in spec.fields.items():
-        if name not in bulletin.data or bulletin.data[name] in (None, ""):
+        if name not in data or data[name] in (None, ""):
             if f.required:
-                problems.append(f"{bulletin.where('data')}: template '{spec.name}' needs data key '{name}' ({f.help})")
-            data[name] = None  # optional fields may be left out; the template sees them as empty
+                problems.append(f"{where('data')}: template '{spec.name}' needs data key '{name}' ({f.help})")
+            converted[name] = None  # optional fields may be left out; the template sees them as empty
             continue
-        data[name], problem = _check_field(name, f, bulletin.data[name])
+        converted[name], problem = _check_field(name, f, data[name])
         if problem:
-            problems.append(f"{bulletin.where('data', name)}: data.{name}: {problem}")
+            problems.append(f"{where('data', name)}: data.{name}: {problem}")
     for name, f in spec.fields.items():
-        limit = f.at_most
-        if limit and isinstance(data.get(name), int) and isinstance(data.get(limit), int) and data[name] > data[limit]:
-            problems.append(f"{bulletin.where('data', name)}: data.{name} ({data[name]}) is more than data.{limit} ({data[limit]})")
+        limit, value = f.at_most, converted.get(name)
+        if limit and isinstance(value, int) and isinstance(converted.get(limit), int) and value > converted[limit]:
+            problems.append(f"{where('data', name)}: data.{name} ({value}) is more than data.{limit} ({converted[limit]})")
+    return converted, problems
+
+
+def check_data(bulletin: Bulletin, spec: TemplateSpec) -> dict[str, Any]:
+    """The bulletin's data checked against the template's fields; every problem at once, with lines."""
+    data, problems = check_fields(bulletin.data, spec, bulletin.where)
     if problems:
         raise UserError(problems)
     return data

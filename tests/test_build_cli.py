@@ -116,6 +116,20 @@ def test_build_reports_every_problem_of_every_file_and_builds_the_good_ones(stat
     assert "tin-a" in out and (tmp_path / "audio_out" / "tin-a.mp3").is_file()
 
 
+def test_build_lists_schema_and_data_problems_of_one_file_together(station, run_cli, tmp_path):
+    (tmp_path / "bulletins" / "a.yaml").write_text(
+        "id: a\ntitle: T\ntopic: hotline\ntemplate: hotline\npriority: urgent\nair: {from: 2024-13-01}\n"
+        "data:\n  lines: 1800 1567\n  numbr: 3\n", encoding="utf-8")
+    code, out, err = run_cli("build", "bulletins")
+    assert code == 2
+    errors = [l for l in err.splitlines() if l.startswith("error:")]
+    assert [e.split("a.yaml:")[1].split(":")[0] for e in errors] == ["5", "6", "8", "9"], err
+    assert "a.yaml:6: air.from:" in errors[1] and "2024-13-01" in errors[1]
+    assert "a.yaml:8: data.lines: must be a list of entries" in errors[2]
+    assert "a.yaml:9: data.numbr: not a field of template 'hotline'" in errors[3]
+    assert files_in(tmp_path / "audio_out") == set()
+
+
 def test_build_of_a_folder_without_bulletins_is_a_mistake(station, run_cli, tmp_path):
     (tmp_path / "empty").mkdir()
     code, _, err = run_cli("build", "empty")

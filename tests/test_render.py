@@ -160,3 +160,32 @@ def test_an_empty_bulletin_file_says_so(tmp_path):
     p = write(tmp_path, "# nothing yet\n")
     with pytest.raises(UserError, match=rf"^{p}: the file is empty"):
         load_bulletin(p)
+
+
+def test_schema_errors_do_not_hide_the_data_errors(tmp_path):
+    p = write(tmp_path, "id: a\ntitle: T\ntopic: hotline\ntemplate: hotline\npriority: urgent\nair:\n  from: 2024-02-30\n"
+                        "data:\n  lines: 1800 1567\n  numbr: 3\n")
+    with pytest.raises(UserError) as err:
+        load_bulletin(p)
+    problems = err.value.problems
+    assert [int(x.split(":")[1]) for x in problems] == [5, 7, 9, 10], problems
+    assert problems[0].startswith(f"{p}:5: priority: ")
+    assert problems[1].startswith(f"{p}:7: air.from: ") and "YYYY-MM-DD" in problems[1]
+    assert problems[2].startswith(f"{p}:9: data.lines: must be a list of entries, each with purpose, number")
+    assert problems[3] == f"{p}:10: data.numbr: not a field of template 'hotline'; the template's fields are: lines"
+
+
+def test_schema_errors_do_not_hide_missing_data_or_an_unknown_template(tmp_path):
+    p = write(tmp_path, "id: a\ntitle: T\ntopic: procedure\ntemplate: procedure\ncolour: red\ndata:\n  name: X\n")
+    with pytest.raises(UserError) as err:
+        load_bulletin(p)
+    text = "\n".join(err.value.problems)
+    assert f"{p}:5: colour: unknown key" in text
+    for key in ("field", "where", "time_limit", "fee"):
+        assert f"{p}:6: template 'procedure' needs data key '{key}'" in text
+    p = write(tmp_path, "id: a\ntitle: T\ntopic: general\ntemplate: nonesuch\npriority: urgent\ndata: {x: 1}\n")
+    with pytest.raises(UserError) as err:
+        load_bulletin(p)
+    problems = err.value.problems
+    assert len(problems) == 2 and problems[0].startswith(f"{p}:4: unknown template 'nonesuch'; available: ")
+    assert problems[1].startswith(f"{p}:5: priority: ")
