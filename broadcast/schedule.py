@@ -279,17 +279,16 @@ def key_label(data, loc: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _validate(doc: YamlDoc) -> Schedule:
-    """`yamlio.validate`, with entries named instead of numbered."""
+def _validate(doc: YamlDoc) -> tuple[Schedule | None, list[str]]:
+    """`yamlio.validate`, with entries named instead of numbered: (the schedule or None, its problems)."""
     from pydantic import ValidationError
 
     from broadcast.yamlio import describe_errors
 
-    data = doc.data if doc.data is not None else {}
-    if not isinstance(data, dict):
-        return validate(doc, Schedule)  # the generic "expected a mapping" error
+    if not isinstance(doc.data, dict):
+        return validate(doc, Schedule), []  # raises: the file is empty, or not a mapping
     try:
-        return Schedule.model_validate(data)
+        return Schedule.model_validate(doc.data), []
     except ValidationError as exc:
         lines = describe_errors(doc, exc, Schedule)
         out = []
@@ -298,9 +297,9 @@ def _validate(doc: YamlDoc) -> Schedule:
             where = doc.where(loc)
             prefix = f"{where}: {'.'.join(str(p) for p in loc) or '(top level)'}: "
             if line.startswith(prefix):
-                line = f"{where}: {key_label(data, loc)}: {line[len(prefix):]}"
+                line = f"{where}: {key_label(doc.data, loc)}: {line[len(prefix):]}"
             out.append(line)
-        raise UserError(out) from None
+        return None, out
 
 
 def _minutes_of(t: time) -> int:
@@ -365,8 +364,64 @@ def _overlap_problems(s: Schedule, add, label) -> None:
                             f"{one.date} {one.time:%H:%M} and {other:%Y-%m-%d %H:%M}")
 
 
+def _reference_problems(doc: YamlDoc) -> list[str]:
+    """References between sections and duplicate names, read from the raw YAML so that they are
+    reported even when the schema check fails elsewhere. A section too malformed to read (zones not a
+    mapping, a session without a name) is the schema's problem: the references into it are not judged."""
+    import difflib
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    problems: list[str] = []
+
+    def add(loc: tuple, message: str) -> None:
+        problems.append(f"{doc.where(loc)}: {key_label(data, loc)}: {message}")
+
+    def entries(section: str) -> list:
+        value = data.get(section, [])
+        return value if isinstance(value, list) else []
+
+    zones = data.get("zones")
+    known = [str(z) for z in zones] if isinstance(zones, dict) and zones else None
+
+    def check_zones(loc: tuple, entry) -> None:
+        listed = entry.get("zones") if isinstance(entry, dict) else None
+        if not isinstance(listed, list):
+            return  # left out (every zone) or not a list (a schema error)
+        if not listed:
+            add(loc, f"no zones; list zone ids or '{ALL_ZONES}'")
+        for i, z in enumerate(listed):
+            if known is not None and isinstance(z, str) and z != ALL_ZONES and z not in known:
+                close = difflib.get_close_matches(z, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; known zones: {', '.join(known)}, or '{ALL_ZONES}'"
+                add(loc + (i,), f"unknown zone '{z}'{hint}")
+
+    names: dict[str, int] = {}
+    sessions = data.get("sessions", [])
+    for i, sess in enumerate(entries("sessions")):
+        check_zones(("sessions", i, "zones"), sess)
+        name = sess.get("name") if isinstance(sess, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in names:
+            first = doc.line_of(("sessions", names[name]))
+            add(("sessions", i, "name"), f"session name '{name}' is already used by the session"
+                                         + (f" on line {first}" if first else ""))
+        names.setdefault(name, i)
+    for i, one in enumerate(entries("one_off")):
+        check_zones(("one_off", i, "zones"), one)
+    # A skip's session names are judged only against a sessions list whose every name could be read.
+    readable = isinstance(sessions, list) and all(isinstance(x, dict) and isinstance(x.get("name"), str) for x in sessions)
+    for i, skip in enumerate(entries("skip")):
+        listed = skip.get("sessions") if isinstance(skip, dict) else None
+        for j, name in enumerate(listed if isinstance(listed, list) and readable else []):
+            if isinstance(name, str) and name not in names:
+                close = difflib.get_close_matches(name, list(names), n=1)
+                add(("skip", i, "sessions", j), f"unknown session '{name}'" + (f"; did you mean '{close[0]}'?" if close else ""))
+    return problems
+
+
 def _cross_problems(doc: YamlDoc, s: Schedule) -> list[str]:
-    """What pydantic cannot see field by field: references between sections, duplicates, caps, overlaps."""
+    """What needs the whole schedule typed and valid: caps per day and week, overlapping sessions."""
     problems: list[str] = []
     data = doc.data if isinstance(doc.data, dict) else {}
 
@@ -375,33 +430,6 @@ def _cross_problems(doc: YamlDoc, s: Schedule) -> list[str]:
 
     def label(section: str, index: int) -> str:
         return f"{section}[{_entry_label(data, section, index)}]"
-
-    import difflib
-
-    def check_zones(loc: tuple, zones: list[str]) -> None:
-        for i, z in enumerate(zones):
-            if z != ALL_ZONES and z not in s.zones:
-                close = difflib.get_close_matches(z, list(s.zones), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; known zones: {', '.join(s.zones)}, or '{ALL_ZONES}'"
-                add(loc + (i,), f"unknown zone '{z}'{hint}")
-        if not zones:
-            add(loc, f"no zones; list zone ids or '{ALL_ZONES}'")
-
-    names: dict[str, int] = {}
-    for i, sess in enumerate(s.sessions):
-        check_zones(("sessions", i, "zones"), sess.zones)
-        if sess.name in names:
-            first = doc.line_of(("sessions", names[sess.name]))
-            add(("sessions", i, "name"), f"session name '{sess.name}' is already used by the session"
-                                         + (f" on line {first}" if first else ""))
-        names.setdefault(sess.name, i)
-    for i, one in enumerate(s.one_off):
-        check_zones(("one_off", i, "zones"), one.zones)
-    for i, skip in enumerate(s.skip):
-        for j, name in enumerate(skip.sessions or []):
-            if name not in names:
-                close = difflib.get_close_matches(name, list(names), n=1)
-                add(("skip", i, "sessions", j), f"unknown session '{name}'" + (f"; did you mean '{close[0]}'?" if close else ""))
 
     caps = s.caps
     per_weekday = [sum(1 for x in s.sessions if wd in x.weekdays) for wd in range(7)]
@@ -428,10 +456,12 @@ def _cross_problems(doc: YamlDoc, s: Schedule) -> list[str]:
 def load_schedule(path: Path) -> Schedule:
     """Read and validate schedule.yaml, reporting every problem (file:line, entry and key, fix) at once."""
     doc = load_yaml(Path(path))
-    schedule = _validate(doc)
-    problems = _cross_problems(doc, schedule)
+    schedule, problems = _validate(doc)
+    problems += _reference_problems(doc)
+    if schedule is not None:
+        problems += _cross_problems(doc, schedule)
     if problems:
-        raise UserError(problems)
+        raise UserError(doc.in_order(problems))
     return schedule
 
 

@@ -124,7 +124,7 @@ def describe_errors(doc: YamlDoc, exc: ValidationError, model: type[BaseModel]) 
     for err in exc.errors():
         loc = tuple(err["loc"])
         key = ".".join(str(p) for p in loc) or "(top level)"
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")  # our validators' own words need no pydantic prefix
         if err["type"] == "extra_forbidden":
             owner = _model_at(model, loc)
             known = list(owner.model_fields) if owner else []

@@ -117,6 +117,42 @@ def test_caps_sessions_per_day_days_per_week_and_one_offs(tmp_path):
     assert "one_off[Phiên đặc biệt]: the week of 2024-05-06 has sessions on 7 days" in found
 
 
+SCHEMA_AND_REFERENCE_ERRORS = (GOOD.replace("time: 05:30", "time: 25:99")
+                               .replace("name: chiều", "name: sáng")
+                               .replace("zones: [trung-tam]", "zones: [trung-tamm]")
+                               .replace('time: "07:00"', 'time: "07:00"\n    zones: [thon1]')
+                               .replace("date: 2024-09-02\n    reason: Quốc khánh",
+                                        "date: 2024-09-31\n    reason: Quốc khánh\n    sessions: [chieu]"))
+
+
+def test_schema_errors_do_not_hide_reference_errors(tmp_path):
+    found = problems(tmp_path, SCHEMA_AND_REFERENCE_ERRORS)
+    f = tmp_path / "schedule.yaml"
+    assert found == [
+        f"{f}:10: sessions[sáng].time: '25:99' is not a time of day (hours 0-23, minutes 0-59)",
+        f"{f}:13: sessions[sáng].name: session name 'sáng' is already used by the session on line 9",
+        f"{f}:16: sessions[sáng].zones: unknown zone 'trung-tamm'; did you mean 'trung-tam'?",
+        f"{f}:21: one_off[Phiên đặc biệt].zones: unknown zone 'thon1'; did you mean 'thon-1'?",
+        f"{f}:23: skip[2024-09-31].date: Input should be a valid date or datetime, day value is outside expected range: "
+        "'2024-09-31' (write dates as YYYY-MM-DD, e.g. 2024-05-06)",
+        f"{f}:25: skip[2024-09-31].sessions: unknown session 'chieu'",
+    ]
+
+
+def test_references_into_a_malformed_section_are_not_judged(tmp_path):
+    # zones is not a mapping: which zone ids exist is unknown, so no session's zones are called unknown.
+    found = problems(tmp_path, GOOD.replace("zones:\n  trung-tam:", "zones:\n- trung-tam:", 1))
+    assert not any("unknown zone" in p for p in found), found
+    # A session without a name: a skip naming it may be right, so skip names are not judged.
+    text = GOOD.replace("  - name: chiều\n", "  - \n").replace("reason: Quốc khánh", "reason: Quốc khánh\n    sessions: [chiều]")
+    found = problems(tmp_path, text)
+    assert len(found) == 1 and "sessions[#2].name: required key is missing" in found[0], found
+
+
+def test_an_empty_schedule_says_so(tmp_path):
+    assert problems(tmp_path, "# nothing yet\n") == [f"{tmp_path / 'schedule.yaml'}: the file is empty"]
+
+
 def test_malformed_yaml_names_the_line(tmp_path):
     found = problems(tmp_path, GOOD.replace("caps: {", "caps: {{"))
     assert "malformed YAML" in found[0] and ":" in found[0]
@@ -222,6 +258,15 @@ def test_schedule_check_cli_reports_every_problem(station, run_cli):
     code, out, err = run_cli("schedule", "check")
     assert code == 2
     assert "did you mean 'time'" in err and "required key is missing" in err
+
+
+def test_schedule_check_cli_lists_schema_and_reference_problems_together(station, run_cli):
+    settings = station()
+    (settings.base_dir / "schedule.yaml").write_text(SCHEMA_AND_REFERENCE_ERRORS, encoding="utf-8")
+    code, out, err = run_cli("schedule", "check")
+    assert code == 2
+    errors = [l for l in err.splitlines() if l.startswith("error:")]
+    assert [e.split("schedule.yaml:")[1].split(":")[0] for e in errors] == ["10", "13", "16", "21", "23", "25"], err
 
 
 def test_a_one_off_on_a_weekly_sessions_zone_at_the_same_time_is_an_error_naming_both(tmp_path):
