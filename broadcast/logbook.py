@@ -20,6 +20,11 @@ Dropping the triggers and editing, deleting, inserting or reordering rows breaks
 `Logbook.verify` names the first broken row. What a bare hash chain cannot show is a truncated
 tail or a forged row appended with a correctly computed hash: for that, compare against a head
 hash recorded earlier (a printed report, an evidence zip) with ``verify(anchor=(id, hash))``.
+Every append also rewrites a head witness beside the file (``asrun.sqlite.head``: the last row's id
+and hash), and `verify` uses it as the anchor when none is given, so cutting rows off the end with
+the sqlite3 tool is caught unless the witness is forged too. A witness that lags the log (a crash
+between the commit and its rewrite) is fine: only one naming a row the log no longer has, or another
+hash, breaks the chain.
 
 Durability: WAL journal with ``synchronous=FULL``, one transaction per append; a killed writer
 loses at most the row it was writing. One writer process (many threads: a lock serialises them)
@@ -31,6 +36,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -40,11 +46,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from broadcast.asrun import AsRunRecord, Outcome
+from broadcast.atomic import staged
 from broadcast.errors import UserError
 
 FORMAT_VERSION = 1
 GENESIS_HASH = "0" * 64
 DEFAULT_FILENAME = "asrun.sqlite"
+WITNESS_SUFFIX = ".head"  # asrun.sqlite.head: the last row's id and hash, rewritten at every append
+
+log = logging.getLogger(__name__)
 
 # The hashed content columns, in table order. `prev_hash` and `row_hash` follow them.
 CONTENT_COLUMNS: tuple[str, ...] = (
@@ -619,7 +629,31 @@ class Logbook:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
+            if ids:
+                self._write_witness(ids[-1], prev)
         return ids
+
+    @property
+    def witness_path(self) -> Path:
+        return self.path.with_name(self.path.name + WITNESS_SUFFIX)
+
+    def _write_witness(self, row_id: int, row_hash_: str) -> None:
+        text = json.dumps({"id": row_id, "row_hash": row_hash_}) + "\n"
+        try:
+            with staged(self.witness_path) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        except OSError as exc:  # the row is committed: a witness that lags is caught up by the next append
+            log.warning("could not update the head witness %s: %s", self.witness_path, exc)
+
+    def witness(self) -> tuple[tuple[int, str] | None, str | None]:
+        """(id, hash) from the head witness, or None; and a warning when it exists but cannot be read."""
+        try:
+            data = json.loads(self.witness_path.read_text(encoding="utf-8"))
+            return (int(data["id"]), str(data["row_hash"])), None
+        except FileNotFoundError:
+            return None, None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return None, f"head witness {self.witness_path.name} cannot be read ({exc}); the tail is unchecked"
 
     def correct(self, row_id: int, *, reason: str, outcome: Outcome | str | None = None) -> int:
         """Append a correction of row `row_id`: a copy with `corrects` set, a new reason/outcome.
@@ -725,6 +759,8 @@ class Logbook:
     def verify(self, anchor: tuple[int, str] | None = None) -> VerifyResult:
         """Walk the whole chain; name the first row that breaks it. See `verify_rows`.
 
+        Without an `anchor`, the head witness beside the file is the anchor (see the module's docstring).
+
         A file SQLite cannot read part way is a broken log too (`kind="damaged"`).
         """
         try:
@@ -735,6 +771,9 @@ class Logbook:
                 if missing
                 else []
             )
+            if anchor is None:
+                anchor, problem = self.witness()
+                warnings += [problem] if problem else []
             return verify_rows(self.raw_rows(), anchor=anchor, warnings=warnings, secured=not missing)
         except sqlite3.DatabaseError as exc:
             return damaged_result(str(exc))

@@ -252,13 +252,37 @@ def test_a_row_spliced_in_with_a_correct_hash_is_detected(log_path):
     assert (result.ok, result.first_bad_id, result.kind) == (False, 4, "inserted")
 
 
+def test_a_truncated_tail_is_caught_by_the_head_witness(log_path):
+    witness = log_path.with_name("asrun.sqlite.head")
+    assert json.loads(witness.read_text()) == dict(zip(("id", "row_hash"), Logbook(log_path, readonly=True).head()))
+    hand_edit(log_path, "DELETE FROM asrun WHERE id >= 7")
+    result = Logbook(log_path, readonly=True).verify()
+    assert (result.ok, result.first_bad_id, result.kind) == (False, 8, "anchor")
+
+
 def test_a_truncated_tail_is_caught_by_an_anchor(log_path):
     anchor = Logbook(log_path, readonly=True).head()
     hand_edit(log_path, "DELETE FROM asrun WHERE id >= 7")
+    log_path.with_name("asrun.sqlite.head").unlink()  # the witness removed as well
     plain = Logbook(log_path, readonly=True).verify()
     assert plain.ok  # a bare chain cannot see a cut tail ...
     anchored = Logbook(log_path, readonly=True).verify(anchor=anchor)
     assert (anchored.ok, anchored.first_bad_id, anchored.kind) == (False, 8, "anchor")  # ... an anchor can
+
+
+def test_a_lagging_witness_is_fine_and_an_unreadable_one_is_a_warning(log_path):
+    witness = log_path.with_name("asrun.sqlite.head")
+    with Logbook(log_path, readonly=True) as book:
+        row5 = book.get(5)
+    # A crash between the commit of rows 6-8 and the witness rewrite leaves it at row 5.
+    witness.write_text(json.dumps({"id": 5, "row_hash": row5.row_hash}))
+    assert Logbook(log_path, readonly=True).verify().ok
+    witness.write_text("{half a file")
+    result = Logbook(log_path, readonly=True).verify()
+    assert result.ok and any("head witness" in w and "unchecked" in w for w in result.warnings)
+    with Logbook(log_path) as book:  # the next append writes it whole again
+        book.append(record(9))
+    assert json.loads(witness.read_text())["id"] == 9
 
 
 def test_an_export_verifies_on_its_own(log_path):
