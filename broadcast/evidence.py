@@ -8,11 +8,15 @@ Contents (folders named in Vietnamese for the people who open it):
 - ``am-thanh/``  optionally the audio actually aired, found by its sha256: the log's
   ``audio_sha256`` is the hash of the file the runner played, which for a scheduled session is
   the session programme (``audio_out/programmes/<slot>-<session>.mp3``), not the bulletin's own
-  MP3; for an instant or emergency play, the file played. So the MP3 and WAV files of
-  ``audio_out/``, ``audio_out/programmes/`` and any folder given with ``audio_dirs`` (instant plays
-  can come from anywhere) are matched by hash, each matched file goes in with the manifest beside
-  it (under ``manifest/``, same relative path), and DOC-TOI.txt lists every logged hash that
-  no file matches;
+  MP3; for an instant or emergency play of an MP3/WAV, the levelled copy `broadcast play` kept
+  (``audio_out/instant/<time>-<name>-<sha8>.mp3``, its manifest naming the original file and its
+  sha256, so the aired hash ties back to what the user gave); for a bulletin YAML played at once,
+  its build (``audio_out/<id>.mp3``). So the MP3 and WAV files of ``audio_out/``,
+  ``audio_out/programmes/``, ``audio_out/instant/`` and any folder given with ``audio_dirs``
+  (plays from before copies were kept aired the file itself, from anywhere) are matched by hash,
+  each matched file goes in with the manifest beside it (under ``manifest/``, same relative path:
+  ``am-thanh/instant/x.mp3`` with ``manifest/instant/x.json``), and DOC-TOI.txt lists every logged
+  hash that no file matches;
 - ``DOC-TOI.txt`` what is inside, and ``SHA256SUMS`` (``sha256sum -c`` format) of every file.
 """
 
@@ -43,6 +47,8 @@ from broadcast.report import (
 # Where the scheduler builds each slot's programme, under audio_out/ (broadcast.playout.programme.
 # PROGRAMMES_DIR; not imported, to keep the evidence path free of the playout's imports).
 PROGRAMMES_DIR = "programmes"
+# Where `broadcast play` keeps the levelled copy of each instant play (broadcast.playout.instant.INSTANT_DIR).
+INSTANT_DIR = "instant"
 
 # Bulletin ids become file names: anything else (a slash, a leading dot) is not looked up.
 _SAFE_ID = re.compile(r"[\w][\w.-]*")
@@ -125,8 +131,8 @@ def build_evidence(
 ) -> EvidenceResult:
     """Write the evidence zip for `period` to `out` (atomically). Empty periods are a UserError.
 
-    With `with_audio`, the audio aired is looked up by hash in audio_out/, audio_out/programmes/
-    and `audio_dirs` (see the module's docstring).
+    With `with_audio`, the audio aired is looked up by hash in audio_out/, audio_out/programmes/,
+    audio_out/instant/ and `audio_dirs` (see the module's docstring).
     """
     out = Path(out)
     if out.is_dir():
@@ -170,7 +176,8 @@ def build_evidence(
         for r in data.annex:
             if r.audio_sha256:
                 logged.setdefault(r.audio_sha256, []).append(r)
-        folders = [(audio_out, ""), (audio_out / PROGRAMMES_DIR, f"{PROGRAMMES_DIR}/")]
+        folders = [(audio_out, ""), (audio_out / PROGRAMMES_DIR, f"{PROGRAMMES_DIR}/"),
+                   (audio_out / INSTANT_DIR, f"{INSTANT_DIR}/")]
         folders += [(Path(d), f"thu-muc-{i}/") for i, d in enumerate(audio_dirs, start=1)]
         audio = find_aired_audio(set(logged), folders)
         for matches in audio.found.values():
@@ -224,7 +231,9 @@ def _readme(data: ReportData, rows: int, audio: AudioMatch | None, logged: dict[
             "audio_sha256). Với buổi phát theo lịch, đó là tệp chương trình của cả buổi "
             "(am-thanh/programmes/<giờ phát>-<buổi>.mp3, kèm tệp manifest/programmes/<...>.json liệt kê các "
             "tin, bài và thời điểm của từng tin trong tệp), không phải tệp riêng của từng tin; với lượt phát "
-            "ngay hoặc phát khẩn cấp, đó là tệp đã phát.",
+            "ngay hoặc phát khẩn cấp một tệp âm thanh, đó là bản sao đã chuẩn hóa âm lượng được lưu lại "
+            "(am-thanh/instant/<thời điểm>-<tên tệp>-<mã>.mp3, kèm tệp manifest/instant/<...>.json ghi tên, "
+            "đường dẫn và mã SHA-256 của tệp gốc cùng độ lớn âm thanh trước và sau khi chuẩn hóa).",
             f"  Đã tìm trong: {', '.join(audio.searched)}.",
         ]
         for digest in sorted(logged, key=lambda d: min(r.scheduled for r in logged[d])):

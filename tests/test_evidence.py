@@ -168,3 +168,27 @@ def test_find_aired_audio_hashes_no_more_than_it_must(tmp_path, monkeypatch):
     monkeypatch.setattr(evidence, "_file_sha256", lambda p: hashed.append(p.name) or real(p))
     match = evidence.find_aired_audio({hashlib.sha256(b"a").hexdigest()}, [(tmp_path, "")])
     assert hashed == ["a.mp3"] and not match.missing
+
+
+def test_instant_plays_are_found_in_their_kept_copies(station, tmp_path):
+    """`broadcast play` keeps a levelled copy under audio_out/instant/: that is what aired, and its manifest
+    (naming the original) goes in beside it."""
+    settings, db, in_may, _ = station
+    kept = settings.audio_out / "instant"
+    kept.mkdir()
+    aired = f"audio:{in_may[3]}".encode()
+    name = f"20240506-101500-bao-lu-{hashlib.sha256(b'the original').hexdigest()[:8]}"
+    (kept / f"{name}.mp3").write_bytes(aired)
+    (kept / f"{name}.json").write_text(json.dumps({
+        "kind": "bulletin", "instant": True, "id": in_may[3],
+        "original": {"path": "/home/bientap/bao-lu.wav", "sha256": hashlib.sha256(b"the original").hexdigest()},
+        "files": {"mp3": f"{name}.mp3", "mp3_sha256": hashlib.sha256(aired).hexdigest()}}))
+    result = build_evidence(settings, "2024-05", tmp_path / "e.zip", with_audio=True, db=db)
+    with zipfile.ZipFile(tmp_path / "e.zip") as zf:
+        assert zf.read(f"am-thanh/instant/{name}.mp3") == aired
+        manifest = json.loads(zf.read(f"manifest/instant/{name}.json"))
+        readme = zf.read("DOC-TOI.txt").decode()
+    assert manifest["original"]["path"] == "/home/bientap/bao-lu.wav"
+    assert hashlib.sha256(aired).hexdigest() not in result.missing_audio
+    assert f"am-thanh/instant/{name}.mp3 (khớp mã SHA-256)" in readme
+    assert "audio_out/instant" in readme

@@ -29,8 +29,8 @@ def test_emergency_reaches_the_running_service(station, run_cli, tmp_path):
     service.start()
     try:
         alarm = write_wav(tmp_path / "bao-lu.wav", tone_steps([1000.0], 0.5))
-        code, out, err = run_cli("play", str(alarm), "--priority", "emergency")
-        assert code == 0, err
+        code, out, err_first = run_cli("play", str(alarm), "--priority", "emergency")
+        assert code == 0, err_first
         assert "sent to the running service (emergency)" in out
         deadline = time.monotonic() + 10
         while not log.records and time.monotonic() < deadline:
@@ -41,6 +41,20 @@ def test_emergency_reaches_the_running_service(station, run_cli, tmp_path):
         service.stop()
     assert [(r.bulletin_id, r.priority, r.session, r.outcome) for r in log.records] == [
         ("bao-lu", "emergency", "khẩn cấp", Outcome.played)]
+    # What aired is the levelled copy kept under audio_out/instant/, and the log holds its hash.
+    kept = kept_copies(settings)
+    assert len(kept) == 1 and log.records[0].audio_sha256 == sha256(kept[0])
+    assert "levelled bao-lu.wav" in err_first
+
+
+def kept_copies(settings):
+    return sorted((settings.audio_out / "instant").glob("*.mp3"))
+
+
+def sha256(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 pulse_only = pytest.mark.skipif(not have("pulseaudio", "pacat", "parecord"), reason="PulseAudio binaries not installed")
@@ -76,6 +90,8 @@ def test_without_a_service_it_plays_on_the_sound_card_zones_and_logs(station, ru
     # The schedule's own sound-card zone and sink, not some default.
     assert [(r.bulletin_id, r.outcome, r.zones, r.sink, r.priority) for r in rows] == [
         ("thong-bao", Outcome.played, ("trung-tam",), "device:bulletin", "emergency")]
+    kept = kept_copies(settings)  # the direct path airs the kept, levelled copy too
+    assert len(kept) == 1 and rows[0].audio_sha256 == sha256(kept[0])
 
 
 def test_a_bulletin_yaml_is_built_then_sent_with_its_own_priority(station, run_cli, tmp_path):
@@ -153,3 +169,51 @@ def test_a_second_service_is_refused_as_a_user_error(station, tmp_path):
             make().start()
     finally:
         first.stop()
+
+
+def test_an_instant_play_is_in_the_evidence_after_the_original_is_gone(station, run_cli, tmp_path):
+    """Quiet phone recording → played through the service (real log) → levelled copy kept → the user deletes
+    the original → `broadcast evidence --with-audio` still holds what aired, and the manifest naming the original."""
+    import json
+    import zipfile
+    from datetime import datetime
+
+    from audio_measure import ebur128
+
+    settings = station()
+    clock = SystemClock(settings.station.tz)
+    logbook = Logbook(settings.data_dir / "asrun.sqlite")
+    runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")),
+                    sinks={"z1": FakeSink("fake:z1", clock)}, log=logbook, clock=clock, tz=settings.station.tz)
+    service = Service(runner, settings.station.tz, settings.data_dir)
+    recording = tmp_path / "ghi-am.wav"
+    quiet = tone_steps([500.0, 700.0], 0.75, level=0.5 * 10 ** (-28 / 20))  # about -35 LUFS
+    write_wav(recording, quiet)
+    original_sha = sha256(recording)
+    service.start()
+    try:
+        code, out, err = run_cli("play", str(recording))
+        assert code == 0, err
+        deadline = time.monotonic() + 10
+        while not list(logbook.records()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        code, out, err = run_cli("play", str(recording))  # the same file again: prepared once
+        assert code == 0 and "from before" in err, err
+        while len(list(logbook.records())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        service.stop()
+        logbook.close()
+    kept = kept_copies(settings)
+    assert len(kept) == 1
+    assert abs(ebur128(kept[0])[0] - settings.audio.loudness_lufs) <= 1.0
+    recording.unlink()
+    year = datetime.now(settings.station.tz).year
+    code, out, err = run_cli("evidence", "--period", str(year), "--out", str(tmp_path / "e.zip"), "--with-audio")
+    assert code == 0, err
+    with zipfile.ZipFile(tmp_path / "e.zip") as zf:
+        assert zf.read(f"am-thanh/instant/{kept[0].name}") == kept[0].read_bytes()
+        manifest = json.loads(zf.read(f"manifest/instant/{kept[0].with_suffix('.json').name}"))
+        rows = json.loads(zf.read(f"nhat-ky/nhat-ky-phat-song-{year}.json"))
+    assert manifest["original"]["sha256"] == original_sha and manifest["original"]["path"] == str(recording)
+    assert [r["audio_sha256"] for r in rows] == [sha256(kept[0])] * 2

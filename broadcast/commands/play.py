@@ -1,5 +1,10 @@
 """`broadcast play FILE`: air a file now — through the running service (control socket) or, without one,
-on the schedule's sound-card zones (the default sound device when there are none)."""
+on the schedule's sound-card zones (the default sound device when there are none).
+
+An MP3/WAV is first brought to the station's loudness and kept under audio_out/instant/
+(broadcast.playout.instant), here in the client, before the service is asked: the service's
+emergency interrupt is as quick as ever, and what airs is the kept copy, in both paths. A bulletin
+YAML is built first and its build (already at the station's loudness) airs as it is."""
 
 from __future__ import annotations
 
@@ -13,8 +18,9 @@ from broadcast.errors import UserError
 DIRECT_ZONE = "mac-dinh"
 
 
-def audio_for(path: Path, settings) -> tuple[Path, str | None, str | None]:
-    """(audio file, title, priority): a bulletin YAML is built first; audio files are used as they are."""
+def audio_for(path: Path, settings, priority: str | None = None) -> tuple[Path, str | None, str | None]:
+    """(audio file, title, priority): a bulletin YAML is built first; an audio file is levelled and kept
+    (`priority` is the one asked for: an emergency airs the file as it is if no copy can be kept)."""
     if path.suffix.lower() in (".yaml", ".yml"):
         from broadcast.build import build_bulletin
         from broadcast.bulletin import load_bulletin
@@ -29,7 +35,39 @@ def audio_for(path: Path, settings) -> tuple[Path, str | None, str | None]:
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     check_audio(path)
-    return path.resolve(), None, None
+    return prepared_copy(path, settings, priority), None, None
+
+
+def prepared_copy(path: Path, settings, priority: str | None) -> Path:
+    """The levelled copy of an audio file under audio_out/instant/ (made now, or kept from before)."""
+    from broadcast.playout.instant import InstantStorageError, prepare
+
+    try:
+        copy = prepare(path, settings)
+    except InstantStorageError as exc:
+        if priority != "emergency":
+            raise
+        click.secho(f"warning: {'; '.join(exc.problems)}; the emergency airs {path.name} as it is, at its own "
+                    f"loudness, and no copy is kept for the evidence", fg="yellow", err=True)
+        return path.resolve()
+    for w in copy.warnings:
+        click.secho(f"warning: {w}", fg="yellow", err=True)
+    if copy.made:
+        before = copy.manifest["original"]["measured"]["integrated_lufs"]
+        after = copy.manifest["measured"]
+        click.echo(f"levelled {path.name}: {before if before is not None else '?'} → {after['integrated_lufs']} LUFS, "
+                   f"peak {after['true_peak_dbtp']} dBTP ({copy.seconds:.1f} s); kept as {_shown(copy.path, settings)}",
+                   err=True)
+    elif copy.path != path.resolve():
+        click.echo(f"levelled copy of {path.name} from before: {_shown(copy.path, settings)}", err=True)
+    return copy.path
+
+
+def _shown(path: Path, settings) -> str:
+    try:
+        return str(path.relative_to(settings.base_dir.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def check_audio(path: Path) -> None:
@@ -111,11 +149,12 @@ def play_direct(settings, path: Path, priority: str, title: str | None):
 @click.option("--zone", "zones", multiple=True, help="Only these zones (default: all). Needs the running service.")
 @click.option("--direct", is_flag=True, help="Play here on the default sound device even if the service runs.")
 def play(file: Path, priority: str | None, zones: tuple[str, ...], direct: bool) -> None:
-    """Air FILE (MP3, WAV or a bulletin YAML) now."""
+    """Air FILE (MP3, WAV or a bulletin YAML) now; an MP3/WAV airs at the station's loudness, from a copy
+    kept in audio_out/instant/ for the evidence."""
     from broadcast.playout.control import SOCKET_NAME, request
 
     settings = click.get_current_context().obj.settings
-    path, title, own_priority = audio_for(file, settings)
+    path, title, own_priority = audio_for(file, settings, priority)
     priority = priority or own_priority or "normal"
     sock = settings.data_dir / SOCKET_NAME
     if not direct and sock.exists():

@@ -6,6 +6,9 @@ Local only by construction (no TCP), and the socket file is mode 0660. Requests:
   {"cmd": "play", "path": "/abs/file.mp3", "priority": "normal"|"priority"|"emergency", "zones": [...]|null,
    "title": "..."|null}
       -> {"ok": true, "accepted": true, "interrupting": "<session>"|null}   (plays in the background)
+      The file is aired as it is: a client levels an MP3/WAV first and sends the kept copy
+      (broadcast.playout.instant.prepare_instant, as `broadcast play` does), so no audio work delays
+      an emergency here.
   {"cmd": "reload"}
       -> {"ok": true, "reloaded": true, "added": [...], "removed": [...], "changed": [...]}, or
          {"ok": false, "error": "...", "problems": [...]} when schedule.yaml has errors (the old schedule stays)

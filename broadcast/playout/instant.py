@@ -1,0 +1,238 @@
+"""An instant play's audio, made ready to air: the station's loudness, and a copy kept as evidence.
+
+`broadcast play FILE` hands the user's MP3/WAV to `prepare_instant` before anything airs. The file
+is decoded (mono, the station's sample rate), band-limited and brought to the station's loudness
+under its true-peak ceiling exactly as a bulletin build is (broadcast.audio.mix.band_limit,
+broadcast.audio.loudness.normalise, then build's MP3 encode with its true-peak check), and kept as
+
+    audio_out/instant/<YYYYmmdd-HHMMSS>-<stem>-<sha8 of the original>.mp3
+    audio_out/instant/<same name>.json   the manifest: the original file's path, size and sha256, its
+                                         loudness and peak before, the copy's after, the change,
+                                         the copy's sha256 (the hash the as-run log records)
+
+both written atomically (the MP3 first, the manifest that describes it last). The manifest is also a
+playout manifest (`items`, `files.mp3_sha256`), so the runner logs the original's name as the item
+and the copy's hash as `audio_sha256`, and `broadcast evidence --with-audio` finds the copy (it
+searches audio_out/instant/) with the manifest that ties it to the original.
+
+The same original (by sha256) at the same target is prepared once: a later play reuses the kept copy
+(after checking its hash), or, when the file now has another name, copies its audio under the new
+name without encoding again. Audio the station built itself (a build manifest beside it that names
+the file's hash, e.g. audio_out/<bulletin>.mp3 or a kept instant copy) is already at the station's
+loudness and is used as it is.
+
+Limits: the gain is at most MAX_GAIN_DB (a near-silent recording would otherwise air as hiss at full
+loudness; a warning says the target was not reached); a file with no measurable sound is refused; a
+file shorter than the meter's 0.4 s block is only limited to the ceiling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from broadcast import __version__
+from broadcast.atomic import staged
+from broadcast.audio import ffmpeg, loudness
+from broadcast.audio.mix import band_limit
+from broadcast.build import MP3_MARGIN_DB, _encode_within_peak, ensure_writable, sha256_file
+from broadcast.config import Settings
+from broadcast.errors import UserError
+
+INSTANT_DIR = "instant"  # under audio_out/
+PREPARE_FORMAT = 1  # bump when the same original and target would now give different audio
+MAX_GAIN_DB = 30.0
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+class InstantStorageError(UserError):
+    """The prepared copy could not be written (audio_out/instant/ missing rights, disk full): the
+    audio itself is fine, so an emergency may still air the original as it is."""
+
+
+@dataclass
+class InstantCopy:
+    """What `prepare` did: the file to air, its manifest, and whether it was made now."""
+
+    path: Path
+    manifest: dict
+    made: bool  # False: an earlier copy (or the station's own build) was used
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def prepare_instant(source: Path, settings: Settings) -> Path:
+    """The path of the copy of `source` to air: at the station's loudness, kept under audio_out/instant/."""
+    return prepare(source, settings).path
+
+
+def prepare(source: Path, settings: Settings) -> InstantCopy:
+    """`prepare_instant` with what it did (for the command's message and the tests)."""
+    t0 = time.perf_counter()
+    source = Path(source).resolve()
+    try:
+        digest = sha256_file(source)
+    except OSError as exc:
+        raise UserError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    own = _station_built(source, digest)
+    if own is not None:
+        return InstantCopy(source, own, made=False, seconds=time.perf_counter() - t0)
+
+    folder = settings.audio_out / INSTANT_DIR
+    try:
+        ensure_writable(folder)
+    except UserError as exc:
+        raise InstantStorageError(exc.problems) from None
+    stem = source.stem  # the item's name in the log, as before: the original file's name
+    key = prepare_key(digest, settings)
+    earlier = _kept(folder, digest, key, stem)
+    try:
+        if earlier and earlier.manifest.get("id") == stem:
+            earlier.seconds = time.perf_counter() - t0
+            return earlier
+        name = f"{datetime.now(settings.station.tz):%Y%m%d-%H%M%S}-{safe_stem(stem)}-{digest[:8]}"
+        mp3, manifest_path = folder / f"{name}.mp3", folder / f"{name}.json"
+        if earlier:  # the same audio under another name: the log names the file as the user called it now
+            with staged(mp3) as tmp:
+                shutil.copyfile(earlier.path, tmp)
+            manifest = {**earlier.manifest, "id": stem, "title": stem,
+                        "items": [{**earlier.manifest["items"][0], "bulletin_id": stem}],
+                        "original": {**earlier.manifest["original"], "path": str(source)},
+                        "files": {**earlier.manifest["files"], "mp3": mp3.name},
+                        "copied_from": earlier.path.name}
+        else:
+            manifest = _make(source, digest, key, stem, mp3, settings)
+        manifest["prepared_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with staged(manifest_path) as tmp:
+            tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise InstantStorageError(f"{folder}: cannot keep the prepared copy ({exc.strerror or exc})") from None
+    return InstantCopy(mp3, manifest, made=True, seconds=time.perf_counter() - t0, warnings=manifest.get("warnings", []))
+
+
+def safe_stem(stem: str) -> str:
+    """A file-name-safe form of the original's name (letters with diacritics kept), at most 60 characters."""
+    return _UNSAFE.sub("-", stem).strip("-.")[:60].strip("-.") or "am-thanh"
+
+
+def prepare_key(source_sha256: str, settings: Settings) -> str:
+    """What the copy depends on: the original's bytes and the station's audio target and format."""
+    a = settings.audio
+    payload = {"format": PREPARE_FORMAT, "source_sha256": source_sha256, "loudness_lufs": a.loudness_lufs,
+               "true_peak_dbtp": a.true_peak_dbtp, "sample_rate": a.sample_rate, "mp3_bitrate_kbps": a.mp3_bitrate_kbps,
+               "max_gain_db": MAX_GAIN_DB}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _station_built(path: Path, digest: str) -> dict | None:
+    """The manifest beside `path` when it is the station's own output describing exactly this file."""
+    manifest = _read_manifest(path.with_suffix(".json"))
+    files = manifest.get("files") if manifest else None
+    if isinstance(files, dict) and files.get("mp3_sha256") == digest and manifest.get("items"):
+        return manifest
+    return None
+
+
+def _kept(folder: Path, digest: str, key: str, stem: str) -> InstantCopy | None:
+    """A copy prepared earlier from the same original for the same target, still intact: one kept
+    under the same name first, else the newest."""
+    candidates = []
+    for manifest_path in sorted(folder.glob(f"*-{digest[:8]}.json"), reverse=True):
+        manifest = _read_manifest(manifest_path)
+        if manifest and manifest.get("prepare_key") == key and manifest.get("original", {}).get("sha256") == digest:
+            candidates.append((manifest.get("id") != stem, manifest_path, manifest))
+    for _, manifest_path, manifest in sorted(candidates, key=lambda c: c[0]):
+        mp3 = manifest_path.with_suffix(".mp3")
+        try:
+            if sha256_file(mp3) == manifest.get("files", {}).get("mp3_sha256"):
+                return InstantCopy(mp3, manifest, made=False)
+        except OSError:
+            continue
+    return None
+
+
+def _db(x: float) -> float:
+    return 20 * math.log10(x) if x > 0 else -math.inf
+
+
+def _make(source: Path, digest: str, key: str, stem: str, mp3: Path, settings: Settings) -> dict:
+    """Decode, level, encode into `mp3` (atomically); the manifest describing it."""
+    sr = settings.audio.sample_rate
+    target = settings.audio.loudness_lufs
+    try:
+        audio = ffmpeg.decode(source, sr)
+    except ffmpeg.DecodeError as exc:
+        raise UserError(f"{source}: not an audio file ({str(exc).replace(f'{source}: ', '')})") from None
+    before_lufs = loudness.integrated_lufs(audio, sr)
+    before_peak = float(np.max(np.abs(audio)))  # the sample peak: a true-peak pass on the original costs seconds
+    duration_s = audio.size / sr
+    ceiling = settings.audio.true_peak_dbtp - MP3_MARGIN_DB
+    warnings = []
+    filtered = band_limit(audio, sr)
+    if before_peak == 0.0:
+        raise UserError(f"{source}: no sound in it (digital silence)")
+    if duration_s < loudness.MIN_MEASURABLE_S:
+        warnings.append(f"{source.name}: too short to measure its loudness ({duration_s:.2f} s): "
+                        f"only limited to {settings.audio.true_peak_dbtp:g} dBTP")
+        levelled, lufs = loudness.limit(filtered, sr, ceiling), -math.inf
+    elif not math.isfinite(before_lufs):
+        raise UserError(f"{source}: no sound in it (silent or far too quiet to air)")
+    else:
+        aim = target
+        if target - before_lufs > MAX_GAIN_DB:
+            aim = before_lufs + MAX_GAIN_DB
+            warnings.append(f"{source.name}: very quiet ({before_lufs:.1f} LUFS): raised by {MAX_GAIN_DB:g} dB only, "
+                            f"so it airs at about {aim:.1f} LUFS, below the station's {target:g} LUFS")
+        levelled, lufs = loudness.normalise(filtered, sr, aim, ceiling)
+    with staged(mp3) as tmp:
+        levelled, lufs, mp3_peak = _encode_within_peak(levelled, lufs, ceiling, settings, tmp)
+        mp3_sha256 = sha256_file(tmp)
+    seconds = round(levelled.size / sr, 3)
+
+    def level(value: float) -> float | None:
+        return round(value, 2) if math.isfinite(value) else None
+
+    return {
+        "kind": "bulletin",  # one item, so the log names it like a bulletin (broadcast.playout.programme)
+        "instant": True,
+        "id": stem,
+        "title": stem,
+        "topic": "general",
+        "priority": "normal",
+        "items": [{"bulletin_id": stem, "start_s": 0.0, "end_s": seconds}],
+        "durations": {"total_s": seconds},
+        "original": {
+            "path": str(source),
+            "name": source.name,
+            "size_bytes": source.stat().st_size,
+            "sha256": digest,
+            "measured": {"integrated_lufs": level(before_lufs), "sample_peak_dbfs": level(_db(before_peak)),
+                         "duration_s": round(duration_s, 3), "of": "decoded to mono at the station's rate"},
+        },
+        "change_lu": level(lufs - before_lufs),
+        "measured": {"integrated_lufs": level(lufs), "true_peak_dbtp": level(mp3_peak),
+                     "of": "integrated loudness of the levelled audio; true peak of the decoded MP3"},
+        "target": {"integrated_lufs": target, "true_peak_dbtp": settings.audio.true_peak_dbtp},
+        "format": {"sample_rate": sr, "channels": 1, "mp3_bitrate_kbps": settings.audio.mp3_bitrate_kbps},
+        "files": {"mp3": mp3.name, "mp3_sha256": mp3_sha256},
+        "warnings": warnings,
+        "prepare_key": key,
+        "software": f"broadcast {__version__}",
+    }
