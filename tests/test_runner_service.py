@@ -180,6 +180,7 @@ def test_sighup_reloads_the_running_service(tmp_path):
         tomorrow = datetime.now(TZ).date() + timedelta(days=1)
         doc["one_off"] = [{"name": "Họp dân", "date": tomorrow.isoformat(), "time": "07:00"}]
         (station / "schedule.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+        edit_station(station / "station.yaml", speech={"rate": 170})  # station.yaml is re-read too
         proc.send_signal(signal.SIGHUP)
         key = f"{tomorrow:%Y%m%d}T0700-hop-dan"
         while time.monotonic() < deadline:
@@ -196,6 +197,7 @@ def test_sighup_reloads_the_running_service(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.returncode == 0, err
     assert "schedule.yaml reloaded" in err
+    assert "station.yaml reloaded: speech.rate changed" in err
     assert "pydub" not in err  # third-party debug lines stay out even with -v
 
 
@@ -215,3 +217,87 @@ def test_verbose_logging_keeps_third_party_loggers_at_warning():
     finally:
         for n, level in saved.items():
             logging.getLogger(n).setLevel(level)
+
+
+def station_service(tmp_path, clock):
+    """A service over a real station folder: StationPreparer with the fake engine, station.yaml and schedule.yaml."""
+    from conftest import copy_example, write_station
+
+    from broadcast.config import load_settings
+    from broadcast.playout.programme import StationPreparer
+    from broadcast.schedule import load_schedule
+
+    station = tmp_path / "station"
+    (station / "bulletins").mkdir(parents=True)
+    settings_file = write_station(station, paths={"schedule": "schedule.yaml"})
+    copy_example("2024-03-duong-day-nong.yaml", station / "bulletins")
+    (station / "schedule.yaml").write_text(yaml.safe_dump({
+        "zones": {"z1": {"name": "Cụm 1", "sink": {"type": "device"}}},
+        "sessions": [{"name": "sáng", "time": "05:30", "days": ["mon"]}]}, allow_unicode=True), encoding="utf-8")
+    settings = load_settings(settings_file)
+    schedule = load_schedule(settings.schedule_file)
+    runner = Runner(schedule=schedule, preparer=StationPreparer(settings, schedule),
+                    sinks={"z1": FakeSink("fake:z1", clock)}, log=MemoryAsRunLog(), clock=clock, tz=TZ)
+    service = Service(runner, TZ, settings.data_dir, schedule_file=settings.schedule_file, settings_file=settings_file)
+    return service, settings_file
+
+
+def edit_station(path, **sections):
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key, value in sections.items():
+        doc.setdefault(key, {}).update(value)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def test_reload_reaches_the_pre_roll_with_a_new_station_yaml_and_keeps_the_old_on_a_broken_one(tmp_path, caplog):
+    import logging
+
+    from broadcast.schedule import Slot
+
+    slot = Slot(datetime(2024, 5, 6, 5, 30, tzinfo=TZ), "sáng", ("z1",))
+    with time_machine.travel(datetime(2024, 5, 6, 9, 0, tzinfo=TZ), tick=True):
+        service, settings_file = station_service(tmp_path, SystemClock(TZ))
+        service.start()
+        sock = service.data_dir / SOCKET_NAME
+        try:
+            assert service.reload(force=False) == {"ok": True, "reloaded": False}  # neither file changed
+            # A valid edit: the reply names what changed, and the next pre-roll builds with it.
+            edit_station(settings_file, audio={"loudness_lufs": -20.0}, station={"name": "Đài xã Thử Nghiệm"})
+            reply = request(sock, {"cmd": "reload"})
+            assert reply["ok"] and reply["station"] == {"reloaded": True,
+                                                        "changed": ["audio.loudness_lufs", "station.name"]}, reply
+            assert service.runner.preparer.settings.audio.loudness_lufs == -20.0
+            built = service.runner.preparer.prepare(slot).takes[0].manifest
+            assert built["target"]["integrated_lufs"] == -20.0 and "Đài xã Thử Nghiệm" in built["spoken_text"]
+            # A broken edit: the old settings stay, the problems come back (file and line) and go to the log.
+            good = settings_file.read_text(encoding="utf-8")
+            edit_station(settings_file, speech={"engine": "espek"}, audio={"loudness_lufs": 5})
+            with caplog.at_level(logging.ERROR, logger="broadcast.playout.service"):
+                reply = request(sock, {"cmd": "reload"})
+            assert reply["ok"] is False and "the old station settings stay" in reply["error"], reply
+            assert reply["station"]["reloaded"] is False
+            assert any("speech.engine" in p and "did you mean 'espeak'" in p for p in reply["problems"]), reply
+            assert any("loudness_lufs" in p for p in reply["problems"]), reply
+            assert all(str(settings_file) in p or "station.yaml" in p for p in reply["problems"])
+            assert reply["reloaded"] is True  # schedule.yaml, which is fine, was still reloaded
+            assert "station.yaml not reloaded, the old settings stay" in caplog.text
+            assert service.settings.audio.loudness_lufs == -20.0 and service.settings.speech.engine == "fake"
+            assert service.runner.preparer.settings is service.settings
+            # Reported once: the hourly check does not repeat it while the file stays as it is.
+            caplog.clear()
+            with caplog.at_level(logging.ERROR, logger="broadcast.playout.service"):
+                service.hourly()
+            assert "station.yaml" not in caplog.text
+            # A timezone change needs a restart: refused whole, the old settings stay.
+            settings_file.write_text(good, encoding="utf-8")
+            edit_station(settings_file, station={"timezone": "Asia/Bangkok"}, speech={"rate": 170})
+            reply = request(sock, {"cmd": "reload"})
+            assert reply["ok"] is False and any("station.timezone" in p and "restart the service" in p
+                                                for p in reply["problems"]), reply
+            assert service.settings.station.timezone == "Asia/Ho_Chi_Minh" and service.settings.speech.rate == 150
+            # Fixed again: the hourly check notices the change on its own.
+            settings_file.write_text(good.replace("speech:\n", "speech:\n  rate: 170\n"), encoding="utf-8")
+            service.hourly()
+            assert service.settings.speech.rate == 170 and service.runner.preparer.settings.speech.rate == 170
+        finally:
+            service.stop()

@@ -9,9 +9,13 @@ Local only by construction (no TCP), and the socket file is mode 0660. Requests:
       The file is aired as it is: a client levels an MP3/WAV first and sends the kept copy
       (broadcast.playout.instant.prepare_instant, as `broadcast play` does), so no audio work delays
       an emergency here.
-  {"cmd": "reload"}
-      -> {"ok": true, "reloaded": true, "added": [...], "removed": [...], "changed": [...]}, or
-         {"ok": false, "error": "...", "problems": [...]} when schedule.yaml has errors (the old schedule stays)
+  {"cmd": "reload"}   (schedule.yaml and station.yaml, each validated on its own)
+      -> {"ok": true, "reloaded": true, "added": [...], "removed": [...], "changed": [...],
+          "station": {"reloaded": true, "changed": ["speech.engine", ...]}}, or
+         {"ok": false, "error": "...", "problems": [...], ...} when schedule.yaml or station.yaml has errors
+         (or a station.yaml change that needs a restart: timezone, paths): the file refused keeps its old
+         version running, the other one is still applied ("station" is absent for a service with no
+         station settings to reload)
 Errors: {"ok": false, "error": "..."}. The web console will speak the same protocol.
 """
 

@@ -8,18 +8,35 @@ max_instances = 1, misfire_grace_time = the schedule's grace. A job the schedule
 logged `missed` through the runner; slots missed while the service was down are found by
 `Runner.recover` on start.
 
-Reload: schedule.yaml is re-read when its modification time changes, checked at the hourly re-plan,
-and always on a `{"cmd": "reload"}` control request (and SIGHUP, which `broadcast run` turns into a
-reload). The new file is validated first; an invalid edit keeps the old schedule and the problems are
-logged (and returned to the control client). A valid one replaces the schedule, the caps, the
-playout policy and the zones' sinks; slots of the next two days that are gone or changed have their
-jobs removed or replaced, new ones are planned. What is on air carries on.
+Reload: schedule.yaml and station.yaml are re-read when their modification time changes, checked at
+the hourly re-plan, and always on a `{"cmd": "reload"}` control request (and SIGHUP, which `broadcast
+run` turns into a reload). Each file is validated first, on its own; an invalid edit keeps the old
+schedule (or the old station settings) and the problems are logged (and returned to the control
+client, which gets ok=false when either file was refused). A valid schedule.yaml replaces the
+schedule, the caps, the playout policy and the zones' sinks; slots of the next two days that are gone
+or changed have their jobs removed or replaced, new ones are planned. A valid station.yaml replaces
+the settings the pre-roll builds with (speech engine, voice, rate, fallback, lexicon, loudness and
+peak targets, jingle, greeting and sign-off, station name): the next pre-roll uses them; the reply
+and the log name the keys that changed. What is on air carries on.
+
+Two kinds of station.yaml change need a restart and are refused on reload, keeping the old settings
+whole (like a timezone change in schedule.yaml): `station.timezone` (every planned job, the recovery
+of missed slots and the log's local times are in the timezone the service started with; replanning
+them live is not worth the risk of a slot firing at the wrong hour) and `paths` (the as-run log, the
+control socket, the state file and the schedule file are open or watched where they were). The
+message says "restart the service" (systemctl restart broadcast).
+
+Which station.yaml: the one given as `settings_file`; else the one `broadcast run` was started with
+(its --settings / $BROADCAST_SETTINGS, read from the click context); else ./station.yaml, as
+load_settings finds it. The settings reloaded are those of the runner's preparer (or `settings`); a
+service without either (tests with a fixed take) reloads only schedule.yaml.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +48,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from broadcast.config import SETTINGS_ENV, SETTINGS_FILE, Settings, load_settings
 from broadcast.playout.clock import Clock
 from broadcast.playout.control import SOCKET_NAME, ControlServer
 from broadcast.playout.programme import take_from_file
@@ -55,15 +73,51 @@ def build_sinks(schedule: Schedule, clock: Clock, base_dir: Path | None = None) 
     return out
 
 
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    try:
+        st = path.stat() if path else None
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size) if st else None
+
+
+def _cli_settings_path() -> str | None:
+    """The --settings / $BROADCAST_SETTINGS of the running `broadcast` command, if there is one."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    path = getattr(ctx.find_root().obj, "settings_path", None) if ctx else None
+    return str(path) if path else None
+
+
+def _changes(old, new) -> list[str]:
+    """The dotted keys whose values differ between two settings models (e.g. 'speech.engine')."""
+    def flat(doc, prefix=""):
+        out = {}
+        for key, value in doc.items():
+            if isinstance(value, dict) and value:
+                out.update(flat(value, f"{prefix}{key}."))
+            else:
+                out[f"{prefix}{key}"] = value
+        return out
+
+    a, b = flat(old.model_dump(mode="json")), flat(new.model_dump(mode="json"))
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
 class Service:
     def __init__(self, runner: Runner, tz, data_dir: Path, control: bool = True, *,
-                 schedule_file: Path | None = None, make_sinks: Callable[[Schedule], dict[str, Sink]] | None = None) -> None:
+                 schedule_file: Path | None = None, make_sinks: Callable[[Schedule], dict[str, Sink]] | None = None,
+                 settings: Settings | None = None, settings_file: Path | str | None = None) -> None:
         self.runner = runner
         self.tz = tz
         self.data_dir = Path(data_dir)
         self.schedule_file = Path(schedule_file) if schedule_file else None
         self.make_sinks = make_sinks
         self._stamp = self._file_stamp()
+        self.settings: Settings | None = settings or getattr(runner.preparer, "settings", None)
+        self.settings_file, self._settings_explicit = self._find_settings_file(settings_file)
+        self._settings_stamp = _stamp(self.settings_file)
         self._reload_lock = threading.RLock()
         self._slots: dict[str, Slot] = {}
         self._planned: set[str] = set()
@@ -96,38 +150,100 @@ class Service:
     # -- reloading schedule.yaml ---------------------------------------------------------------
 
     def _file_stamp(self) -> tuple[int, int] | None:
-        try:
-            st = self.schedule_file.stat() if self.schedule_file else None
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size) if st else None
+        return _stamp(self.schedule_file)
 
     def reload(self, force: bool = True) -> dict:
-        """Re-read schedule.yaml (if `force` or it changed); validate, then apply. Returns the control reply."""
-        if self.schedule_file is None:
+        """Re-read station.yaml and schedule.yaml (if `force` or they changed); validate, then apply
+        each. Returns the control reply: the schedule's keys at the top, the station's under "station"."""
+        if self.schedule_file is None and self.settings_file is None:
             return {"ok": False, "error": "this service was not started from a schedule file; nothing to reload"}
         with self._reload_lock:
-            stamp = self._file_stamp()
-            if not force and stamp == self._stamp:
-                return {"ok": True, "reloaded": False}
-            self._stamp = stamp  # an invalid edit is reported once, not every hour
-            try:
-                schedule = load_schedule(self.schedule_file)
-                if schedule.timezone and schedule.timezone != str(self.tz):
-                    raise UserError(f"{self.schedule_file}: timezone changed to {schedule.timezone}: restart the service for that")
-            except UserError as exc:
-                for problem in exc.problems:
-                    log.error("schedule.yaml not reloaded, the old schedule stays: %s", problem)
-                return {"ok": False, "error": f"{self.schedule_file} has errors; the old schedule stays",
-                        "problems": exc.problems}
-            sinks = self.make_sinks(schedule) if self.make_sinks else None
-            self.runner.apply_schedule(schedule, sinks)
-            removed, changed = self._drop_stale_jobs()
-            added = self.plan_jobs()
-            log.info("schedule.yaml reloaded: %d slots planned, %d removed, %d changed in the next two days",
-                     len(added), len(removed), len(changed))
-            return {"ok": True, "reloaded": True, "added": [s.key for s in added if s.key not in changed],
-                    "removed": removed, "changed": changed}
+            station = self._reload_station(force) if self.settings_file is not None else None
+            reply = self._reload_schedule(force) if self.schedule_file is not None else {"ok": True, "reloaded": False}
+            if station is None:
+                return reply
+            reply["station"] = station
+            if not station["reloaded"] and station.get("error"):
+                errors = [reply["error"]] if not reply["ok"] else []
+                reply.update(ok=False, error="; ".join(errors + [station["error"]]),
+                             problems=reply.get("problems", []) + station["problems"])
+            return reply
+
+    def _reload_schedule(self, force: bool) -> dict:
+        stamp = self._file_stamp()
+        if not force and stamp == self._stamp:
+            return {"ok": True, "reloaded": False}
+        self._stamp = stamp  # an invalid edit is reported once, not every hour
+        try:
+            schedule = load_schedule(self.schedule_file)
+            if schedule.timezone and schedule.timezone != str(self.tz):
+                raise UserError(f"{self.schedule_file}: timezone changed to {schedule.timezone}: restart the service for that")
+        except UserError as exc:
+            for problem in exc.problems:
+                log.error("schedule.yaml not reloaded, the old schedule stays: %s", problem)
+            return {"ok": False, "error": f"{self.schedule_file} has errors; the old schedule stays",
+                    "problems": exc.problems}
+        sinks = self.make_sinks(schedule) if self.make_sinks else None
+        self.runner.apply_schedule(schedule, sinks)
+        removed, changed = self._drop_stale_jobs()
+        added = self.plan_jobs()
+        log.info("schedule.yaml reloaded: %d slots planned, %d removed, %d changed in the next two days",
+                 len(added), len(removed), len(changed))
+        return {"ok": True, "reloaded": True, "added": [s.key for s in added if s.key not in changed],
+                "removed": removed, "changed": changed}
+
+    # -- reloading station.yaml ------------------------------------------------------------------
+
+    def _find_settings_file(self, given: Path | str | None) -> tuple[Path | None, bool]:
+        """(the station.yaml to watch, whether it was named explicitly); None when there are no station
+        settings to reload or the file cannot be told for sure."""
+        if self.settings is None:
+            return None, False
+        explicit = given or _cli_settings_path() or os.environ.get(SETTINGS_ENV)
+        file = Path(explicit) if explicit else Path.cwd() / SETTINGS_FILE
+        file = file.expanduser().absolute()
+        if file.resolve().parent != Path(self.settings.base_dir).resolve():
+            log.warning("station.yaml will not be reloaded: %s is not the file these settings came from "
+                        "(their folder is %s); restart the service after editing station settings",
+                        file, self.settings.base_dir)
+            return None, False
+        return file, bool(explicit)
+
+    def _load_station(self) -> Settings:
+        if self._settings_explicit or self.settings_file.exists():
+            return load_settings(self.settings_file)
+        return Settings(base_dir=self.settings_file.parent)  # no station.yaml (any more): the defaults, as at start
+
+    def _reload_station(self, force: bool) -> dict | None:
+        """None when the file did not change (and not `force`); else what happened, for the reply."""
+        stamp = _stamp(self.settings_file)
+        if not force and stamp == self._settings_stamp:
+            return None
+        self._settings_stamp = stamp  # an invalid edit is reported once, not every hour
+        old = self.settings
+        name = self.settings_file
+        try:
+            new = self._load_station()
+            problems = []
+            if new.station.timezone != old.station.timezone:
+                problems.append(f"{name}: station.timezone changed from {old.station.timezone} to "
+                                f"{new.station.timezone}: restart the service for that (systemctl restart broadcast)")
+            if new.paths != old.paths or Path(new.base_dir).resolve() != Path(old.base_dir).resolve():
+                problems.append(f"{name}: paths changed ({', '.join(_changes(old.paths, new.paths)) or 'base folder'}): "
+                                f"restart the service for that (systemctl restart broadcast)")
+            if problems:
+                raise UserError(problems)
+        except UserError as exc:
+            for problem in exc.problems:
+                log.error("station.yaml not reloaded, the old settings stay: %s", problem)
+            return {"reloaded": False, "error": f"{name} has errors; the old station settings stay",
+                    "problems": exc.problems}
+        changed = _changes(old, new)
+        self.settings = new
+        if hasattr(self.runner.preparer, "settings"):
+            self.runner.preparer.settings = new  # the next pre-roll builds with them
+        log.info("station.yaml reloaded: %s", ", ".join(changed) + " changed" if changed else "no change")
+        return {"reloaded": True, "changed": changed}
 
     def _drop_stale_jobs(self) -> tuple[list[str], list[str]]:
         """Unplan the future slots the new schedule no longer has (or has changed); `plan_jobs` re-adds changed ones."""
