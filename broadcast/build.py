@@ -182,7 +182,7 @@ def build_segments(
     t = time.perf_counter()
     warnings = voiced.warnings
     with staged(wav) as wav_tmp, staged(mp3) as mp3_tmp:
-        audio, master_lufs, mp3_peak = _encode_within_peak(audio, master_lufs, ceiling, settings, mp3_tmp)
+        audio, master_lufs, mp3_peak = encode_within_peak(audio, master_lufs, ceiling, settings, mp3_tmp)
         if abs(master_lufs - settings.audio.loudness_lufs) > LOUDNESS_WARN_LU:
             warnings.append(f"loudness {master_lufs:.1f} LUFS misses the target {settings.audio.loudness_lufs:g} LUFS")
         ffmpeg.encode_wav(audio, sr, wav_tmp)
@@ -287,7 +287,7 @@ def _language(speaker: Speaker, engine: str, voice: str) -> str | None:
     return ask(voice) if ask else None
 
 
-def _encode_within_peak(audio, lufs: float, ceiling: float, settings: Settings, mp3_tmp: Path):
+def encode_within_peak(audio, lufs: float, ceiling: float, settings: Settings, mp3_tmp: Path):
     """Encode the MP3; if decoding it shows a true peak over the target, limit harder and encode again.
 
     The MP3 is what airs, so its peak is the one checked. Its loudness equals the master's (the

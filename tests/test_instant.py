@@ -86,8 +86,8 @@ def test_the_same_file_is_prepared_once(station, tmp_path, monkeypatch):
     original = write_wav(tmp_path / "thong-bao.wav", quiet_recording(2.0))
     first = prepare(original, settings)
     encodes = []
-    real = instant._encode_within_peak
-    monkeypatch.setattr(instant, "_encode_within_peak", lambda *a: encodes.append(1) or real(*a))
+    real = instant.encode_within_peak
+    monkeypatch.setattr(instant, "encode_within_peak", lambda *a: encodes.append(1) or real(*a))
     again = prepare(original, settings)
     assert not again.made and again.path == first.path and encodes == []
     # The same bytes under another name: the log should say the new name, the audio is copied, not redone.
@@ -138,3 +138,31 @@ def test_nowhere_to_keep_the_copy_is_a_storage_error(station, tmp_path):
     with pytest.raises(InstantStorageError):
         prepare(write_wav(tmp_path / "a.wav", quiet_recording(1.0)), settings)
 
+
+
+@pytest.mark.parametrize("make", [quiet_recording, hot_recording])
+def test_an_emergency_is_levelled_in_one_pass_into_a_wav(station, tmp_path, make):
+    from broadcast.playout.programme import take_from_file
+
+    settings = station()
+    original = write_wav(tmp_path / "bao-lu.wav", make())
+    copy = prepare(original, settings, quick=True)
+    target, peak = settings.audio.loudness_lufs, settings.audio.true_peak_dbtp
+    assert copy.made and copy.path.suffix == ".wav" and copy.manifest["quick"] is True
+    lufs, tp = ebur128(copy.path)
+    assert abs(lufs - target) <= 1.0 and tp <= peak + 0.1, (lufs, tp)
+    assert copy.manifest["files"] == {"wav": copy.path.name, "wav_sha256": sha256(copy.path)}
+    take = take_from_file(copy.path, priority="emergency")
+    assert take.audio_sha256 == sha256(copy.path) and take.file_for("wav") == copy.path
+    assert [i.bulletin_id for i in take.items] == ["bao-lu"]
+    # The same emergency again reuses the kept WAV at once.
+    again = prepare(original, settings, quick=True)
+    assert not again.made and again.path == copy.path
+
+
+def test_an_emergency_prefers_a_kept_mp3_copy(station, tmp_path):
+    settings = station()
+    original = write_wav(tmp_path / "bao-lu.wav", quiet_recording())
+    full = prepare(original, settings)
+    quick = prepare(original, settings, quick=True)
+    assert not quick.made and quick.path == full.path and quick.path.suffix == ".mp3"

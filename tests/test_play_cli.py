@@ -41,14 +41,16 @@ def test_emergency_reaches_the_running_service(station, run_cli, tmp_path):
         service.stop()
     assert [(r.bulletin_id, r.priority, r.session, r.outcome) for r in log.records] == [
         ("bao-lu", "emergency", "khẩn cấp", Outcome.played)]
-    # What aired is the levelled copy kept under audio_out/instant/, and the log holds its hash.
+    # What aired is the levelled copy kept under audio_out/instant/, and the log holds its hash: for an
+    # emergency the quick one-pass WAV; the refused normal play had already made its MP3 copy.
     kept = kept_copies(settings)
-    assert len(kept) == 1 and log.records[0].audio_sha256 == sha256(kept[0])
+    assert [p.suffix for p in kept] == [".mp3", ".wav"]
+    assert log.records[0].audio_sha256 == sha256(kept[1])
     assert "levelled bao-lu.wav" in err_first
 
 
 def kept_copies(settings):
-    return sorted((settings.audio_out / "instant").glob("*.mp3"))
+    return sorted((settings.audio_out / "instant").glob("*.[mw][pa][3v]"), key=lambda p: p.suffix)
 
 
 def sha256(path) -> str:

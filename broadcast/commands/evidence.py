@@ -13,9 +13,10 @@ from broadcast.report import PERIOD_HELP
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="The zip file to write.")
 @click.option("--with-audio", is_flag=True,
               help="Include the audio that aired, found by the sha256 the log recorded (session programmes in "
-                   "audio_out/programmes/, bulletin MP3s in audio_out/, and --audio-dir folders).")
+                   "audio_out/programmes/, bulletin MP3s in audio_out/, instant plays in audio_out/instant/, and --audio-dir "
+                   "folders).")
 @click.option("--audio-dir", "audio_dirs", multiple=True, type=click.Path(file_okay=False),
-              help="Another folder to look in for aired audio (e.g. files played with `broadcast play`); repeatable.")
+              help="Another folder to look in for aired audio (e.g. files played before instant plays were kept); repeatable.")
 @click.option("--db", type=click.Path(dir_okay=False), help="As-run log file (default: <data folder>/asrun.sqlite).")
 def evidence_command(period, out, with_audio, audio_dirs, db) -> None:
     """Bundle the evidence of a period's broadcasts into a zip with SHA256SUMS.

@@ -43,7 +43,7 @@ def prepared_copy(path: Path, settings, priority: str | None) -> Path:
     from broadcast.playout.instant import InstantStorageError, prepare
 
     try:
-        copy = prepare(path, settings)
+        copy = prepare(path, settings, quick=priority == "emergency")
     except InstantStorageError as exc:
         if priority != "emergency":
             raise
@@ -55,9 +55,9 @@ def prepared_copy(path: Path, settings, priority: str | None) -> Path:
     if copy.made:
         before = copy.manifest["original"]["measured"]["integrated_lufs"]
         after = copy.manifest["measured"]
+        peak = f"peak {after['true_peak_dbtp']} dBTP" if after["true_peak_dbtp"] is not None else "peaks limited"
         click.echo(f"levelled {path.name}: {before if before is not None else '?'} → {after['integrated_lufs']} LUFS, "
-                   f"peak {after['true_peak_dbtp']} dBTP ({copy.seconds:.1f} s); kept as {_shown(copy.path, settings)}",
-                   err=True)
+                   f"{peak} ({copy.seconds:.1f} s); kept as {_shown(copy.path, settings)}", err=True)
     elif copy.path != path.resolve():
         click.echo(f"levelled copy of {path.name} from before: {_shown(copy.path, settings)}", err=True)
     return copy.path

@@ -55,7 +55,7 @@ def start_service(settings, *, control: bool = True):
 def run(verbose: bool) -> None:
     """Play the schedule on the zones until stopped (SIGTERM or Ctrl+C); every item goes into the as-run log.
 
-    SIGHUP (systemctl reload broadcast) re-reads schedule.yaml; an invalid edit keeps the old schedule."""
+    SIGHUP (systemctl reload broadcast) re-reads schedule.yaml and station.yaml; an invalid edit keeps the old one."""
     from broadcast.playout.runner import STOPPED_SIGTERM, stop_reason
 
     setup_logging(verbose)

@@ -103,7 +103,9 @@ class Take:
 
     @property
     def audio_sha256(self) -> str:
-        return self.manifest.get("files", {}).get("mp3_sha256") or sha256_file(self.mp3)
+        # `mp3` is the file that airs and is kept: an MP3, or the WAV of an emergency's quick copy.
+        kind = self.mp3.suffix.lstrip(".").lower()
+        return self.manifest.get("files", {}).get(f"{kind}_sha256") or sha256_file(self.mp3)
 
     @property
     def duration_s(self) -> float:
@@ -291,6 +293,8 @@ def take_from_file(path: Path, *, title: str | None = None, priority: str = "nor
         wav = path.with_suffix(".wav")
         if "items" in manifest and mp3.is_file():
             return Take(mp3, manifest, wav if wav.is_file() else None)
+        if "items" in manifest and path == wav and manifest.get("files", {}).get("wav_sha256"):
+            return Take(wav, manifest, wav)  # an emergency's quick copy (broadcast.playout.instant): WAV only
     except (OSError, ValueError):
         pass
     try:
@@ -301,7 +305,8 @@ def take_from_file(path: Path, *, title: str | None = None, priority: str = "nor
     manifest = {
         "kind": "bulletin", "id": path.stem, "title": title or path.stem, "topic": topic, "priority": priority,
         "items": [{"bulletin_id": path.stem, "start_s": 0.0, "end_s": round(seconds, 3)}],
-        "durations": {"total_s": round(seconds, 3)}, "files": {"mp3_sha256": sha256_file(path)},
+        "durations": {"total_s": round(seconds, 3)},
+        "files": {f"{path.suffix.lstrip('.').lower()}_sha256": sha256_file(path)},
     }
     is_wav = path.suffix.lower() == ".wav"
     return Take(path, manifest, path if is_wav else None)
