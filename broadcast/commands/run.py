@@ -1,5 +1,5 @@
 """`broadcast run`: the broadcast service — plays the schedule, listens on the control socket, reloads
-schedule.yaml on SIGHUP, stops cleanly on SIGTERM."""
+schedule.yaml and station.yaml on SIGHUP, stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
