@@ -152,6 +152,10 @@ def test_an_emergency_is_levelled_in_one_pass_into_a_wav(station, tmp_path, make
     lufs, tp = ebur128(copy.path)
     assert abs(lufs - target) <= 1.0 and tp <= peak + 0.1, (lufs, tp)
     assert copy.manifest["files"] == {"wav": copy.path.name, "wav_sha256": sha256(copy.path)}
+    # The evidence records the gain it applied, never a loudness it did not measure.
+    before_lufs = copy.manifest["original"]["measured"]["integrated_lufs"]
+    assert copy.manifest["measured"]["integrated_lufs"] is None
+    assert copy.manifest["quick_gain_db"] == pytest.approx(target - before_lufs, abs=0.02)
     take = take_from_file(copy.path, priority="emergency")
     assert take.audio_sha256 == sha256(copy.path) and take.file_for("wav") == copy.path
     assert [i.bulletin_id for i in take.items] == ["bao-lu"]

@@ -46,7 +46,7 @@ def test_emergency_reaches_the_running_service(station, run_cli, tmp_path):
     kept = kept_copies(settings)
     assert [p.suffix for p in kept] == [".mp3", ".wav"]
     assert log.records[0].audio_sha256 == sha256(kept[1])
-    assert "levelled bao-lu.wav" in err_first
+    assert "levelled bao-lu.wav" in err_first and "dB in one pass, peaks limited" in err_first
 
 
 def kept_copies(settings):

@@ -55,9 +55,14 @@ def prepared_copy(path: Path, settings, priority: str | None) -> Path:
     if copy.made:
         before = copy.manifest["original"]["measured"]["integrated_lufs"]
         after = copy.manifest["measured"]
-        peak = f"peak {after['true_peak_dbtp']} dBTP" if after["true_peak_dbtp"] is not None else "peaks limited"
-        click.echo(f"levelled {path.name}: {before if before is not None else '?'} → {after['integrated_lufs']} LUFS, "
-                   f"{peak} ({copy.seconds:.1f} s); kept as {_shown(copy.path, settings)}", err=True)
+        was = f"{before} LUFS" if before is not None else "too short to measure"
+        if copy.manifest.get("quick"):
+            gain = copy.manifest.get("quick_gain_db")
+            done = (f"{gain:+.1f} dB in one pass, peaks limited" if gain is not None else "peaks limited")
+        else:
+            done = f"→ {after['integrated_lufs']} LUFS, peak {after['true_peak_dbtp']} dBTP"
+        click.echo(f"levelled {path.name}: {was} {done} ({copy.seconds:.1f} s); kept as {_shown(copy.path, settings)}",
+                   err=True)
     elif copy.path != path.resolve():
         click.echo(f"levelled copy of {path.name} from before: {_shown(copy.path, settings)}", err=True)
     return copy.path
