@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -70,8 +71,17 @@ def test_restart_within_grace_plays_the_missed_slot_late(tmp_path):
     assert [r.outcome for r in log.records] == [Outcome.late] * 3
 
 
+def ran_before(data_dir: Path) -> None:
+    """A state file as a service that ran until now leaves: nothing to recover on start. Without it these
+    wall-clock tests would, on a Monday between 05:30 and 05:40 in Hanoi, air the 05:30 slot late."""
+    (data_dir).mkdir(parents=True, exist_ok=True)
+    (data_dir / "playout-state.json").write_text(
+        json.dumps({"last_slot": datetime.now(TZ).isoformat(), "last_session": "(test)"}), encoding="utf-8")
+
+
 def test_control_socket_status(tmp_path):
     service, _ = service_at(tmp_path, SystemClock(TZ))
+    service.runner.state.update(last_slot=datetime.now(TZ).isoformat())
     service.start()
     try:
         reply = request(tmp_path / "data" / SOCKET_NAME, {"cmd": "status"})
@@ -93,6 +103,7 @@ def test_sigterm_mid_programme_fades_and_logs_interrupted(tmp_path):
         "zones": {"thu": {"name": "Bản ghi thử", "sink": {"type": "file", "folder": "aired"}}},
         "sessions": [{"name": "sáng", "time": "05:30", "days": ["mon"]}]}, allow_unicode=True), encoding="utf-8")
     long_file = write_wav(tmp_path / "thong-bao.wav", tone_steps([440.0, 660.0], 10.0))
+    ran_before(station / "data")
     env = dict(os.environ, BROADCAST_SETTINGS=str(station / "station.yaml"))
     proc = subprocess.Popen([sys.executable, "-m", "broadcast", "run"], cwd=station, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -169,6 +180,7 @@ def test_sighup_reloads_the_running_service(tmp_path):
     doc = {"zones": {"thu": {"name": "Bản ghi thử", "sink": {"type": "file", "folder": "aired"}}},
            "sessions": [{"name": "sáng", "time": "05:30", "days": ["mon"]}]}
     (station / "schedule.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    ran_before(station / "data")
     env = dict(os.environ, BROADCAST_SETTINGS=str(station / "station.yaml"))
     proc = subprocess.Popen([sys.executable, "-m", "broadcast", "run", "-v"], cwd=station, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
