@@ -10,8 +10,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from broadcast.errors import UserError
+from broadcast.problems import Loc, Problem, field_path
 from broadcast.topics import TOPICS, Priority
-from broadcast.yamlio import YamlDoc, load_yaml, validate
+from broadcast.yamlio import YamlDoc, check, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
@@ -47,7 +48,7 @@ class Bulletin(BaseModel):
     air: AirWindow | None = None
     voice: str | None = None
     source: Path | None = Field(None, exclude=True)
-    _lines: dict = PrivateAttr(default_factory=dict)  # YAML key path -> line, for messages after loading
+    _doc: YamlDoc | None = PrivateAttr(None)  # the file it was read from: where each key is, for problems after loading
 
     @field_validator("id")
     @classmethod
@@ -71,28 +72,27 @@ class Bulletin(BaseModel):
     def on_air(self, day: date) -> bool:
         return self.air is None or self.air.covers(day)
 
-    def where(self, *loc: str | int) -> str:
-        """'file:line' of a key (or of its nearest parent) in the bulletin's file, for messages."""
-        place = str(self.source or self.id)
-        for end in range(len(loc), -1, -1):
-            if loc[:end] in self._lines:
-                return f"{place}:{self._lines[loc[:end]]}"
-        return place
+    def problem(self, loc: Loc, message: str, *, hint: str = "", path: str | None = None,
+                show_path: bool = True) -> Problem:
+        """A problem at key `loc` of the bulletin, with its file and line when it was read from a file."""
+        if self._doc is not None:
+            return self._doc.problem(loc, message, hint=hint, path=path, show_path=show_path)
+        return Problem(message, str(self.source or self.id), path=field_path(loc) if path is None else path,
+                       hint=hint, show_path=show_path)
 
 
 def load_bulletin(path: Path) -> Bulletin:
     doc = load_yaml(Path(path))
-    try:
-        bulletin = validate(doc, Bulletin)
-    except UserError as exc:
+    bulletin, problems = check(doc, Bulletin)
+    if problems:
         # The data is checked against its template too, so one run shows every problem of the file.
-        raise UserError(doc.in_order(exc.problems + _template_problems(doc))) from None
+        raise UserError(doc.in_order(problems + _template_problems(doc)))
     bulletin.source = Path(path)
-    bulletin._lines = doc.lines
+    bulletin._doc = doc
     return bulletin
 
 
-def _template_problems(doc: YamlDoc) -> list[str]:
+def _template_problems(doc: YamlDoc) -> list[Problem]:
     """The template name and the data against its fields, read from the raw YAML of a bulletin that
     failed its schema (a loaded bulletin has them checked when it is rendered)."""
     from broadcast.render import check_fields, get_template  # render imports this module: import late
@@ -102,10 +102,10 @@ def _template_problems(doc: YamlDoc) -> list[str]:
     if not isinstance(name, str):
         return []  # the schema says what is wrong with it
     try:
-        spec = get_template(name, doc.where(("template",)))
+        spec = get_template(name, doc)
     except UserError as exc:
-        return exc.problems
-    return check_fields(data, spec, lambda *loc: doc.where(loc))[1] if isinstance(data, dict) else []
+        return exc.details
+    return check_fields(data, spec, doc)[1] if isinstance(data, dict) else []
 
 
 def bulletin_files(paths: list[Path]) -> list[Path]:
@@ -117,21 +117,22 @@ def bulletin_files(paths: list[Path]) -> list[Path]:
         elif path.exists():
             files.append(path)
         else:
-            raise UserError(f"{path}: no such file or folder")
+            raise UserError(Problem("no such file or folder", str(path)))
     return files
 
 
-def load_each(paths: list[Path]) -> tuple[list[Bulletin], list[str]]:
+def load_each(paths: list[Path]) -> tuple[list[Bulletin], list[Problem]]:
     """Every bulletin that loads, and the problems of all that don't (ids must be unique)."""
     bulletins, problems, seen = [], [], {}
     for file in bulletin_files(paths):
         try:
             b = load_bulletin(file)
         except UserError as exc:
-            problems += exc.problems
+            problems += exc.details
             continue
         if b.id in seen:
-            problems.append(f"{b.where('id')}: id '{b.id}' is already used by {seen[b.id]}; ids must be unique")
+            problems.append(b.problem(("id",), f"id '{b.id}' is already used by {seen[b.id]}; ids must be unique",
+                                      show_path=False))
             continue
         seen[b.id] = file
         bulletins.append(b)

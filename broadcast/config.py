@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 from typing import Literal
@@ -11,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from broadcast.errors import UserError
-from broadcast.yamlio import YamlDoc, load_yaml, validate
+from broadcast.problems import Problem, did_you_mean
+from broadcast.yamlio import YamlDoc, check, load_yaml
 
 SETTINGS_ENV = "BROADCAST_SETTINGS"
 SETTINGS_FILE = "station.yaml"
@@ -141,17 +141,14 @@ def load_settings(path: Path | str | None = None) -> Settings:
     if explicit:
         file = Path(explicit)
         if not file.exists():
-            raise UserError(f"{file}: settings file not found")
+            raise UserError(Problem("settings file not found", str(file)))
     else:
         file = Path.cwd() / SETTINGS_FILE
         if not file.exists():
             return Settings(base_dir=Path.cwd())
     doc = load_yaml(file)
     base_dir = file.resolve().parent
-    try:
-        settings, problems = validate(doc, Settings), []
-    except UserError as exc:
-        settings, problems = None, exc.problems
+    settings, problems = check(doc, Settings)
     # References are read from the raw YAML, so a schema error elsewhere does not hide them.
     problems += _check_references(doc, base_dir)
     if problems:
@@ -165,7 +162,7 @@ def _resolve(base_dir: Path, path: Path) -> Path:
     return path if path.is_absolute() else (base_dir / path)
 
 
-def _check_references(doc: YamlDoc, base_dir: Path) -> list[str]:
+def _check_references(doc: YamlDoc, base_dir: Path) -> list[Problem]:
     """What the schema cannot see: engine names exist, named files exist (all problems at once).
 
     Works on the raw data: a value of the wrong type is the schema's problem and is skipped here."""
@@ -182,12 +179,10 @@ def _check_references(doc: YamlDoc, base_dir: Path) -> list[str]:
     for i, name in enumerate([speech.get("engine"), *fallback]):
         if isinstance(name, str) and name not in known:
             loc = ("speech", "engine") if i == 0 else ("speech", "fallback", i - 1)
-            key = "speech.engine" if i == 0 else f"speech.fallback[{i - 1}]"
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"available: {', '.join(known)}"
-            problems.append(f"{doc.where(loc)}: {key}: unknown speech engine '{name}'; {hint}")
+            problems.append(doc.problem(loc, f"unknown speech engine '{name}'",
+                                        hint=did_you_mean(name, known, f"available: {', '.join(known)}")))
     for loc, value in ((("speech", "lexicon"), speech.get("lexicon")), (("audio", "jingle"), audio.get("jingle"))):
         path = _resolve(base_dir, value) if isinstance(value, str) else None
         if path is not None and not path.is_file():
-            problems.append(f"{doc.where(loc)}: {'.'.join(loc)}: file not found: {path} (create it, or remove the key)")
+            problems.append(doc.problem(loc, f"file not found: {path} (create it, or remove the key)"))
     return problems

@@ -6,7 +6,6 @@ Everything here is pure: data in, text out.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from broadcast.bulletin import Bulletin
 from broadcast.config import Settings
 from broadcast.errors import UserError
+from broadcast.problems import Locator, Problem, did_you_mean
 
 
 class FieldSpec(BaseModel):
@@ -59,12 +59,14 @@ def templates() -> dict[str, TemplateSpec]:
     return dict(sorted(found.items()))
 
 
-def get_template(name: str, where: str = "") -> TemplateSpec:
+def get_template(name: str, at: Locator | None = None) -> TemplateSpec:
+    """The template called `name`; an unknown name is a problem at the `template` key of `at` (a bulletin)."""
     try:
         return templates()[name]
     except KeyError:
-        prefix = f"{where}: " if where else ""
-        raise UserError(f"{prefix}unknown template '{name}'; available: {', '.join(templates())}") from None
+        message, hint = f"unknown template '{name}'", f"available: {', '.join(templates())}"
+        raise UserError(at.problem(("template",), message, hint=hint, show_path=False) if at is not None
+                        else Problem(message, path="template", hint=hint, show_path=False)) from None
 
 
 def vn_number(value: Any, decimals: int | None = None) -> str:
@@ -101,18 +103,22 @@ def _environment() -> SandboxedEnvironment:
 
 
 def _render(source: str, context: dict[str, Any], where: str) -> str:
+    """`source` filled from `context`; a failure is a problem of `where` (the bulletin's file, a setting)."""
+    def fail(message: str, path: str = "") -> UserError:
+        return UserError(Problem(message, where, path=path, show_path=False))
+
     try:
         return _environment().from_string(source).render(**context)
     except jinja2.UndefinedError as exc:
         name = re.search(r"'([^']+)' is undefined", str(exc)) or re.search(r"has no attribute '([^']+)'", str(exc))
         what = f"data key '{name.group(1)}'" if name else str(exc)
-        raise UserError(f"{where}: the text needs {what}: add it under data:") from None
+        raise fail(f"the text needs {what}: add it under data:", f"data.{name.group(1)}" if name else "data") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise UserError(f"{where}: template syntax error at line {exc.lineno}: {exc.message}") from None
+        raise fail(f"template syntax error at line {exc.lineno}: {exc.message}") from None
     except jinja2.exceptions.SecurityError as exc:
-        raise UserError(f"{where}: not allowed in a template: {exc}") from None
+        raise fail(f"not allowed in a template: {exc}") from None
     except (TypeError, ValueError, ZeroDivisionError) as exc:
-        raise UserError(f"{where}: cannot fill the template: {exc}") from None
+        raise fail(f"cannot fill the template: {exc}") from None
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -137,75 +143,72 @@ def _context(settings: Settings) -> dict[str, Any]:
 _COUNT_HINT = "a whole number; YAML reads 1.245 as one point two four five, so write 1245 (or quote it: '1.245')"
 
 
-def _check_field(name: str, f: FieldSpec, value: Any) -> tuple[Any, str | None]:
-    """(value converted for the template, problem or None)."""
+def _check_field(f: FieldSpec, value: Any) -> tuple[Any, list[tuple[tuple, str]]]:
+    """(value converted for the template, its problems as (key path below the field, message))."""
     if value is None:
-        return None, None
+        return None, []
     if f.type == "text":
         if isinstance(value, (list, dict)):
-            return value, "must be text, not a list or mapping"
-        return value, None
+            return value, [((), "must be text, not a list or mapping")]
+        return value, []
     if f.type == "date":
         if isinstance(value, date):
-            return value, None
+            return value, []
         try:
-            return date.fromisoformat(str(value).strip()), None
+            return date.fromisoformat(str(value).strip()), []
         except ValueError:
-            return value, f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2024-05-06"
+            return value, [((), f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2024-05-06")]
     if f.type == "count":
         if isinstance(value, bool):
-            return value, f"must be {_COUNT_HINT}"
+            return value, [((), f"must be {_COUNT_HINT}")]
         if isinstance(value, str) and re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", value.strip()):
             value = int(value.strip().replace(".", ""))  # Vietnamese digit grouping, quoted
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or value < 0:
-            return value, f"{value!r} is not {_COUNT_HINT}"
-        return value, None
+            return value, [((), f"{value!r} is not {_COUNT_HINT}")]
+        return value, []
     if f.type == "list":
         if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
-            return value, "must be a list: put each item on its own line starting with '- '"
-        return value, None
+            return value, [((), "must be a list: put each item on its own line starting with '- '")]
+        return value, []
     # entries: a list of mappings that each have f.keys
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        return value, f"must be a list of entries, each with {', '.join(f.keys)} (e.g. '- {{{f.keys[0]}: ..., ...}}')"
-    for i, entry in enumerate(value, 1):
-        missing = [k for k in f.keys if entry.get(k) in (None, "")]
-        if missing:
-            return value, f"entry {i} needs {', '.join(missing)}"
-    return value, None
+        return value, [((), f"must be a list of entries, each with {', '.join(f.keys)} (e.g. '- {{{f.keys[0]}: ..., ...}}')")]
+    return value, [((i, key), f"required key is missing (each entry needs {', '.join(f.keys)})")
+                   for i, entry in enumerate(value) for key in f.keys if entry.get(key) in (None, "")]
 
 
-def check_fields(data: dict, spec: TemplateSpec, where: Callable[..., str]) -> tuple[dict[str, Any], list[str]]:
+def check_fields(data: dict, spec: TemplateSpec, at: Locator) -> tuple[dict[str, Any], list[Problem]]:
     """(data converted for the template, every problem) of a data mapping against the template's fields.
 
-    `where(*loc)` names the file and line of a key; it works on raw YAML as well as on a loaded bulletin,
-    so a bulletin with other errors still has its data checked."""
+    `at` places a key (a parsed YAML file or a loaded bulletin), so a bulletin with other errors still
+    has its data checked; each problem's path names the field (`data.lines[1].number`)."""
     problems, converted = [], {}
     for key in data:
         if key not in spec.fields:
-            close = difflib.get_close_matches(str(key), list(spec.fields), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"the template's fields are: {', '.join(spec.fields) or 'none'}"
-            problems.append(f"{where('data', key)}: data.{key}: not a field of template '{spec.name}'; {hint}")
+            hint = did_you_mean(key, spec.fields, f"the template's fields are: {', '.join(spec.fields) or 'none'}")
+            problems.append(at.problem(("data", key), f"not a field of template '{spec.name}'", hint=hint))
     for name, f in spec.fields.items():
         if name not in data or data[name] in (None, ""):
             if f.required:
-                problems.append(f"{where('data')}: template '{spec.name}' needs data key '{name}' ({f.help})")
+                problems.append(at.problem(("data",), f"template '{spec.name}' needs data key '{name}' ({f.help})",
+                                           path=f"data.{name}", show_path=False))
             converted[name] = None  # optional fields may be left out; the template sees them as empty
             continue
-        converted[name], problem = _check_field(name, f, data[name])
-        if problem:
-            problems.append(f"{where('data', name)}: data.{name}: {problem}")
+        converted[name], found = _check_field(f, data[name])
+        problems += [at.problem(("data", name, *below), message) for below, message in found]
     for name, f in spec.fields.items():
         limit, value = f.at_most, converted.get(name)
         if limit and isinstance(value, int) and isinstance(converted.get(limit), int) and value > converted[limit]:
-            problems.append(f"{where('data', name)}: data.{name} ({value}) is more than data.{limit} ({converted[limit]})")
+            problems.append(at.problem(("data", name), f"data.{name} ({value}) is more than data.{limit} "
+                                                       f"({converted[limit]})", show_path=False))
     return converted, problems
 
 
 def check_data(bulletin: Bulletin, spec: TemplateSpec) -> dict[str, Any]:
     """The bulletin's data checked against the template's fields; every problem at once, with lines."""
-    data, problems = check_fields(bulletin.data, spec, bulletin.where)
+    data, problems = check_fields(bulletin.data, spec, bulletin)
     if problems:
         raise UserError(problems)
     return data
@@ -214,7 +217,7 @@ def check_data(bulletin: Bulletin, spec: TemplateSpec) -> dict[str, Any]:
 def render_bulletin(bulletin: Bulletin, settings: Settings) -> list[Segment]:
     """The bulletin's own speech (title, then its paragraphs), without the programme wrapper."""
     where = str(bulletin.source or bulletin.id)
-    spec = get_template(bulletin.template, bulletin.where("template"))
+    spec = get_template(bulletin.template, bulletin)
     data = check_data(bulletin, spec)
     context = _context(settings) | data | {"body": bulletin.body, "title": bulletin.title}
     text = _render(spec.text, context, where)
@@ -223,7 +226,8 @@ def render_bulletin(bulletin: Bulletin, settings: Settings) -> list[Segment]:
         text += "\n\n" + bulletin.body
     paragraphs = _paragraphs(text)
     if not paragraphs:
-        raise UserError(f"{where}: the bulletin has nothing to say (empty body and template text)")
+        raise UserError(Problem("the bulletin has nothing to say (empty body and template text)", where, path="body",
+                                show_path=False))
     title = _paragraphs(bulletin.title)[0].rstrip(".") + "."
     return [Segment("title", title, bulletin.id)] + [Segment("paragraph", p, bulletin.id) for p in paragraphs]
 
@@ -243,7 +247,7 @@ def render_programme(bulletins: list[Bulletin], settings: Settings) -> list[Segm
         try:
             segments += render_bulletin(b, settings)
         except UserError as exc:
-            problems += exc.problems
+            problems += exc.details
     if problems:
         raise UserError(problems)
     return segments + [signoff]

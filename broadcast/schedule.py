@@ -48,8 +48,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from broadcast.bulletin import Bulletin
 from broadcast.errors import UserError
+from broadcast.problems import Problem, did_you_mean
 from broadcast.topics import TOPICS
-from broadcast.yamlio import YamlDoc, load_yaml, validate
+from broadcast.yamlio import YamlDoc, check, load_yaml
 
 # Day names accepted in `days:`: English abbreviations and the Vietnamese ones the editor uses.
 WEEKDAYS: dict[str, int] = {
@@ -279,27 +280,9 @@ def key_label(data, loc: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _validate(doc: YamlDoc) -> tuple[Schedule | None, list[str]]:
-    """`yamlio.validate`, with entries named instead of numbered: (the schedule or None, its problems)."""
-    from pydantic import ValidationError
-
-    from broadcast.yamlio import describe_errors
-
-    if not isinstance(doc.data, dict):
-        return validate(doc, Schedule), []  # raises: the file is empty, or not a mapping
-    try:
-        return Schedule.model_validate(doc.data), []
-    except ValidationError as exc:
-        lines = describe_errors(doc, exc, Schedule)
-        out = []
-        for err, line in zip(exc.errors(), lines):
-            loc = tuple(err["loc"])
-            where = doc.where(loc)
-            prefix = f"{where}: {'.'.join(str(p) for p in loc) or '(top level)'}: "
-            if line.startswith(prefix):
-                line = f"{where}: {key_label(doc.data, loc)}: {line[len(prefix):]}"
-            out.append(line)
-        return None, out
+def _validate(doc: YamlDoc) -> tuple[Schedule | None, list[Problem]]:
+    """The schema check, with entries named instead of numbered: (the schedule or None, its problems)."""
+    return check(doc, Schedule, label=lambda loc: key_label(doc.data, loc))
 
 
 def _minutes_of(t: time) -> int:
@@ -364,17 +347,15 @@ def _overlap_problems(s: Schedule, add, label) -> None:
                             f"{one.date} {one.time:%H:%M} and {other:%Y-%m-%d %H:%M}")
 
 
-def _reference_problems(doc: YamlDoc) -> list[str]:
+def _reference_problems(doc: YamlDoc) -> list[Problem]:
     """References between sections and duplicate names, read from the raw YAML so that they are
     reported even when the schema check fails elsewhere. A section too malformed to read (zones not a
     mapping, a session without a name) is the schema's problem: the references into it are not judged."""
-    import difflib
-
     data = doc.data if isinstance(doc.data, dict) else {}
-    problems: list[str] = []
+    problems: list[Problem] = []
 
-    def add(loc: tuple, message: str) -> None:
-        problems.append(f"{doc.where(loc)}: {key_label(data, loc)}: {message}")
+    def add(loc: tuple, message: str, hint: str = "") -> None:
+        problems.append(doc.problem(loc, message, hint=hint, path=key_label(data, loc)))
 
     def entries(section: str) -> list:
         value = data.get(section, [])
@@ -391,9 +372,8 @@ def _reference_problems(doc: YamlDoc) -> list[str]:
             add(loc, f"no zones; list zone ids or '{ALL_ZONES}'")
         for i, z in enumerate(listed):
             if known is not None and isinstance(z, str) and z != ALL_ZONES and z not in known:
-                close = difflib.get_close_matches(z, known, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; known zones: {', '.join(known)}, or '{ALL_ZONES}'"
-                add(loc + (i,), f"unknown zone '{z}'{hint}")
+                add(loc + (i,), f"unknown zone '{z}'",
+                    did_you_mean(z, known, f"known zones: {', '.join(known)}, or '{ALL_ZONES}'"))
 
     names: dict[str, int] = {}
     sessions = data.get("sessions", [])
@@ -415,18 +395,17 @@ def _reference_problems(doc: YamlDoc) -> list[str]:
         listed = skip.get("sessions") if isinstance(skip, dict) else None
         for j, name in enumerate(listed if isinstance(listed, list) and readable else []):
             if isinstance(name, str) and name not in names:
-                close = difflib.get_close_matches(name, list(names), n=1)
-                add(("skip", i, "sessions", j), f"unknown session '{name}'" + (f"; did you mean '{close[0]}'?" if close else ""))
+                add(("skip", i, "sessions", j), f"unknown session '{name}'", did_you_mean(name, names))
     return problems
 
 
-def _cross_problems(doc: YamlDoc, s: Schedule) -> list[str]:
+def _cross_problems(doc: YamlDoc, s: Schedule) -> list[Problem]:
     """What needs the whole schedule typed and valid: caps per day and week, overlapping sessions."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     data = doc.data if isinstance(doc.data, dict) else {}
 
     def add(loc: tuple, message: str) -> None:
-        problems.append(f"{doc.where(loc)}: {key_label(data, loc)}: {message}")
+        problems.append(doc.problem(loc, message, path=key_label(data, loc)))
 
     def label(section: str, index: int) -> str:
         return f"{section}[{_entry_label(data, section, index)}]"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,52 +11,87 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from broadcast.errors import UserError
-
-Loc = tuple[str | int, ...]
+from broadcast.problems import Loc, Problem, did_you_mean, field_path, in_line_order
 
 
 @dataclass
 class YamlDoc:
-    """Parsed YAML data plus the line (1-based) of every key and list item, by path."""
+    """Parsed YAML data plus the place (1-based line and column) of every key and list item, by path.
+
+    `duplicates` holds what the parse noticed but YAML itself lets pass: a key given twice in one mapping
+    (YAML keeps the last value and drops the first without a word). Loaders report them with the rest
+    (`check`), so one run shows them all."""
 
     path: Path
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
+    columns: dict[Loc, int] = field(default_factory=dict)
+    duplicates: list[tuple[Loc, int]] = field(default_factory=list)  # (the key's path, the line it was first given)
 
-    def line_of(self, loc: Loc) -> int | None:
-        """Line of the deepest known prefix of `loc` (a missing key points at its parent)."""
+    def _known(self, loc: Loc) -> Loc | None:
+        """The deepest prefix of `loc` that has a place (a missing key points at its parent)."""
         for end in range(len(loc), -1, -1):
             if loc[:end] in self.lines:
-                return self.lines[loc[:end]]
+                return loc[:end]
         return None
+
+    def line_of(self, loc: Loc) -> int | None:
+        known = self._known(loc)
+        return None if known is None else self.lines[known]
 
     def where(self, loc: Loc) -> str:
         line = self.line_of(loc)
         return f"{self.path}:{line}" if line else str(self.path)
 
-    def in_order(self, problems: list[str]) -> list[str]:
-        """This file's problems by line (file-wide ones first), each once: checks that run side by side
-        (schema, references, template data) read as one list, top to bottom."""
-        prefix = f"{self.path}:"
+    def problem(self, loc: Loc, message: str, *, hint: str = "", path: str | None = None,
+                show_path: bool = True) -> Problem:
+        """A problem at key `loc`; `path` defaults to the key's field path (`data.lines[1].number`)."""
+        known = self._known(loc)
+        return Problem(message, str(self.path), self.lines.get(known) if known is not None else None,
+                       self.columns.get(known) if known is not None else None,
+                       field_path(loc) if path is None else path, hint, show_path)
 
-        def line(problem: str) -> int:
-            found = re.match(r"(\d+):", problem[len(prefix):]) if problem.startswith(prefix) else None
-            return int(found.group(1)) if found else 0
+    def file_problem(self, message: str, line: int | None = None) -> Problem:
+        """A problem of the whole file (empty, not a mapping), not of one key."""
+        return Problem(message, str(self.path), line)
 
-        return sorted(dict.fromkeys(problems), key=line)
+    def duplicate_problems(self, label: Callable[[Loc], str] = field_path) -> list[Problem]:
+        """Each key given twice, naming both lines; `label` names the key as the file's loader does."""
+        return [self.problem(loc, f"given twice (lines {first} and {self.lines[loc]}); YAML would keep only the "
+                                  f"second and drop the first without a word", hint="delete one, or merge them",
+                             path=label(loc))
+                for loc, first in self.duplicates]
+
+    def in_order(self, problems: Iterable[str | Problem]) -> list[Problem]:
+        """This file's problems by line (file-wide ones first), each once."""
+        return in_line_order(problems, str(self.path))
 
 
-def _index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
-    lines.setdefault(loc, node.start_mark.line + 1)
+def _key(node: yaml.Node) -> str:
+    # A key is text in every file we read; a list or mapping used as a key is named by its place only.
+    return node.value if isinstance(node, yaml.ScalarNode) else f"<{node.id} key>"
+
+
+def _index(node: yaml.Node, loc: Loc, doc: YamlDoc) -> None:
+    doc.lines.setdefault(loc, node.start_mark.line + 1)
+    doc.columns.setdefault(loc, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
+        first: dict[tuple[str, str], int] = {}
         for key_node, value_node in node.value:
-            key = key_node.value
-            lines[loc + (key,)] = key_node.start_mark.line + 1
-            _index(value_node, loc + (key,), lines)
+            key = _key(key_node)
+            here = loc + (key,)
+            line = key_node.start_mark.line + 1
+            if key != "<<" and (key_node.tag, key) in first:
+                doc.duplicates.append((here, first[key_node.tag, key]))
+            first.setdefault((key_node.tag, key), line)
+            doc.lines[here] = line
+            doc.columns[here] = key_node.start_mark.column + 1
+            _index(value_node, here, doc)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            lines[loc + (i,)] = item.start_mark.line + 1
-            _index(item, loc + (i,), lines)
+            doc.lines[loc + (i,)] = item.start_mark.line + 1
+            doc.columns[loc + (i,)] = item.start_mark.column + 1
+            _index(item, loc + (i,), doc)
 
 
 class _Loader(yaml.SafeLoader):
@@ -72,31 +106,34 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def parse_yaml(text: str, path: Path) -> YamlDoc:
-    """Parse YAML text; a syntax error becomes a UserError naming file and line."""
+    """Parse YAML text; a syntax error becomes a UserError naming file and line.
+
+    A key given twice in one mapping is not a syntax error for PyYAML; it is kept in `doc.duplicates`."""
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise UserError(f"{path}{line}: malformed YAML: {exc.problem or exc}") from None
+        raise UserError(Problem(f"malformed YAML: {exc.problem or exc}", str(path),
+                                mark.line + 1 if mark else None, mark.column + 1 if mark else None)) from None
     except yaml.YAMLError as exc:
-        raise UserError(f"{path}: malformed YAML: {exc}") from None
-    lines: dict[Loc, int] = {}
+        raise UserError(Problem(f"malformed YAML: {exc}", str(path))) from None
+    doc = YamlDoc(path=path, data=data)
     if node is not None:
-        _index(node, (), lines)
-    return YamlDoc(path=path, data=data, lines=lines)
+        _index(node, (), doc)
+    return doc
 
 
 def load_yaml(path: Path) -> YamlDoc:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"{path}: file not found") from None
+        raise UserError(Problem("file not found", str(path))) from None
     except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+        raise UserError(Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", str(path),
+                                hint="save it as UTF-8")) from None
     except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+        raise UserError(Problem(f"cannot read: {exc.strerror}", str(path))) from None
     return parse_yaml(text, Path(path))
 
 
@@ -118,35 +155,44 @@ def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     return current
 
 
-def describe_errors(doc: YamlDoc, exc: ValidationError, model: type[BaseModel]) -> list[str]:
-    """One line per problem: where, which key, what is wrong, and a suggestion when one helps."""
+def describe_errors(doc: YamlDoc, exc: ValidationError, model: type[BaseModel],
+                    label: Callable[[Loc], str] = field_path) -> list[Problem]:
+    """One problem per error: where, which key (`label` names it), what is wrong, and a hint when one helps."""
     problems = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        key = ".".join(str(p) for p in loc) or "(top level)"
-        msg = err["msg"].removeprefix("Value error, ")  # our validators' own words need no pydantic prefix
+        msg, hint = err["msg"].removeprefix("Value error, "), ""  # our validators' own words need no pydantic prefix
         if err["type"] == "extra_forbidden":
             owner = _model_at(model, loc)
             known = list(owner.model_fields) if owner else []
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else (f"; known keys: {', '.join(known)}" if known else "")
-            msg = f"unknown key{hint}"
+            msg, hint = "unknown key", did_you_mean(loc[-1], known, f"known keys: {', '.join(known)}" if known else "")
         elif err["type"] == "missing":
             msg = "required key is missing"
         elif err["type"].startswith("date"):
             msg = f"{msg}: {err.get('input')!r} (write dates as YYYY-MM-DD, e.g. 2024-05-06)"
-        problems.append(f"{doc.where(loc)}: {key}: {msg}")
+        problems.append(doc.problem(loc, msg, hint=hint, path=label(loc) or "(top level)"))
     return problems
+
+
+def check(doc: YamlDoc, model: type[BaseModel], context: dict | None = None,
+          label: Callable[[Loc], str] = field_path) -> tuple[Any, list[Problem]]:
+    """(the validated model or None, every problem): the schema's problems and the parse's (a key twice)."""
+    if doc.data is None and model.model_fields and any(f.is_required() for f in model.model_fields.values()):
+        return None, [doc.file_problem("the file is empty")]
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        return None, [doc.file_problem("expected a mapping of keys to values at the top level", 1)]
+    problems = doc.duplicate_problems(label)
+    try:
+        result = model.model_validate(data, context=context)
+    except ValidationError as exc:
+        return None, doc.in_order(problems + describe_errors(doc, exc, model, label))
+    return (None if problems else result), problems
 
 
 def validate(doc: YamlDoc, model: type[BaseModel], context: dict | None = None):
     """Validate a YAML document against a model, reporting all problems at once as a UserError."""
-    if doc.data is None and model.model_fields and any(f.is_required() for f in model.model_fields.values()):
-        raise UserError(f"{doc.path}: the file is empty")
-    data = doc.data if doc.data is not None else {}
-    if not isinstance(data, dict):
-        raise UserError(f"{doc.path}:1: expected a mapping of keys to values at the top level")
-    try:
-        return model.model_validate(data, context=context)
-    except ValidationError as exc:
-        raise UserError(describe_errors(doc, exc, model)) from None
+    result, problems = check(doc, model, context)
+    if problems:
+        raise UserError(problems)
+    return result

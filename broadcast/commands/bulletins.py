@@ -98,7 +98,7 @@ def build(paths: tuple[Path, ...], force: bool, out_dir: Path | None) -> None:
             try:
                 results.append(build_bulletin(b, settings, speaker=speaker, force=force, out_dir=out_dir))
             except UserError as exc:
-                problems += exc.problems
+                problems += exc.details
     click.echo(results_table(results))
     for r in results:
         for w in r.warnings:
