@@ -94,12 +94,28 @@ class Paths(_Section):
     schedule: Path = Path("schedule.yaml")
 
 
+class Web(_Section):
+    """The editor's console (`broadcast web`): where it listens and how long a login lasts."""
+
+    host: str = Field("127.0.0.1", description="the station's LAN address to reach it from other machines")
+    port: int = Field(8080, ge=1, le=65535)
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="a login ends after this long unused")
+
+
+class Approval(_Section):
+    """Whether a leader must approve a bulletin (its exact content) before it goes into a programme."""
+
+    required: bool = True
+
+
 class Settings(_Section):
     station: Station = Field(default_factory=Station)
     speech: Speech = Field(default_factory=Speech)
     audio: Audio = Field(default_factory=Audio)
     programme: Programme = Field(default_factory=Programme)
     paths: Paths = Field(default_factory=Paths)
+    web: Web = Field(default_factory=Web)
+    approval: Approval = Field(default_factory=Approval)
     # Folder that relative paths are resolved against: the settings file's folder.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
 

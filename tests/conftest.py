@@ -77,11 +77,50 @@ def copy_example(name: str, dest: Path) -> Path:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """In CI, a test that skips for want of PulseAudio, Icecast, ffmpeg or Piper is a failure: CI installs them."""
+    """In CI, a test that skips for want of PulseAudio, Icecast, ffmpeg, Piper or Chromium is a failure: CI installs them."""
     outcome = yield
     report = outcome.get_result()
     if report.skipped and os.environ.get("CI") and isinstance(report.longrepr, tuple):
         reason = str(report.longrepr[2]).lower()
-        if any(word in reason for word in ("pulse", "icecast", "ffmpeg", "parecord", "paplay", "piper")):
+        if any(word in reason for word in ("pulse", "icecast", "ffmpeg", "parecord", "paplay", "piper", "chromium")):
             report.outcome = "failed"
             report.longrepr = f"skipped in CI, where it must run: {report.longrepr[2]}"
+
+
+# --- the web console in a real browser (tests/web_fixtures.py) ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def console(tmp_path_factory):
+    """`broadcast web` running on 127.0.0.1 for the whole session, on a station with three users."""
+    from web_fixtures import make_station, start_console
+
+    running = start_console(make_station(tmp_path_factory.mktemp("console")))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the session (Playwright drives it; its own browser download is not used)."""
+    from web_fixtures import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium fonts-liberation2)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, console):
+    """A fresh browser context (no cookies) on the console; closed after the test."""
+    context = browser.new_context(base_url=console.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                  viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(15000)
+    tab = context.new_page()
+    yield tab
+    context.close()

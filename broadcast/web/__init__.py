@@ -1,0 +1,1 @@
+"""The editor's console: a Vietnamese web front end over broadcast.app (`broadcast web`)."""
