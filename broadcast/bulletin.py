@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from broadcast.errors import UserError
 from broadcast.problems import Loc, Problem, field_path
 from broadcast.topics import TOPICS, Priority
-from broadcast.yamlio import YamlDoc, check, load_yaml
+from broadcast.yamlio import YamlDoc, check, load_yaml, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
@@ -82,7 +82,17 @@ class Bulletin(BaseModel):
 
 
 def load_bulletin(path: Path) -> Bulletin:
-    doc = load_yaml(Path(path))
+    """The bulletin in `path`, validated (every problem of the file at once, as a UserError)."""
+    return _from_doc(load_yaml(Path(path)))
+
+
+def parse_bulletin(text: str, path: Path) -> Bulletin:
+    """A bulletin from YAML text that is (or will be) the file `path`: an edit not saved yet."""
+    return _from_doc(parse_yaml(text, Path(path)))
+
+
+def _from_doc(doc: YamlDoc) -> Bulletin:
+    path = doc.path
     bulletin, problems = check(doc, Bulletin)
     if problems:
         # The data is checked against its template too, so one run shows every problem of the file.

@@ -1,0 +1,149 @@
+"""What an editor does with bulletins: start one from a template, check it, preview what will be said,
+build its audio. The CLI (`broadcast new|render|build`) and the web console both call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from broadcast.build import BuildResult, build_bulletin, spoken_segments
+from broadcast.bulletin import Bulletin, bulletin_files, load_bulletin, load_each, parse_bulletin
+from broadcast.config import Settings
+from broadcast.errors import UserError
+from broadcast.problems import Problem
+from broadcast.render import TemplateSpec, get_template, render_programme, skeleton, templates
+from broadcast.speech.normalise import unspeakable
+from broadcast.speech.synth import Speaker
+
+
+def list_templates() -> list[TemplateSpec]:
+    """The built-in templates, each with its fields (type, required, help text, example) to build a form from."""
+    return list(templates().values())
+
+
+def new_bulletin(template: str, settings: Settings) -> str:
+    """The YAML of a new bulletin from `template`: every field filled with its example, ready to edit."""
+    get_template(template)
+    return skeleton(template, settings)
+
+
+def write_new_bulletin(template: str, settings: Settings, out: Path) -> Path:
+    """`new_bulletin` written to `out`, which must not exist yet (an editor's work is never overwritten)."""
+    text = new_bulletin(template, settings)
+    out = Path(out)
+    if out.exists():
+        raise UserError(Problem("already exists; choose another name or delete it first", str(out)))
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(Problem(f"cannot write ({exc.strerror})", str(out))) from None
+    return out
+
+
+@dataclass(frozen=True)
+class Unspeakable:
+    """A token the engine would still stumble on, and the fix."""
+
+    token: str
+
+    @property
+    def message(self) -> str:
+        t = self.token
+        return (f"'{t}' may be misread; add it to the station lexicon as `{t}: <spoken form>` "
+                f"or write [[{t}|<spoken form>]] in the text")
+
+
+@dataclass(frozen=True)
+class SpokenSegment:
+    """One stretch of speech: `kind` is greeting, title, paragraph or signoff; script as written, spoken as read."""
+
+    kind: str
+    bulletin_id: str
+    script: str
+    spoken: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the engine will read for a bulletin, inside the programme wrapper, and what it may misread."""
+
+    bulletin: Bulletin
+    segments: tuple[SpokenSegment, ...]
+    unspeakable: tuple[Unspeakable, ...]
+
+    @property
+    def script_text(self) -> str:
+        return "\n\n".join(s.script for s in self.segments)
+
+    @property
+    def spoken_text(self) -> str:
+        return "\n\n".join(s.spoken for s in self.segments)
+
+
+def load(path: Path, text: str | None = None) -> Bulletin:
+    """The bulletin at `path` (or `text`, an unsaved edit of it), validated; problems raise UserError."""
+    return load_bulletin(path) if text is None else parse_bulletin(text, path)
+
+
+def preview(bulletin: Bulletin, settings: Settings) -> Preview:
+    """Render and normalise the bulletin as a build would; a problem with its data raises UserError."""
+    pairs = spoken_segments(render_programme([bulletin], settings), settings)
+    found: dict[str, None] = {}
+    for _, spoken in pairs:
+        found.update(dict.fromkeys(unspeakable(spoken)))
+    return Preview(bulletin, tuple(SpokenSegment(seg.kind, seg.bulletin_id, seg.text, spoken) for seg, spoken in pairs),
+                   tuple(Unspeakable(t) for t in found))
+
+
+def check(path: Path, settings: Settings, text: str | None = None) -> list[Problem]:
+    """Every problem of the bulletin at `path` (or of `text`): its file, its data against its template,
+    and what it would say. Empty when it is ready to build."""
+    try:
+        preview(load(path, text), settings)
+    except UserError as exc:
+        return exc.details
+    return []
+
+
+@dataclass
+class Batch:
+    """Bulletins to build: those that loaded, and the problems of every file that did not."""
+
+    bulletins: list[Bulletin]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_batch(paths: Iterable[Path]) -> Batch:
+    """The bulletin files and folders given (a folder: its *.yaml); none at all is a mistake."""
+    paths = list(paths)
+    if not bulletin_files(paths):
+        raise UserError(f"no bulletins (*.yaml) in {', '.join(map(str, paths))}")
+    return Batch(*load_each(paths))
+
+
+@dataclass
+class BuildOutcome:
+    """What `build` made (one result per bulletin built or up to date) and every problem of the others."""
+
+    results: list[BuildResult]
+    problems: list[Problem]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for r in self.results for w in r.warnings]
+
+
+def build(batch: Batch, settings: Settings, *, force: bool = False, out_dir: Path | None = None,
+          items: Iterable[Bulletin] | None = None) -> BuildOutcome:
+    """Build the audio of every loaded bulletin; one that fails is a problem, the others are still built.
+
+    `items` is `batch.bulletins` as the caller wants to walk it (e.g. inside a progress bar)."""
+    speaker = Speaker(settings)
+    results, problems = [], list(batch.problems)
+    for b in batch.bulletins if items is None else items:
+        try:
+            results.append(build_bulletin(b, settings, speaker=speaker, force=force, out_dir=out_dir))
+        except UserError as exc:
+            problems += exc.details
+    return BuildOutcome(results, problems)
