@@ -38,7 +38,9 @@ def test_simulated_day_airs_each_session_into_files_and_the_log(station, run_cli
     (old / "orphan.wav").write_bytes(b"x")  # no MP3 beside it: not ours to judge, kept
     os.utime(old / "orphan.wav", (time.time() - 7 * 86400,) * 2)
     out = tmp_path / "sim"
-    items = simulate_day(settings, date(2024, 5, 6), speedup=400, out_dir=out)
+    day = simulate_day(settings, date(2024, 5, 6), speedup=400, out_dir=out)
+    items = day.items
+    assert day.sessions == 2 and day.log == {"ok": True, "unwritten": 0, "error": None, "since": None}
     assert [(i.session, i.zones, i.outcome) for i in items] == [
         ("sáng", ("thon-1",), "played"), ("sáng", ("trung-tam",), "played"), ("chiều", ("trung-tam",), "played")]
     assert all(abs((i.start - i.scheduled).total_seconds()) < 60 for i in items)

@@ -230,11 +230,13 @@ def test_an_instant_play_logs_the_requested_priority_not_the_builds(tmp_path):
 def test_a_second_slot_on_the_same_zone_at_the_same_time_is_not_aired_or_logged_twice(tmp_path):
     from playout_fixtures import schedule_for as sf
 
-    clock = SimClock(DAY.replace(hour=5, minute=30) - timedelta(seconds=1), speedup=50)
+    # Real-time pace and a 0.3 s programme: the second slot starts well within the 5 s on-time tolerance
+    # even on a loaded machine (at 50x, 0.1 s of thread delay was 5 s of simulated lateness).
+    clock = SimClock(DAY.replace(hour=5, minute=30) - timedelta(seconds=0.5), speedup=1)
     z2 = FakeSink("fake:z2", clock=clock)
     sched = sf(zones={"z1": {"name": "Cụm 1", "sink": {"type": "device"}},
                       "z2": {"name": "Cụm 2", "sink": {"type": "file", "folder": "x"}}})
-    runner, log, sink = make_runner(tmp_path, clock, schedule=sched)
+    runner, log, sink = make_runner(tmp_path, clock, schedule=sched, take=make_take(tmp_path / "audio", step_s=0.1))
     runner.sinks["z2"] = z2
     weekly = slot_at(5, 30)
     one_off = Slot(weekly.when, "Ngày hội", ("z1", "z2"), True)
@@ -249,26 +251,82 @@ def test_a_second_slot_on_the_same_zone_at_the_same_time_is_not_aired_or_logged_
     assert len(log.records) == 9
 
 
-def test_what_did_not_air_is_also_written_to_the_service_output(caplog):
+def test_what_did_not_air_is_also_written_to_the_service_output(tmp_path, caplog):
     import logging
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
 
-    from broadcast.asrun import AsRunRecord, MemoryAsRunLog, Outcome
-    from broadcast.playout.runner import Runner
+    from broadcast.asrun import AsRunRecord
 
-    runner = Runner.__new__(Runner)  # only the log path is exercised
-    runner.log, runner.history = MemoryAsRunLog(), []
-    import threading
-
-    runner._log_lock = threading.Lock()
-    when = datetime(2024, 5, 6, 5, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    runner, log, _ = make_runner(tmp_path, SimClock(DAY, speedup=1))
+    when = DAY.replace(hour=5, minute=30)
     failed = AsRunRecord(scheduled=when, outcome=Outcome.failed, bulletin_id="b", title="T", topic="general",
                          priority="normal", session="sáng", sink="device:khong-co-sink", reason="không có thiết bị")
     played = AsRunRecord(scheduled=when, outcome=Outcome.played, bulletin_id="c", title="T", topic="general",
                          priority="normal", session="sáng", start=when, end=when)
     with caplog.at_level(logging.WARNING, logger="broadcast.playout.runner"):
         runner._append([failed, played])
-    assert len(runner.log.records) == 2
+    assert len(log.records) == 2
     warnings = [r.getMessage() for r in caplog.records]
     assert warnings == ["FAILED sáng 2024-05-06 05:30 on device:khong-co-sink: b — không có thiết bị"]
+
+
+def test_a_sink_raising_a_raw_oserror_is_retried_and_logged_failed_with_the_reason(tmp_path):
+    import errno
+
+    slot = slot_at(5, 30)
+    clock = SimClock(slot.when - timedelta(seconds=1), speedup=50)
+    sink = FakeSink("fake:z1", clock=clock, fail_times=-1,
+                    raises=OSError(errno.ENOSPC, "No space left on device", "/data/aired/x.wav"))
+    runner, log, _ = make_runner(tmp_path, clock, sink=sink)
+    rows = runner.run_slot(slot)
+    assert sink.attempts == 3
+    assert [r.outcome for r in rows] == [Outcome.failed] * 3 and log.records == rows
+    assert "cụm loa không phát được sau 3 lần thử" in rows[0].reason
+    assert "hết dung lượng đĩa (No space left on device: /data/aired/x.wav)" in rows[0].reason
+
+
+def test_a_sink_with_a_bug_still_leaves_failed_rows(tmp_path):
+    slot = slot_at(5, 30)
+    clock = SimClock(slot.when - timedelta(seconds=1), speedup=50)
+    sink = FakeSink("fake:z1", clock=clock, fail_times=-1, raises=KeyError("boom"))
+    runner, log, _ = make_runner(tmp_path, clock, sink=sink)
+    rows = runner.run_slot(slot)
+    assert [r.outcome for r in rows] == [Outcome.failed] * 3
+    assert "lỗi không lường trước (KeyError: 'boom')" in rows[0].reason
+
+
+class FlakyLog(MemoryAsRunLog):
+    """A log whose disk is full until `heal()`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.full = True
+
+    def append(self, record):
+        if self.full:
+            import sqlite3
+
+            raise sqlite3.OperationalError("database or disk is full")
+        return super().append(record)
+
+
+def test_rows_the_log_refuses_are_kept_in_order_reported_and_written_when_it_recovers(tmp_path, caplog):
+    import logging
+
+    slot = slot_at(5, 30)
+    clock = SimClock(slot.when - timedelta(seconds=1), speedup=50)
+    runner, _, _ = make_runner(tmp_path, clock)
+    runner.log = flaky = FlakyLog()
+    with caplog.at_level(logging.ERROR, logger="broadcast.playout.runner"):
+        rows = runner.run_slot(slot)
+        runner.log_missed(slot_at(17, 0, session="chiều"), "thử")
+    assert [r.outcome for r in rows] == [Outcome.played] * 3  # the air did not stop
+    status = runner.status()["log"]
+    assert status["ok"] is False and status["unwritten"] == 6
+    assert status["error"] == "OperationalError: database or disk is full" and status["since"]
+    alerts = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ALERT")]
+    assert len(alerts) == 1 and "kept in memory and retried" in alerts[0]  # said once, not per row
+    assert runner.flush_log() is False and flaky.records == []
+    flaky.full = False
+    assert runner.flush_log() is True
+    assert flaky.records == [*rows, *runner.history[3:]] and len(flaky.records) == 6
+    assert runner.status()["log"] == {"ok": True, "unwritten": 0, "error": None, "since": None}

@@ -41,7 +41,7 @@ def build_all(settings) -> list:
 def demo(day, speedup: float) -> None:
     """Build every example bulletin, play a simulated broadcast day, write the log and a report."""
     from broadcast.logbook import Logbook
-    from broadcast.playout.simulate import format_table, simulate_day
+    from broadcast.playout.simulate import day_problems, format_table, simulate_day
     from broadcast.report import write_report
 
     settings = click.get_current_context().obj.settings
@@ -58,8 +58,13 @@ def demo(day, speedup: float) -> None:
 
     click.secho(f"\n2. Airing {day:%A %Y-%m-%d} on a simulated clock ({speedup:g}x), file sinks in {folder}",
                 bold=True)
-    items = simulate_day(settings, day, speedup, folder)
-    click.echo(format_table(items) if items else "no session on this date")
+    aired = simulate_day(settings, day, speedup, folder)
+    click.echo(format_table(aired.items) if aired.sessions else "no session on this date")
+    warnings, errors = day_problems(aired)
+    for w in warnings:
+        click.secho(f"warning: {w}", fg="yellow", err=True)
+    if errors:
+        raise UserError(errors)
 
     db = folder / "asrun.sqlite"
     click.secho(f"\n3. The as-run log {db}", bold=True)

@@ -90,6 +90,12 @@ def run(verbose: bool) -> None:
     service.stop(reason["text"])
     logbook.close()
     click.echo(f"broadcast: stopped ({reason['text']})", err=True)
+    health = service.runner.log_status()
+    if not health["ok"]:
+        from broadcast.errors import UserError
+
+        raise UserError(f"{logbook.path}: {health['unwritten']} as-run rows could not be written since "
+                        f"{health['since']} ({health['error']}); they are lost unless the log is fixed")
 
 
 COMMANDS = [run]

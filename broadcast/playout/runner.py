@@ -22,7 +22,11 @@ Policies (the README repeats them):
 - Sink failure: a sink that fails before 2 s of audio is retried up to `sink_tries` times within
   `sink_retry_within_s`, then its items are logged `failed` with every reason. A sink that fails later
   is not restarted (that would repeat the start): items already out are `played`, the one in
-  progress `interrupted`, the rest `failed`.
+  progress `interrupted`, the rest `failed`. Whatever a sink raises (SinkError, a raw OSError such as
+  a full disk, a bug) counts as a failure: no exception leaves a sink thread without its rows.
+- Log failure: a row the as-run log refuses (disk full, read-only) is kept in memory with the rows
+  after it, in order, and retried (at the next row and by `flush_log`); an ALERT goes to the journal
+  once per error, and `status()["log"]` says how many rows wait and why. Air never stops for it.
 - Shutdown (SIGTERM): like an emergency stop with reason "dịch vụ phát thanh dừng (SIGTERM)": fade,
   `interrupted`, the rest `missed`. A crash mid-session leaves a "playing" mark in the state file; on start its
   items are logged `interrupted` (progress unknown).
@@ -49,7 +53,7 @@ from broadcast.asrun import AsRunLog, AsRunRecord, Outcome
 from broadcast.atomic import staged
 from broadcast.playout.clock import Clock, sleep_until
 from broadcast.playout.programme import ItemInfo, Prepared, Preparer, Take
-from broadcast.playout.sinks import PlayReport, Sink, SinkError, StopSignal
+from broadcast.playout.sinks import PlayReport, Sink, SinkError, StopSignal, describe_error
 from broadcast.schedule import Programme, Schedule, Slot, Timing, expand, recover, timing
 
 log = logging.getLogger(__name__)
@@ -161,23 +165,61 @@ class Runner:
         self._zone_slots: dict[str, Slot] = {}  # the last scheduled slot aired on each zone
         self.stopping = StopSignal()
         self.history: list[AsRunRecord] = []  # what this runner logged (status, simulate)
+        self._unwritten: list[AsRunRecord] = []  # rows the log refused (disk full, ...), retried in order
+        self.log_trouble: dict | None = None  # the log's current failure: {"error", "since"}
 
     # -- logging -------------------------------------------------------------------------------
 
     def _append(self, records: Sequence[AsRunRecord]) -> None:
         with self._log_lock:
             for r in records:
-                try:
-                    self.log.append(r)
-                except Exception:  # noqa: BLE001 - the log failing must not stop the air; say it loudly
-                    log.exception("could not write the as-run log row for %s %s", r.session, r.bulletin_id)
                 self.history.append(r)
+                self._unwritten.append(r)
                 # What did not air goes to the service's output (the journal) too, not only to the log:
                 # a loudspeaker cluster that is down must be seen by whoever watches the station.
                 if r.outcome in (Outcome.failed, Outcome.missed, Outcome.interrupted):
                     log.warning("%s %s %s on %s: %s — %s", r.outcome.value.upper(), r.session,
                                 f"{r.scheduled:%Y-%m-%d %H:%M}", r.sink or ", ".join(r.zones),
                                 r.bulletin_id or "-", r.reason)
+            self._flush_locked()
+
+    def flush_log(self) -> bool:
+        """Write the rows the log refused earlier (the service retries this every minute); True when none is left."""
+        with self._log_lock:
+            return self._flush_locked()
+
+    def _flush_locked(self) -> bool:
+        # Rows are written in the order they were made; after a failure the later ones wait behind it,
+        # so the log never holds a row whose earlier neighbour is missing.
+        while self._unwritten:
+            try:
+                self.log.append(self._unwritten[0])
+            except Exception as exc:  # noqa: BLE001 - the log failing must not stop the air; say it loudly
+                error = f"{type(exc).__name__}: {exc}"
+                if self.log_trouble is None or self.log_trouble["error"] != error:
+                    log.error("ALERT: the as-run log cannot be written (%s); %d row(s) kept in memory and retried "
+                              "every minute: free space or fix the data folder", error, len(self._unwritten))
+                    self.log_trouble = {"error": error, "since": self.clock.now().isoformat(timespec="seconds")}
+                return False
+            self._unwritten.pop(0)
+        if self.log_trouble is not None:
+            log.warning("the as-run log is written again (it failed from %s: %s)", self.log_trouble["since"],
+                        self.log_trouble["error"])
+            self.log_trouble = None
+        return True
+
+    @property
+    def unwritten(self) -> list[AsRunRecord]:
+        """Rows made but not (yet) in the log."""
+        with self._log_lock:
+            return list(self._unwritten)
+
+    def log_status(self) -> dict:
+        """The log's health for status and the dashboard: ok, rows waiting, the error and since when."""
+        with self._log_lock:
+            trouble = self.log_trouble
+            return {"ok": not self._unwritten, "unwritten": len(self._unwritten),
+                    "error": trouble["error"] if trouble else None, "since": trouble["since"] if trouble else None}
 
     def _rows_for_plan(self, slot: Slot, plan: Programme | None, outcome: Outcome, reason: str) -> list[AsRunRecord]:
         zones = slot.zones
@@ -337,7 +379,7 @@ class Runner:
         threads = []
         for sink, zones in groups.values():
             t = threading.Thread(target=lambda s=sink, zs=tuple(zones): results.append(
-                self._air_on_sink(slot, takes, s, zs, stop, outcome, reason, start_at)), daemon=True)
+                self._air_on_sink_safely(slot, takes, s, zs, stop, outcome, reason, start_at)), daemon=True)
             t.start()
             threads.append(t)
         for t in threads:
@@ -366,6 +408,9 @@ class Runner:
                     report = self._play_with_retry(sink, take.file_for(sink.wants), stop, start_at if n == 0 else None)
                 except SinkError as exc:
                     report, error = exc.report, str(exc)
+                except Exception as exc:  # noqa: BLE001 - the attempt is logged whatever went wrong
+                    log.exception("playing %s on %s", take.mp3.name, sink.label)
+                    report, error = None, f"{sink.label}: {describe_error(exc)}"
             for item in take.items:
                 row = item_records(slot, item, take, outcome=outcome, report=report, reason=why, error=error,
                                    zones=zones, sink=sink.label)
@@ -373,6 +418,25 @@ class Runner:
                     row = replace(row, reason=(row.reason + "; " if row.reason else "") + take.note)
                 records.append(row)
         return GroupResult(sink.label, zones, records)
+
+    def _air_on_sink_safely(self, slot, takes, sink: Sink, zones, stop, outcome, reason, start_at) -> GroupResult:
+        """`_air_on_sink`, and should even that fail, `failed` rows for every item: no attempt goes unlogged."""
+        try:
+            return self._air_on_sink(slot, takes, sink, zones, stop, outcome, reason, start_at)
+        except Exception as exc:  # noqa: BLE001 - last line of defence of a sink thread
+            log.exception("the play on %s failed", sink.label)
+            why = f"{sink.label}: {describe_error(exc)}"
+            rows = []
+            for take in takes:
+                base = dict(scheduled=slot.when, session=slot.session, zones=zones, sink=sink.label,
+                            outcome=Outcome.failed, reason=why)
+                try:
+                    rows += [item_records(slot, i, take, outcome=Outcome.failed, report=None, error=why, zones=zones,
+                                          sink=sink.label) for i in take.items]
+                except Exception:  # noqa: BLE001 - a take whose manifest cannot even be read: one row for it
+                    rows.append(AsRunRecord(bulletin_id=take.mp3.stem, title=take.mp3.name, topic="",
+                                            priority=take.priority or "normal", **base))
+            return GroupResult(sink.label, zones, rows)
 
     def _play_with_retry(self, sink: Sink, path: Path, stop: StopSignal, start_at) -> PlayReport:
         errors: list[str] = []
@@ -384,6 +448,9 @@ class Runner:
                 errors.append(str(exc))
                 if exc.report and exc.report.seconds >= RESTART_LIMIT_S:
                     raise SinkError(f"{exc} (không phát lại từ đầu: đã phát {exc.report.seconds:.0f} giây)", exc.report) from None
+            except Exception as exc:  # noqa: BLE001 - whatever a sink raises, the attempt is retried and logged
+                log.exception("sink %s raised %s", sink.label, type(exc).__name__)
+                errors.append(f"{sink.label}: {describe_error(exc)}")
             elapsed = (self.clock.now() - first).total_seconds()
             left = self.playout.sink_retry_within_s - elapsed
             if attempt + 1 >= self.playout.sink_tries or left <= 0 or stop.is_set():
@@ -475,4 +542,5 @@ class Runner:
                 "zones": list(current[0].zones), "since": current[2].isoformat(timespec="seconds")},
             "prepared": sorted(self._prepared),
             "zones": {z: s.label for z, s in self.sinks.items()},
+            "log": self.log_status(),
         }

@@ -141,6 +141,9 @@ class Service:
         self.plan_jobs()
         self.scheduler.add_job(self.hourly, IntervalTrigger(hours=1, timezone=self.tz), id="replan",
                                misfire_grace_time=None)
+        # Rows the as-run log refused (disk full, ...) are retried even when nothing airs.
+        self.scheduler.add_job(self.runner.flush_log, IntervalTrigger(minutes=1, timezone=self.tz), id="flush-log",
+                               misfire_grace_time=None)
 
     def hourly(self) -> None:
         """The hourly re-plan: re-read schedule.yaml if it changed, then plan the next two days."""
@@ -345,3 +348,4 @@ class Service:
         self.scheduler.shutdown(wait=True)
         for t in self._threads:
             t.join(10)
+        self.runner.flush_log()  # a last try; what is still refused is in log_status() for the exit code

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from broadcast.playout.clock import Clock, SystemClock, sleep_until
-from broadcast.playout.sinks import PlayReport
+from broadcast.playout.sinks import PlayReport, SinkError, describe_error
 from broadcast.playout.sinks.pcm import fade_out, read_pcm
 
 
@@ -22,36 +22,55 @@ class ClockedSink:
         self.fade_s = fade_s
 
     def deliver(self, samples: np.ndarray, rate: int) -> None:
-        """Hand one step of audio to the world (a file, nowhere)."""
+        """Hand one step of audio to the world (a file, nowhere); SinkError (or OSError) if it cannot."""
 
     def begin(self, path: Path, rate: int) -> None:
         pass
 
     def finish(self, report: PlayReport, path: Path) -> None:
-        pass
+        """After the last step; SinkError (or OSError) if what was delivered did not reach the world."""
+
+    def abandon(self, report: PlayReport, path: Path) -> None:
+        """After a failure part way: tidy up quietly (nothing here may raise)."""
 
     def play(self, path: Path, stop: threading.Event, start_at=None) -> PlayReport:
         pcm, rate = read_pcm(path)
         self.begin(path, rate)
         if start_at is not None and sleep_until(self.clock, start_at, stop):
             report = PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or "dừng trước khi bắt đầu")
-            self.finish(report, path)
+            self._finish(report, path, 0)
             return report
         start = self.clock.now()
         step = max(1, int(self.step_s * rate))
         pos, reason = 0, ""
-        while pos < pcm.size:
-            if stop.is_set():
-                reason = getattr(stop, "reason", "") or "đã dừng"
-                tail = fade_out(pcm[pos:], int(self.fade_s * rate))
-                self.deliver(tail, rate)
-                self.clock.sleep(tail.size / rate)
-                pos += tail.size
-                break
-            part = pcm[pos:pos + step]
-            self.deliver(part, rate)
-            pos += part.size
-            self.clock.sleep(part.size / rate, stop)
+        try:
+            while pos < pcm.size:
+                if stop.is_set():
+                    reason = getattr(stop, "reason", "") or "đã dừng"
+                    tail = fade_out(pcm[pos:], int(self.fade_s * rate))
+                    self.deliver(tail, rate)
+                    self.clock.sleep(tail.size / rate)
+                    pos += tail.size
+                    break
+                part = pcm[pos:pos + step]
+                self.deliver(part, rate)
+                pos += part.size
+                self.clock.sleep(part.size / rate, stop)
+        except (SinkError, OSError) as exc:
+            raise self._failed(exc, start, pos, rate, path) from None
         report = PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, not reason, reason)
-        self.finish(report, path)
+        self._finish(report, path, rate)
         return report
+
+    def _finish(self, report: PlayReport, path: Path, rate: int) -> None:
+        try:
+            self.finish(report, path)
+        except (SinkError, OSError) as exc:
+            # What was handed over did not reach the world as a whole: nothing of it counts as aired.
+            raise self._failed(exc, report.start, 0, rate or 1, path) from None
+
+    def _failed(self, exc: Exception, start, pos: int, rate: int, path: Path) -> SinkError:
+        message = str(exc) if isinstance(exc, SinkError) else f"{self.label}: {describe_error(exc)}"
+        report = PlayReport(self.label, start, self.clock.now() if start else None, pos / rate, pos * 2, False, message)
+        self.abandon(report, path)
+        return SinkError(message, report)

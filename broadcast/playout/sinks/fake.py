@@ -11,12 +11,17 @@ from broadcast.playout.sinks.clocked import ClockedSink
 
 
 class FakeSink(ClockedSink):
-    """`fail_times` plays raise SinkError before any audio (like a device that is gone); -1 fails forever."""
+    """`fail_times` plays raise SinkError before any audio (like a device that is gone); -1 fails forever.
 
-    def __init__(self, label: str = "fake", clock: Clock | None = None, fade_s: float = 0.5, fail_times: int = 0) -> None:
+    `raises`: the exception those plays raise instead (e.g. OSError(ENOSPC), as a sink with a bug would
+    let through), to prove the runner logs a failure whatever a sink raises."""
+
+    def __init__(self, label: str = "fake", clock: Clock | None = None, fade_s: float = 0.5, fail_times: int = 0,
+                 raises: BaseException | None = None) -> None:
         super().__init__(clock, fade_s)
         self.label = label
         self.fail_times = fail_times
+        self.raises = raises
         self.attempts = 0
         self.plays: list[tuple[Path, PlayReport]] = []
         self.started = threading.Event()  # set when audio starts: tests interrupt after it
@@ -25,6 +30,8 @@ class FakeSink(ClockedSink):
         self.attempts += 1
         if self.fail_times != 0:
             self.fail_times -= 1 if self.fail_times > 0 else 0
+            if self.raises is not None:
+                raise self.raises
             raise SinkError(f"{self.label}: cụm loa giả lập báo lỗi theo yêu cầu")
         return super().play(path, stop, start_at)
 

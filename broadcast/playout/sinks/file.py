@@ -1,14 +1,19 @@
-"""The file sink: writes what would have aired (a WAV per play and a line in aired.tsv) — dry runs, the demo."""
+"""The file sink: writes what would have aired (a WAV per play and a line in aired.tsv) — dry runs, the demo.
+
+A write that fails (disk full, read-only folder) is a failed play like a dead loudspeaker: SinkError,
+the half-written WAV removed, the reason in the log.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import wave
 from pathlib import Path
 
 import numpy as np
 
 from broadcast.playout.clock import Clock
-from broadcast.playout.sinks import PlayReport, SinkError
+from broadcast.playout.sinks import PlayReport, SinkError, describe_error
 from broadcast.playout.sinks.clocked import ClockedSink
 
 LOG_NAME = "aired.tsv"
@@ -28,19 +33,41 @@ class FileSink(ClockedSink):
             stamp = self.clock.now().strftime("%Y%m%dT%H%M%S")
             self._out = self.folder / f"{stamp}_{Path(path).stem}.wav"
             self._wav = wave.open(str(self._out), "wb")
+            self._wav.setnchannels(1)
+            self._wav.setsampwidth(2)
+            self._wav.setframerate(rate)
         except OSError as exc:
-            raise SinkError(f"{self.label}: không ghi được tệp ({exc.strerror or exc})") from None
-        self._wav.setnchannels(1)
-        self._wav.setsampwidth(2)
-        self._wav.setframerate(rate)
+            self._wav = None
+            raise SinkError(f"{self.label}: không ghi được tệp: {describe_error(exc)}") from None
 
     def deliver(self, samples: np.ndarray, rate: int) -> None:
-        self._wav.writeframes(samples.astype("<i2").tobytes())
+        try:
+            self._wav.writeframes(samples.astype("<i2").tobytes())
+        except OSError as exc:
+            raise SinkError(f"{self.label}: không ghi được tệp: {describe_error(exc)}") from None
 
     def finish(self, report: PlayReport, path: Path) -> None:
-        self._wav.close()
+        try:
+            self._wav.close()
+            self._wav = None
+            self._note(report, path)
+        except OSError as exc:
+            raise SinkError(f"{self.label}: không ghi được tệp: {describe_error(exc)}") from None
+
+    def abandon(self, report: PlayReport, path: Path) -> None:
+        with contextlib.suppress(Exception):
+            if self._wav is not None:
+                self._wav.close()
+        self._wav = None
+        with contextlib.suppress(OSError):
+            if self._out is not None:
+                self._out.unlink()  # half a file is not what would have aired
+        with contextlib.suppress(OSError):
+            self._note(report, path)  # when there is room for the line, the dry run says what failed
+
+    def _note(self, report: PlayReport, path: Path) -> None:
         times = [t.isoformat(timespec="milliseconds") if t else "" for t in (report.start, report.end)]
         line = "\t".join([*times, f"{report.seconds:.3f}", "completed" if report.completed else report.reason,
-                          str(path), self._out.name]) + "\n"
+                          str(path), self._out.name if self._out else ""]) + "\n"
         with open(self.folder / LOG_NAME, "a", encoding="utf-8") as fh:
             fh.write(line)

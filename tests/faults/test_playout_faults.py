@@ -1,0 +1,96 @@
+"""Playout under faults: a full disk, a read-only data folder, a sink that raises, the service killed.
+
+Whatever breaks, every attempt to air is accounted for: in the as-run log, or, when the log itself
+cannot be written, in what the command prints and its exit code. Small disks are real tmpfs mounts
+(root only: CI runs as root).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_example
+
+from broadcast.logbook import Logbook
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
+
+SCHEDULE = """\
+zones:
+  trung-tam: {name: Trung tâm, sink: {type: file, folder: data/aired/trung-tam}}
+  thon-1: {name: Thôn 1, sink: {type: file, folder: data/aired/thon-1}}
+sessions:
+  - {name: sáng, time: "05:30", days: [t2], zones: [all]}
+  - {name: chiều, time: "17:00", days: [t2], zones: [trung-tam]}
+"""
+
+
+@contextlib.contextmanager
+def small_disk(where: Path, size: str):
+    """A tmpfs of `size` mounted at `where` for the block."""
+    where.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill(folder: Path) -> None:
+    """Take every free byte of the disk `folder` is on."""
+    with open(folder / "filler", "wb") as fh:
+        with contextlib.suppress(OSError):
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+
+
+def day_station(station):
+    settings = station(paths={"schedule": "schedule.yaml"})
+    copy_example("2024-03-duong-day-nong.yaml", settings.bulletins_dir)
+    copy_example("2024-05-bieu-duong.yaml", settings.bulletins_dir)
+    (settings.base_dir / "schedule.yaml").write_text(SCHEDULE, encoding="utf-8")
+    return settings
+
+
+@needs_root
+def test_simulate_on_a_3_mb_data_disk_logs_every_attempt_as_failed_with_the_reason(station, run_cli, tmp_path):
+    settings = day_station(station)
+    out = tmp_path / "sim"
+    with small_disk(out, "3m"):
+        code, text, err = run_cli("simulate", "--day", "2024-05-06", "--speedup", "2000", "--out", str(out))
+        with Logbook(out / "asrun.sqlite", readonly=True) as book:
+            rows = [r.record for r in book.records()]
+            verified = book.verify()
+    assert "no session on this date" not in text and "Traceback" not in err, (text, err)
+    # 2 bulletins: the morning on two zones (two file sinks), the afternoon on one: 6 attempts, all logged.
+    assert len(rows) == 6 and verified
+    # The disk fills part way through the first item: it is cut short, the item after it fails.
+    assert {(r.bulletin_id, r.outcome.value) for r in rows} == {
+        ("duong-day-nong-2024", "interrupted"), ("bieu-duong-tu-phap-2024", "failed")}, [(r.bulletin_id, r.outcome) for r in rows]
+    assert all("hết dung lượng đĩa" in r.reason and "No space left on device" in r.reason for r in rows), rows[0].reason
+    assert text.count("failed") == 3 and text.count("interrupted") == 3
+    # Every attempt is in the log, so this is a finding of the dry run, not lost evidence: exit 0, said loudly.
+    assert code == 0 and "warning: 6 of 6 attempts failed or were cut short: " in err
+
+
+@needs_root
+def test_simulate_whose_log_cannot_be_written_prints_every_attempt_and_exits_2(station, run_cli, tmp_path):
+    settings = day_station(station)
+    out = tmp_path / "sim"
+    with small_disk(out, "1m"):
+        # The log is open (as in a running service) when the disk fills up.
+        with Logbook(out / "asrun.sqlite") as book:
+            fill(out)
+            code, text, err = run_cli("simulate", "--day", "2024-05-06", "--speedup", "2000", "--out", str(out))
+            logged = len(book)
+    assert code == 2, err
+    assert text.count("failed") == 6 and "no session on this date" not in text
+    assert f"error: {out / 'asrun.sqlite'}: 6 of 6 rows could not be written to the as-run log (" in err
+    assert "disk is full" in err and "not in the evidence" in err and "internal error" not in err
+    assert logged == 0
