@@ -18,6 +18,7 @@ from conftest import copy_example
 
 from broadcast.logbook import Logbook
 
+pytestmark = pytest.mark.faults
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
 
 SCHEDULE = """\
