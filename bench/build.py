@@ -19,9 +19,9 @@ sys.path.insert(0, str(REPO))
 
 from broadcast.audio.ffmpeg import ffmpeg_exe  # noqa: E402
 from broadcast.build import build_bulletin  # noqa: E402
-from broadcast.bulletin import Bulletin  # noqa: E402
+from broadcast.content.bulletin import Bulletin  # noqa: E402
 from broadcast.config import Settings  # noqa: E402
-from broadcast.render import render_programme  # noqa: E402
+from broadcast.content.render import render_programme  # noqa: E402
 
 
 def plan_paragraphs(n_words: int) -> str:

@@ -27,7 +27,7 @@ from broadcast.asrun import MemoryAsRunLog  # noqa: E402
 from broadcast.playout.clock import SystemClock  # noqa: E402
 from broadcast.playout.runner import Runner  # noqa: E402
 from broadcast.playout.sinks.device import PulseSink  # noqa: E402
-from broadcast.schedule import Slot  # noqa: E402
+from broadcast.schedule.slots import Slot  # noqa: E402
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -20,10 +20,10 @@ from broadcast.atomic import staged
 from broadcast.audio import ffmpeg, loudness
 from broadcast.audio.jingle import load_jingle
 from broadcast.audio.mix import Part, mix, pause
-from broadcast.bulletin import Bulletin
+from broadcast.content.bulletin import Bulletin
 from broadcast.config import Settings
 from broadcast.errors import UserError
-from broadcast.render import Segment, render_programme
+from broadcast.content.render import Segment, render_programme
 from broadcast.speech.normalise import normalise
 from broadcast.speech.synth import Speaker
 

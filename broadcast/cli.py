@@ -29,9 +29,6 @@ class AppContext:
         return self._settings
 
 
-pass_app = click.make_pass_decorator(AppContext)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="broadcast")
 @click.option(

@@ -75,7 +75,9 @@ class Audio(_Section):
     pause_after_jingle_s: float = Field(0.6, ge=0, le=10)
 
 
-class Programme(_Section):
+class ProgrammeWording(_Section):
+    """The words around every programme: the column's name, the greeting and the sign-off (Jinja, with station and programme)."""
+
     column: str = "Cải cách hành chính"
     greeting: str = (
         "Đây là {{ station.name }}. Mời bà con cùng nghe chuyên mục {{ programme.column }}."
@@ -112,7 +114,7 @@ class Settings(_Section):
     station: Station = Field(default_factory=Station)
     speech: Speech = Field(default_factory=Speech)
     audio: Audio = Field(default_factory=Audio)
-    programme: Programme = Field(default_factory=Programme)
+    programme: ProgrammeWording = Field(default_factory=ProgrammeWording)
     paths: Paths = Field(default_factory=Paths)
     web: Web = Field(default_factory=Web)
     approval: Approval = Field(default_factory=Approval)

@@ -328,8 +328,8 @@ class TakePreparer:
         self.prepared_slots = []
 
     def plan(self, slot):
-        from broadcast.bulletin import Bulletin
-        from broadcast.schedule import Duration, plan_programme
+        from broadcast.content.bulletin import Bulletin
+        from broadcast.schedule.planning import Duration, plan_programme
 
         bs = [Bulletin(id=i.bulletin_id, title=i.title, topic="general") for i in self.take.items]
         durations = {i.bulletin_id: Duration(i.end_s - i.start_s, "built") for i in self.take.items}
@@ -344,7 +344,7 @@ class TakePreparer:
 
 def schedule_for(sessions=(), one_off=(), zones=None, **playout):
     """A Schedule model built in code (no file)."""
-    from broadcast.schedule import Schedule
+    from broadcast.schedule.model import Schedule
 
     return Schedule.model_validate({
         "zones": zones or {"z1": {"name": "Cụm 1", "sink": {"type": "device"}}},

@@ -175,7 +175,7 @@ def test_unwritable_output_folder(station, run_cli, tmp_path):
 
 def test_cached_rebuild_does_not_synthesise_again(station, tmp_path, monkeypatch):
     from broadcast.build import build_bulletin
-    from broadcast.bulletin import load_bulletin
+    from broadcast.content.bulletin import load_bulletin
 
     settings = station()
     f = tmp_path / "bulletins" / "a.yaml"

@@ -15,7 +15,7 @@ import pytest
 from gtts_server import GttsStandIn, closed_url
 
 from broadcast.build import build_bulletin, sha256_file
-from broadcast.bulletin import Bulletin
+from broadcast.content.bulletin import Bulletin
 from broadcast.config import Settings
 from broadcast.errors import UserError
 from broadcast.speech.synth import Speaker

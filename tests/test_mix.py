@@ -9,7 +9,7 @@ import pytest
 from broadcast.audio import loudness
 from broadcast.audio.jingle import generated_jingle
 from broadcast.build import build_bulletin
-from broadcast.bulletin import load_bulletin
+from broadcast.content.bulletin import load_bulletin
 from broadcast.config import load_settings
 
 from audio_measure import dominant_hz, ebur128, load, rms_db
@@ -102,7 +102,7 @@ def test_generated_jingle_is_in_the_horn_band():
 
 def test_steady_loudness_when_the_bulletin_has_its_own_voice(tmp_path):
     """Greeting in the station's voice, the item in another: each part is levelled, the whole hits the target."""
-    from broadcast.bulletin import Bulletin
+    from broadcast.content.bulletin import Bulletin
     from conftest import write_station
 
     write_station(tmp_path, speech={"engine": "espeak", "fallback": [], "voice": "vi-vn-x-central"})

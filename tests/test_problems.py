@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from broadcast.bulletin import load_bulletin
+from broadcast.content.bulletin import load_bulletin
 from broadcast.errors import UserError
 from broadcast.problems import Problem, did_you_mean, field_path, in_line_order
-from broadcast.schedule import load_schedule
+from broadcast.schedule.validation import load_schedule
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def field_errors(exc: UserError) -> dict[str, tuple[int | None, str]]:
 
 def test_a_web_caller_maps_a_bulletin_data_error_to_its_field(tmp_path):
     from broadcast.config import Settings
-    from broadcast.render import render_bulletin
+    from broadcast.content.render import render_bulletin
 
     f = tmp_path / "b.yaml"
     f.write_text(HOTLINE, encoding="utf-8")

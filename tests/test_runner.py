@@ -13,7 +13,7 @@ from broadcast.asrun import MemoryAsRunLog, Outcome
 from broadcast.playout.clock import SimClock, SystemClock
 from broadcast.playout.runner import Runner
 from broadcast.playout.sinks.fake import FakeSink
-from broadcast.schedule import Slot
+from broadcast.schedule.slots import Slot
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = datetime(2024, 5, 6, tzinfo=TZ)  # a Monday

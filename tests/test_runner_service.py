@@ -237,7 +237,7 @@ def station_service(tmp_path, clock):
 
     from broadcast.config import load_settings
     from broadcast.playout.programme import StationPreparer
-    from broadcast.schedule import load_schedule
+    from broadcast.schedule.validation import load_schedule
 
     station = tmp_path / "station"
     (station / "bulletins").mkdir(parents=True)
@@ -264,7 +264,7 @@ def edit_station(path, **sections):
 def test_reload_reaches_the_pre_roll_with_a_new_station_yaml_and_keeps_the_old_on_a_broken_one(tmp_path, caplog):
     import logging
 
-    from broadcast.schedule import Slot
+    from broadcast.schedule.slots import Slot
 
     slot = Slot(datetime(2024, 5, 6, 5, 30, tzinfo=TZ), "sáng", ("z1",))
     with time_machine.travel(datetime(2024, 5, 6, 9, 0, tzinfo=TZ), tick=True):

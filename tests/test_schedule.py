@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from broadcast.bulletin import Bulletin
+from broadcast.content.bulletin import Bulletin
 from broadcast.errors import UserError
-from broadcast.schedule import (Duration, Slot, expand, load_schedule, next_slots, plan_programme, recover, slot_turn,
-                               timing, Timing)
+from broadcast.schedule.misfire import recover, timing, Timing
+from broadcast.schedule.planning import Duration, plan_programme
+from broadcast.schedule.slots import Slot, expand, next_slots, slot_turn
+from broadcast.schedule.validation import load_schedule
 
 REPO = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -214,7 +216,7 @@ def test_what_does_not_fit_the_cap_is_held_over_with_reason():
 
 
 def test_timing_and_recover_coalesce():
-    from broadcast.schedule import Playout
+    from broadcast.schedule.model import Playout
 
     p = Playout(grace_minutes=10, on_time_tolerance_s=5)
     slot_time = datetime(2024, 5, 6, 5, 30, tzinfo=TZ)

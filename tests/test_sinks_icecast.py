@@ -18,7 +18,7 @@ from broadcast.audio.ffmpeg import decode
 from broadcast.playout.clock import SystemClock
 from broadcast.playout.runner import Runner
 from broadcast.playout.sinks.icecast import IcecastSink
-from broadcast.schedule import Slot
+from broadcast.schedule.slots import Slot
 
 pytestmark = [pytest.mark.icecast, pytest.mark.skipif(not have("icecast2", "ffmpeg"), reason="icecast2/ffmpeg not installed")]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -21,7 +21,7 @@ from broadcast.playout.clock import SystemClock
 from broadcast.playout.runner import Runner
 from broadcast.playout.sinks import SinkError, StopSignal
 from broadcast.playout.sinks.device import PulseSink
-from broadcast.schedule import Slot
+from broadcast.schedule.slots import Slot
 
 pytestmark = [pytest.mark.pulse, pytest.mark.skipif(not have("pulseaudio", "pacat", "parecord"),
                                                     reason="PulseAudio binaries not installed")]

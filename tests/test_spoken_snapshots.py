@@ -5,15 +5,17 @@ Regenerate after an intended change with: UPDATE_SNAPSHOTS=1 scripts/test tests/
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
 from broadcast.build import spoken_segments
-from broadcast.bulletin import Bulletin, load_bulletins
 from broadcast.config import Settings
-from broadcast.render import render_programme, skeleton, templates
+from broadcast.content.bulletin import Bulletin, load_bulletins
+from broadcast.content.render import render_programme
+from broadcast.content.template import skeleton, templates
 
 HERE = Path(__file__).resolve().parent
 SNAPSHOTS = HERE / "snapshots"
@@ -36,7 +38,7 @@ def check(name: str, text: str) -> None:
 
 @pytest.mark.parametrize("template", sorted(templates()))
 def test_template_spoken_text(template):
-    bulletin = Bulletin(**yaml.safe_load(skeleton(template, SETTINGS)))
+    bulletin = Bulletin(**yaml.safe_load(skeleton(template, date(2024, 5, 6))))
     check(f"template-{template}", spoken(bulletin))
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from broadcast.build import BuildResult, build_bulletin, spoken_segments
-from broadcast.bulletin import Bulletin, bulletin_files, load_bulletin, load_each, parse_bulletin
 from broadcast.config import Settings
+from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin, load_each, parse_bulletin
+from broadcast.content.render import render_programme
+from broadcast.content.template import TemplateSpec, skeleton, templates
 from broadcast.errors import UserError
 from broadcast.problems import Problem
-from broadcast.render import TemplateSpec, get_template, render_programme, skeleton, templates
 from broadcast.speech.normalise import unspeakable
 from broadcast.speech.synth import Speaker
 
@@ -24,8 +26,7 @@ def list_templates() -> list[TemplateSpec]:
 
 def new_bulletin(template: str, settings: Settings) -> str:
     """The YAML of a new bulletin from `template`: every field filled with its example, ready to edit."""
-    get_template(template)
-    return skeleton(template, settings)
+    return skeleton(template, datetime.now(settings.station.tz).date())  # the station's date, not the machine's (UTC)
 
 
 def write_new_bulletin(template: str, settings: Settings, out: Path) -> Path:

@@ -7,10 +7,13 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from broadcast.bulletin import Bulletin
 from broadcast.config import Settings
+from broadcast.content.bulletin import Bulletin
 from broadcast.playout.programme import Skipped, StationPreparer
-from broadcast.schedule import Duration, Schedule, Slot, expand, load_schedule, next_slots, schedule_tz, skipped_on
+from broadcast.schedule.model import Schedule
+from broadcast.schedule.planning import Duration
+from broadcast.schedule.slots import Slot, expand, next_slots, schedule_tz, skipped_on
+from broadcast.schedule.validation import load_schedule
 
 OPEN_WINDOW_SESSIONS = 60  # an item without an end date is checked over this many sessions (at least)
 
@@ -35,7 +38,7 @@ class HeldItem:
 
 
 @dataclass(frozen=True)
-class SessionPlan:
+class PlannedSession:
     slot: Slot
     items: tuple[Item, ...]
     held_over: tuple[HeldItem, ...]
@@ -84,7 +87,7 @@ class ScheduleCheck:
     schedule: Schedule
     invalid: tuple[Skipped, ...]  # bulletin files that do not load (reason in Vietnamese, as logged)
     never_airs: tuple[NeverAirs, ...]
-    sessions: tuple[SessionPlan, ...]
+    sessions: tuple[PlannedSession, ...]
     no_broadcast: tuple[NoBroadcast, ...]  # skipped dates from the start to the last session shown
 
 
@@ -157,8 +160,8 @@ class _Planner:
         return next((s for s in self.window_slots(bulletin, after.when + timedelta(seconds=1)) if self.airs(bulletin, s)),
                     None)
 
-    def session(self, slot: Slot, settings: Settings) -> SessionPlan:
+    def session(self, slot: Slot, settings: Settings) -> PlannedSession:
         plan = self.plan(slot)
         items = tuple(Item(i.bulletin, i.duration, fallback_warnings(settings, i.bulletin.id)) for i in plan.items)
         held = tuple(HeldItem(h.bulletin, h.duration, h.reason, self.next_airing(h.bulletin, slot)) for h in plan.held_over)
-        return SessionPlan(slot, items, held, plan.wrapper, plan.total_s, plan.cap_s)
+        return PlannedSession(slot, items, held, plan.wrapper, plan.total_s, plan.cap_s)

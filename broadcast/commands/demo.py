@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from broadcast.bulletin import load_bulletins
+from broadcast.content.bulletin import load_bulletins
 from broadcast.commands.bulletins import results_table
 from broadcast.errors import UserError
 

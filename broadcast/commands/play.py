@@ -23,7 +23,7 @@ def audio_for(path: Path, settings, priority: str | None = None) -> tuple[Path, 
     (`priority` is the one asked for: an emergency airs the file as it is if no copy can be kept)."""
     if path.suffix.lower() in (".yaml", ".yml"):
         from broadcast.build import build_bulletin
-        from broadcast.bulletin import load_bulletin
+        from broadcast.content.bulletin import load_bulletin
 
         bulletin = load_bulletin(path)
         result = build_bulletin(bulletin, settings)
@@ -95,7 +95,7 @@ def check_audio(path: Path) -> None:
 
 
 def _station_schedule(settings):
-    from broadcast.schedule import load_schedule
+    from broadcast.schedule.validation import load_schedule
 
     try:
         return load_schedule(settings.schedule_file)
@@ -114,7 +114,7 @@ def unreached_zones(settings) -> list[str]:
 def direct_schedule(settings):
     """The zones a direct play reaches: the schedule's sound-card zones with their own sinks and ids,
     or, with no usable schedule, the default sound device."""
-    from broadcast.schedule import Schedule
+    from broadcast.schedule.model import Schedule
 
     schedule = _station_schedule(settings)
     devices = {zid: zone.model_dump(mode="json") for zid, zone in schedule.zones.items()

@@ -31,7 +31,8 @@ def start_service(settings, *, control: bool = True):
     from broadcast.playout.programme import StationPreparer
     from broadcast.playout.runner import STATE_FILE, Runner
     from broadcast.playout.service import Service, build_sinks
-    from broadcast.schedule import load_schedule, schedule_tz
+    from broadcast.schedule.slots import schedule_tz
+    from broadcast.schedule.validation import load_schedule
 
     schedule = load_schedule(settings.schedule_file)
     tz = schedule_tz(schedule, settings.station.tz)

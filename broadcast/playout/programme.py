@@ -14,11 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from broadcast.bulletin import Bulletin, bulletin_files, load_bulletin
+from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin
 from broadcast.build import TITLE_PAUSE_S, PARAGRAPH_PAUSE_S, build_bulletin, build_programme, sha256_file, sha256_text
 from broadcast.config import Settings
 from broadcast.errors import UserError
-from broadcast.schedule import Duration, Programme, Schedule, Slot, plan_programme, slot_turn
+from broadcast.schedule.model import Schedule
+from broadcast.schedule.planning import Duration, SlotPlan, plan_programme
+from broadcast.schedule.slots import Slot, slot_turn
 
 log = logging.getLogger(__name__)
 PROGRAMMES_DIR = "programmes"  # under audio_out/: one build per slot
@@ -130,14 +132,14 @@ class Skipped:
 @dataclass
 class Prepared:
     slot: Slot
-    plan: Programme
+    plan: SlotPlan
     takes: list[Take] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
 class Preparer(Protocol):
-    def plan(self, slot: Slot) -> Programme:
+    def plan(self, slot: Slot) -> SlotPlan:
         """What the slot would air (no audio built)."""
         ...
 
@@ -182,7 +184,7 @@ class StationPreparer:
 
     def duration(self, bulletin: Bulletin) -> Duration:
         """From the bulletin's built audio when it matches the current text, else estimated from words."""
-        from broadcast.render import render_bulletin
+        from broadcast.content.render import render_bulletin
 
         try:
             segments = render_bulletin(bulletin, self.settings)
@@ -205,7 +207,7 @@ class StationPreparer:
     def wrapper(self) -> Duration:
         """Jingles, greeting, sign-off and the pauses around them."""
         from broadcast.audio.jingle import load_jingle
-        from broadcast.render import render_wrapper
+        from broadcast.content.render import render_wrapper
 
         sr = self.settings.audio.sample_rate
         try:
@@ -219,7 +221,7 @@ class StationPreparer:
         return Duration(round(jingles + speech + pauses, 1), "estimated")
 
     def plan(self, slot: Slot, bulletins: list[Bulletin] | None = None, *,
-             durations: dict[str, Duration] | None = None, wrapper: Duration | None = None) -> Programme:
+             durations: dict[str, Duration] | None = None, wrapper: Duration | None = None) -> SlotPlan:
         """The slot's plan; `durations` and `wrapper` may be given when planning many slots (schedule check)."""
         if bulletins is None:
             bulletins, _ = self.load()

@@ -54,7 +54,10 @@ from broadcast.atomic import staged
 from broadcast.playout.clock import Clock, sleep_until
 from broadcast.playout.programme import ItemInfo, Prepared, Preparer, Take
 from broadcast.playout.sinks import PlayReport, Sink, SinkError, StopSignal, describe_error
-from broadcast.schedule import Programme, Schedule, Slot, Timing, expand, recover, timing
+from broadcast.schedule.misfire import Timing, recover, timing
+from broadcast.schedule.model import Schedule
+from broadcast.schedule.planning import SlotPlan
+from broadcast.schedule.slots import Slot, expand
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +224,7 @@ class Runner:
             return {"ok": not self._unwritten, "unwritten": len(self._unwritten),
                     "error": trouble["error"] if trouble else None, "since": trouble["since"] if trouble else None}
 
-    def _rows_for_plan(self, slot: Slot, plan: Programme | None, outcome: Outcome, reason: str) -> list[AsRunRecord]:
+    def _rows_for_plan(self, slot: Slot, plan: SlotPlan | None, outcome: Outcome, reason: str) -> list[AsRunRecord]:
         zones = slot.zones
         sinks = ", ".join(dict.fromkeys(self.sinks[z].label for z in zones if z in self.sinks))
         if plan is None or not plan.items:
@@ -232,7 +235,7 @@ class Runner:
                             topic=i.bulletin.topic, priority=i.bulletin.priority.value, session=slot.session,
                             zones=zones, sink=sinks, reason=reason) for i in plan.items]
 
-    def _safe_plan(self, slot: Slot) -> Programme | None:
+    def _safe_plan(self, slot: Slot) -> SlotPlan | None:
         try:
             return self.preparer.plan(slot)
         except Exception:  # noqa: BLE001 - a missed slot is logged even if its plan cannot be made

@@ -55,7 +55,9 @@ from broadcast.playout.programme import take_from_file
 from broadcast.playout.runner import LEAD_S, STOPPED_SIGTERM, Runner
 from broadcast.playout.sinks import Sink, make_sink
 from broadcast.errors import UserError
-from broadcast.schedule import Schedule, Slot, expand, load_schedule
+from broadcast.schedule.model import Schedule
+from broadcast.schedule.slots import Slot, expand
+from broadcast.schedule.validation import load_schedule
 
 log = logging.getLogger(__name__)
 HORIZON = timedelta(days=2)

@@ -17,7 +17,9 @@ from broadcast.playout.clock import SimClock
 from broadcast.playout.programme import StationPreparer
 from broadcast.playout.runner import LEAD_S, Runner
 from broadcast.playout.sinks.file import FileSink
-from broadcast.schedule import Schedule, expand, load_schedule, schedule_tz
+from broadcast.schedule.model import Schedule
+from broadcast.schedule.slots import expand, schedule_tz
+from broadcast.schedule.validation import load_schedule
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,6 @@ command a station runs and must end in one clear line per problem and exit code 
 
 Count the fault suite with `pytest -m faults`."""
 
-from pathlib import Path
-
 import pytest
 
 from conftest import REPO, write_station

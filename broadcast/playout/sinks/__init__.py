@@ -88,18 +88,18 @@ class Sink(Protocol):
 
 def make_sink(spec, clock: Clock, *, fade_s: float = 0.5, sample_rate: int = 44100, base_dir: Path | None = None) -> Sink:
     """The sink adapter for a zone's `sink:` entry in schedule.yaml."""
-    from broadcast.schedule import DeviceSink, FileSink, IcecastSink
+    from broadcast.schedule.model import DeviceSinkSpec, FileSinkSpec, IcecastSinkSpec
 
-    if isinstance(spec, DeviceSink):
+    if isinstance(spec, DeviceSinkSpec):
         from broadcast.playout.sinks.device import PulseSink
 
         return PulseSink(spec.device, clock=clock, fade_s=fade_s)
-    if isinstance(spec, IcecastSink):
+    if isinstance(spec, IcecastSinkSpec):
         from broadcast.playout.sinks.icecast import IcecastSink as Ice
 
         return Ice(spec.url, spec.mount, spec.password, user=spec.user, bitrate_kbps=spec.bitrate_kbps,
                    clock=clock, fade_s=fade_s)
-    if isinstance(spec, FileSink):
+    if isinstance(spec, FileSinkSpec):
         from broadcast.playout.sinks.file import FileSink as Writer
 
         folder = spec.folder if spec.folder.is_absolute() or base_dir is None else base_dir / spec.folder

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from broadcast.content.template import check_fields, get_template
 from broadcast.errors import UserError
 from broadcast.problems import Loc, Problem, field_path
 from broadcast.topics import TOPICS, Priority
@@ -105,8 +106,6 @@ def _from_doc(doc: YamlDoc) -> Bulletin:
 def _template_problems(doc: YamlDoc) -> list[Problem]:
     """The template name and the data against its fields, read from the raw YAML of a bulletin that
     failed its schema (a loaded bulletin has them checked when it is rendered)."""
-    from broadcast.render import check_fields, get_template  # render imports this module: import late
-
     raw = doc.data if isinstance(doc.data, dict) else {}
     name, data = raw.get("template", "free"), raw.get("data", {})
     if not isinstance(name, str):
