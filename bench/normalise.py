@@ -1,6 +1,6 @@
 """Benchmark the normaliser: lines per second over the commune plan, and the dev-set WER and leftovers.
 
-Run: .venv/bin/python bench/normalise.py [--plan FILE] [--dev FILE] [--repeat N]
+Run: .venv/bin/python bench/normalise.py [--plan FILE] [--dev FILE] [--repeat N] [--quick]
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from broadcast.speech.lexicon import builtin_lexicon
 from broadcast.speech.normalise import normalise, unspeakable
 from broadcast.speech.wer import corpus_wer, load_cases
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-PLAN = SHARED / "seeds" / "000_b03aa447001753c0.txt"
-DEV = SHARED / "normalisation" / "dev.tsv"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+PLAN = DATA / "plan-2024.txt"
+DEV = DATA / "dev.tsv"
 
 
 def throughput(lines: list[str], repeat: int) -> float:
@@ -30,12 +30,15 @@ def throughput(lines: list[str], repeat: int) -> float:
     return len(lines) / best
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", type=Path, default=PLAN)
     parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="one pass (what the test suite runs)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat = 1
 
     lines = args.plan.read_text(encoding="utf-8").splitlines()
     rate = throughput(lines, args.repeat)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -10,7 +13,9 @@ import pytest
 from broadcast.speech.normalise import Change, explain, normalise, unspeakable
 from broadcast.speech.wer import corpus_wer, load_cases, score, words
 
-DEV_SET = Path(__file__).resolve().parent.parent.parent / "shared" / "normalisation" / "dev.tsv"
+DATA = Path(__file__).resolve().parent / "data"
+DEV_SET = DATA / "dev.tsv"
+PLAN = DATA / "plan-2024.txt"  # the commune's 2024 plan the project grew from
 
 
 def said(text: str) -> str:
@@ -358,10 +363,7 @@ def test_unknown_abbreviation_survives_and_is_flagged():
 
 
 def test_plan_text_has_nothing_unspeakable_but_foreign_script():
-    plan = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "000_b03aa447001753c0.txt"
-    if not plan.exists():
-        pytest.skip(f"{plan} not present")
-    left = {tok for line in plan.read_text(encoding="utf-8").splitlines() for tok in unspeakable(said(line))}
+    left = {tok for line in PLAN.read_text(encoding="utf-8").splitlines() for tok in unspeakable(said(line))}
     # The plan has one Cyrillic word ("топ", a typing slip for "top"); it is reported, not guessed.
     assert left == {"топ"}
 
@@ -379,8 +381,6 @@ def test_scorer_rules():
 
 
 def test_dev_set():
-    if not DEV_SET.exists():
-        pytest.skip(f"{DEV_SET} not present")
     cases = load_cases(DEV_SET)
     assert len(cases) >= 30
     outputs = [(normalise(c.text), c.expected) for c in cases]
@@ -388,3 +388,12 @@ def test_dev_set():
     left = {c.line: unspeakable(out) for c, (out, _) in zip(cases, outputs, strict=True) if unspeakable(out)}
     assert left == {}
     assert wer <= 0.01, f"dev-set WER {wer:.2%}"
+
+
+def test_bench_quick_mode_runs_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parent.parent / "bench" / "normalise.py"), "--quick"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert re.search(r"throughput: [\d,]+ lines/s", result.stdout)
+    assert "dev-set WER: 0.00% over" in result.stdout

@@ -93,3 +93,34 @@ def test_explain_names_what_was_left_as_written(runner):
     rows = result.output.splitlines()[1:]
     assert rows[0].split() == ["32/1/2024", "date:", "left", "as", "written", "→", "32/1/2024"]
     assert rows[1].split()[:2] == ["[[abc|def", "override:"]
+
+
+def test_non_utf8_stdin_is_one_clear_line_and_exit_2(runner, monkeypatch, capsys):
+    # Windows-1258 / Latin-1 bytes, as a text saved by an old editor would arrive.
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("UBND\nThông báo\n".encode("cp1258"))))
+    with pytest.raises(SystemExit) as exit_:
+        main(["normalize"])
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "error: stdin: not UTF-8 text (line 2: invalid continuation byte); convert it first, "
+        "e.g. `iconv -f CP1258 -t UTF-8 FILE | broadcast normalize`"
+    ]
+
+
+def test_utf8_with_byte_order_mark_and_crlf(runner):
+    result = runner.invoke(cli, ["normalize"], input="\ufeffUBND\r\nCCHC\r\n".encode())
+    assert result.exit_code == 0, result.output
+    assert result.output == "Ủy ban nhân dân\ncải cách hành chính\n"
+
+
+def test_non_utf8_station_lexicon_is_one_clear_line_and_exit_2(runner, tmp_path, monkeypatch, capsys):
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_bytes("BQLDA: Ban quản lý dự án\n".encode("utf-16"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"BQLDA\n")))
+    with pytest.raises(SystemExit) as exit_:
+        main(["normalize", "--lexicon", str(lexicon)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {lexicon}: not UTF-8 text") and "save it as UTF-8" in err[0]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
 
+from broadcast.errors import UserError
 from broadcast.speech.lexicon import Lexicon, load_lexicon
 from broadcast.speech.normalise import explain, normalise
 
@@ -33,6 +35,19 @@ def explained_lines(lines: Iterable[str], lexicon: Lexicon) -> Iterator[str]:
             yield f"    {c.original:<{width}}  {c.rule:<{rule_width}}  → {spoken.strip()}"
 
 
+def decode_input(data: bytes, source: str = "stdin") -> list[str]:
+    """The lines of UTF-8 input (a byte-order mark is allowed); anything else is the user's to convert."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UserError(
+            f"{source}: not UTF-8 text (line {line}: {exc.reason}); convert it first, "
+            "e.g. `iconv -f CP1258 -t UTF-8 FILE | broadcast normalize`"
+        ) from None
+    return list(io.StringIO(text, newline=None))
+
+
 def _station_lexicon_file() -> Path | None:
     # Imported here: broadcast.cli imports this module while it is itself being imported.
     ctx = click.get_current_context()
@@ -50,9 +65,9 @@ def _station_lexicon_file() -> Path | None:
 def normalize(show: bool, lexicon_file: Path | None) -> None:
     """Read bulletin text on stdin and print the spoken form, one line per input line."""
     lexicon = load_lexicon(lexicon_file if lexicon_file is not None else _station_lexicon_file())
-    stdin = click.get_text_stream("stdin", encoding="utf-8")
+    lines = decode_input(click.get_binary_stream("stdin").read())
     produce = explained_lines if show else spoken_lines
-    for out in produce(stdin, lexicon):
+    for out in produce(lines, lexicon):
         click.echo(out)
 
 
