@@ -79,11 +79,9 @@ def main() -> None:
     print(f"ratio whole/bare    {whole / bare:8.2f}x   (target <= 5x)")
     print(f"cached rebuild      {cached * 1000:8.0f} ms   (target <= 300 ms)")
     print(f"forced rebuild      {remix * 1000:8.0f} ms   (speech cached; mix + encode again)")
-    try:
-        sys.path.insert(0, str(REPO / "bench"))
-        from engines import main as engines_main  # real-time factor per engine (eSpeak, Piper)
-    except ImportError:
-        return
+    sys.path.insert(0, str(REPO / "bench"))
+    from engines import main as engines_main  # real-time factor per engine (eSpeak, Piper)
+
     engines_main()
 
 

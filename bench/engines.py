@@ -66,12 +66,9 @@ def engine_rtf(settings: Settings, engine_name: str, voice: str, text: str, repe
 def default_cases(settings: Settings) -> list[tuple[str, str, str]]:
     """(engine, voice, text) to measure: eSpeak, the Piper test voice, and Vietnamese Piper voices found."""
     cases = [("espeak", "vi", VI_TEXT), ("espeak", "en-us", EN_TEXT)]
-    try:
-        from broadcast.speech.engines import piper
+    from broadcast.speech.engines import piper
 
-        found = piper.find_voices(settings) if piper.available() else {}
-    except ImportError:
-        found = {}
+    found = piper.find_voices(settings) if piper.available() else {}
     if "en_US-joe-medium" in found:
         # Not on VI_TEXT: an English voice spells Vietnamese out letter by letter (4x the audio).
         cases.append(("piper", "en_US-joe-medium", EN_TEXT))

@@ -24,6 +24,7 @@ from broadcast.content.bulletin import Bulletin
 from broadcast.config import Settings
 from broadcast.errors import UserError
 from broadcast.content.render import Segment, render_programme
+from broadcast.speech.lexicon import load_lexicon
 from broadcast.speech.normalise import normalise
 from broadcast.speech.synth import Speaker
 
@@ -78,17 +79,9 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _load_lexicon(settings: Settings):
-    try:
-        from broadcast.speech.lexicon import load_lexicon
-    except ImportError:  # the lexicon module lands with the normaliser
-        return None
-    return load_lexicon(settings.lexicon_file)
-
-
 def spoken_segments(segments: list[Segment], settings: Settings, lexicon=None) -> list[tuple[Segment, str]]:
     """Each segment with its spoken form; an item that normalises to nothing is the editor's mistake."""
-    lexicon = lexicon if lexicon is not None else _load_lexicon(settings)
+    lexicon = lexicon if lexicon is not None else load_lexicon(settings.lexicon_file)
     out, problems = [], []
     for seg in segments:
         spoken = normalise(seg.text, lexicon).strip()

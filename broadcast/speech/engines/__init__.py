@@ -60,13 +60,8 @@ def register(name: str) -> Callable[[EngineFactory], EngineFactory]:
 
 
 def _load_builtin() -> None:
-    # Imported for their @register side effect; piper is optional and registers only if importable.
-    from broadcast.speech.engines import espeak, fake, gtts_engine  # noqa: F401
-
-    try:
-        from broadcast.speech.engines import piper  # noqa: F401
-    except ImportError:
-        pass
+    # Imported for their @register side effect (piper's module imports piper-tts only when it speaks).
+    from broadcast.speech.engines import espeak, fake, gtts_engine, piper  # noqa: F401
 
 
 def engine_names() -> list[str]:
