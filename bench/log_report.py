@@ -19,13 +19,13 @@ from datetime import date
 from pathlib import Path
 
 from broadcast.config import Settings
-from broadcast.logbook import Logbook
+from broadcast.asrun import SqliteStore
 from broadcast.report import atomic_write, load_report_data, parse_period, write_report_files
-from broadcast.report_sample import sample_records
+from broadcast.asrun.sample import sample_records
 
 
 def _verify(db: Path) -> None:
-    with Logbook(db, readonly=True) as log:
+    with SqliteStore(db, readonly=True) as log:
         log.verify()
 
 
@@ -42,7 +42,7 @@ def main() -> int:
         tmp = Path(tmp)
         # 1. One transaction (WAL, synchronous=FULL) per append, as the scheduler writes.
         records = list(sample_records(date(2024, 1, 1), date(2024, 12, 31), tz, seed=1))[: args.appends]
-        log = Logbook(tmp / "append.sqlite")
+        log = SqliteStore(tmp / "append.sqlite")
         times = []
         for record in records:
             t0 = time.perf_counter()
@@ -57,7 +57,7 @@ def main() -> int:
         # 2. Five years of a busy station: 2 sessions a day, 4-9 items each, Monday to Saturday.
         db = tmp / "five-years.sqlite"
         t0 = time.perf_counter()
-        with Logbook(db) as big:
+        with SqliteStore(db) as big:
             big.append_many(sample_records(date(2020, 1, 1), date(2024, 12, 31), tz, seed=2, items_per_session=(4, 9)))
             total = len(big)
         elapsed = time.perf_counter() - t0

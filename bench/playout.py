@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from playout_fixtures import TakePreparer, make_take, pulse_env, pulse_server, read_wav, schedule_for  # noqa: E402
 
-from broadcast.asrun import MemoryAsRunLog  # noqa: E402
+from broadcast.asrun import MemoryStore  # noqa: E402
 from broadcast.playout.clock import SystemClock  # noqa: E402
 from broadcast.playout.runner import Runner  # noqa: E402
 from broadcast.playout.sinks.device import PulseSink  # noqa: E402
@@ -56,7 +56,7 @@ def main() -> None:
     with pulse_server(root) as pulse, pulse_env(pulse):
         clock = SystemClock(TZ)
         runner = Runner(schedule=schedule_for(), preparer=TakePreparer(take), sinks={"z1": PulseSink("bulletin", clock)},
-                        log=MemoryAsRunLog(), clock=clock, tz=TZ)
+                        log=MemoryStore(), clock=clock, tz=TZ)
         first = clock.now() + timedelta(seconds=2)
         slots = [Slot(first + timedelta(seconds=i * args.gap), f"bench-{i}", ("z1",)) for i in range(args.plays)]
         rec = root / "rec.wav"

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from broadcast.asrun.settings import LogSettings
 from broadcast.errors import UserError
 from broadcast.problems import Problem, did_you_mean
 from broadcast.yamlio import YamlDoc, check, load_yaml
@@ -118,6 +119,7 @@ class Settings(_Section):
     paths: Paths = Field(default_factory=Paths)
     web: Web = Field(default_factory=Web)
     approval: Approval = Field(default_factory=Approval)
+    log: LogSettings = Field(default_factory=LogSettings)
     # Folder that relative paths are resolved against: the settings file's folder.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
 

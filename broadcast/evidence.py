@@ -34,7 +34,8 @@ from pathlib import Path
 
 from broadcast.atomic import atomic_write
 from broadcast.errors import UserError
-from broadcast.logbook import Logbook, default_path, export_rows
+from broadcast.asrun import open_log
+from broadcast.asrun.chain import export_rows
 from broadcast.report import (
     FORMATS,
     ReportData,
@@ -138,10 +139,9 @@ def build_evidence(
     if out.is_dir():
         raise UserError(f"{out}: is a folder; give a file name such as bang-chung-2024-H1.zip")
     parsed = parse_period(period)
-    db_path = Path(db) if db else default_path(settings)
-    data = load_report_data(settings, parsed, db=db_path, issued=issued)
+    data = load_report_data(settings, parsed, db=db, issued=issued)
     start, end = parsed.bounds(settings.station.tz)
-    with Logbook(db_path, readonly=True) as log:
+    with open_log(settings, path=db, readonly=True) as log:
         head_id = data.chain.head_id if data.chain else None
         # Rows appended after the report was computed belong to the next bundle, not this one.
         raw = [r for r in log.raw_rows(since=start, until=end) if head_id is None or r["id"] <= head_id]

@@ -9,20 +9,19 @@ Counting rules (the report states them too):
   of that time.
 - Corrections: the latest correction in a correction chain (a row, the rows correcting it, the
   rows correcting those) is the one counted; the original and every earlier correction are not
-  (`broadcast.logbook.effective_ids`).
+  (`broadcast.asrun.corrections.effective_ids`).
 - A broadcast is an item aired (outcome played or late) in one slot: the runner logs one row per
   item per sink (loudspeaker zone group), so the station-level figures count each distinct
   (bulletin, scheduled time, session) once, with its airtime counted once (the longest of its
   rows). The per-zone figures ("theo cụm loa") count it once per zone it aired on, and add up the
   airtime of every zone.
 - Items are distinct bulletin ids among broadcasts (an item that never aired is not counted).
-- Reasons the runner wrote in English (older logs) are shown in Vietnamese (`translate_reason`);
-  text it does not know is shown as written.
+- Reasons the runner wrote in English (older logs) are shown in today's Vietnamese wording
+  (`broadcast.asrun.reasons.translate_reason`); text it does not know is shown as written.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import re
 import unicodedata
@@ -33,10 +32,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from broadcast.asrun import Outcome
+from broadcast.asrun import LoggedRow, Outcome, VerifyResult, open_log
+from broadcast.asrun.corrections import effective_ids
+from broadcast.asrun.reasons import translate_reason
 from broadcast.atomic import atomic_write
 from broadcast.errors import UserError
-from broadcast.logbook import Logbook, LoggedRow, VerifyResult, default_path, effective_ids
 from broadcast.topics import TOPICS
 
 AIRED = frozenset({Outcome.played, Outcome.late})
@@ -56,62 +56,6 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-# --- reasons ----------------------------------------------------------------------------------
-
-# The English phrases the runner and the scheduler have written into `reason` (logs written
-# before the runner wrote Vietnamese), as regex -> Vietnamese replacement. They are applied in
-# order, each wherever it occurs, so the phrases a reason is built of (`not started: <why>`,
-# `<reason>; <note>`) are each translated; unknown text stays as it is.
-_REASON_PATTERNS: list[tuple[re.Pattern, str]] = [
-    (re.compile(p), vi)
-    for p, vi in (
-        (r"not reached: (.*); not resumed \(it airs at its next session\)",
-         r"chưa đến lượt thì buổi phát dừng: \1; không phát tiếp (sẽ phát ở buổi sau)"),
-        (r"\bnot started: ", "không bắt đầu phát được: "),
-        (r"interrupted by an emergency broadcast \((.+?)\)(?=;|$)", r"bị ngắt để phát tin khẩn cấp (\1)"),
-        (r"service stopped \(SIGTERM\)", "dịch vụ phát sóng bị dừng (SIGTERM)"),
-        (r"stopped by the user \(Ctrl\+C\)", "người vận hành dừng phát (Ctrl+C)"),
-        (r"the service stopped during the session \(crash or power cut\); progress unknown",
-         "dịch vụ phát sóng dừng giữa buổi (sự cố hoặc mất điện); không rõ đã phát đến đâu"),
-        (r"service was down at the slot; coalesced into the late run of (.+?) (\d{1,2}:\d{2})",
-         r"dịch vụ phát sóng không chạy vào giờ phát; gộp vào lượt phát muộn của buổi \1 lúc \2"),
-        (r"service was down at the slot; back (\d+) min later, beyond the ([\d.]+)-minute grace period",
-         r"dịch vụ phát sóng không chạy vào giờ phát; hoạt động lại sau \1 phút, quá thời gian chờ cho phép \2 phút"),
-        (r"could start only (\d+) min after the slot, beyond the ([\d.]+)-minute grace period",
-         r"chỉ bắt đầu được sau giờ phát \1 phút, quá thời gian chờ cho phép \2 phút"),
-        (r"started (-?\d+) s after the slot", r"bắt đầu muộn \1 giây so với giờ phát"),
-        (r"no bulletin is on air on this date", "không có tin, bài nào trong lịch phát của ngày này"),
-        (r" \(programme unknown\)", " (không lập được chương trình của buổi)"),
-        (r"gave up after (\d+) tries in (\d+) s: ", r"thử \1 lần trong \2 giây không được: "),
-        (r" \(not restarted: (\d+) s had aired\)", r" (không phát lại từ đầu: đã phát \1 giây)"),
-        (r"built alone after the programme build failed",
-         "âm thanh dựng riêng từng tin do dựng chương trình của buổi bị lỗi"),
-        (r"last good audio \(built (.*?)\); build failed: ",
-         r"phát bản âm thanh tốt gần nhất (dựng lúc \1); dựng lại bị lỗi: "),
-        (r"audio could not be built and no earlier audio exists: ",
-         "không dựng được âm thanh và không có bản âm thanh trước đó: "),
-        (r"does not fit the ([\d.]+)-minute cap: (\d+) s already planned, this item needs (\d+) s \((.*?)\); "
-         r"it airs at a later session",
-         r"vượt thời lượng tối đa của buổi (\1 phút): đã xếp \2 giây, tin này cần \3 giây (\4); sẽ phát ở buổi sau"),
-        (r": cannot write \(", ": không ghi được ("),
-        (r": cannot decode \(", ": không giải mã được ("),
-        (r": cannot start the player \(", ": không khởi động được trình phát ("),
-        (r"fake sink asked to fail", "đầu phát giả lập được yêu cầu báo lỗi"),
-        (r"(^|: )stopped(?=;|$)", r"\1bị dừng"),
-    )
-]
-
-
-@functools.lru_cache(maxsize=4096)
-def translate_reason(reason: str) -> str:
-    """A logged reason in Vietnamese: the runner's known English phrases translated, the rest kept."""
-    if not reason:
-        return reason
-    for pattern, vi in _REASON_PATTERNS:
-        reason = pattern.sub(vi, reason)
-    return reason
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -540,18 +484,18 @@ def load_report_data(
     """
     period = parse_period(period) if isinstance(period, str) else period
     tz = settings.station.tz
-    path = Path(db) if db else default_path(settings)
     with _gc_paused():
-        with Logbook(path, readonly=True) as log:
+        with open_log(settings, path=db, readonly=True) as log:
             chain = log.verify()
             start, end = period.bounds(tz)
-            rows = log.records(since=start, until=end)
+            rows = log.rows(since=start, until=end)
             if chain.head_id is not None:
                 # A row appended by the running service after verify() has not been verified: leave it out.
                 rows = [r for r in rows if r.id <= chain.head_id]
             # Corrections of a period's rows sit in the period too (same scheduled time), so the
             # period's rows are enough to apply them.
             span = log.time_span()  # min/max on the index: for the empty-period message
+            name = log.name
         data = build_report_data(
             rows,
             period,
@@ -561,7 +505,7 @@ def load_report_data(
             chain=chain,
         )
     if not data.annex:
-        raise UserError(_empty_period_message(period, path, span, tz))
+        raise UserError(_empty_period_message(period, name, span, tz))
     return data
 
 
@@ -576,7 +520,7 @@ def _period_around(kind: str, day: date) -> str:
     return f"{day:%Y-%m}"
 
 
-def _empty_period_message(period: Period, path: Path, span: tuple[datetime, datetime] | None, tz) -> str:
+def _empty_period_message(period: Period, path: str, span: tuple[datetime, datetime] | None, tz) -> str:
     """One line: nothing in `period`, and (when the log has rows) the nearest period that has some."""
     text = f"no broadcasts logged in {period.spec} ({period.first:%d/%m/%Y}-{period.last:%d/%m/%Y}) in {path}"
     if span is None:
@@ -645,7 +589,8 @@ def write_sample_report(
     The sample log is `out_dir/mau-nhat-ky.sqlite` (never the station's real log); it is created
     fresh each time and returned first in the list, followed by the report files.
     """
-    from broadcast.report_sample import sample_records
+    from broadcast.asrun import SqliteStore
+    from broadcast.asrun.sample import sample_records
 
     parsed = parse_period(period)
     out_dir = Path(out_dir)
@@ -656,7 +601,7 @@ def write_sample_report(
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     except OSError as exc:
         raise UserError(f"{out_dir}: cannot write here ({exc.strerror or exc})") from None
-    with Logbook(db) as log:
+    with SqliteStore(db) as log:
         for record in sample_records(parsed.first, parsed.last, settings.station.tz, seed=seed):
             log.append(record)
     return [db, *write_report(settings, parsed, out_dir, formats, db=db)]

@@ -19,6 +19,7 @@ def write_station(folder: Path, **sections) -> Path:
     doc = {
         "speech": {"engine": "fake", "fallback": [], "voice": "fake"},
         "paths": {"audio_out": "audio_out", "cache": "cache", "data": "data", "bulletins": "bulletins"},
+        "log": {"journal": "off"},  # tests never write to the machine's system journal (a test may set file:PATH)
     }
     for key, value in sections.items():
         doc.setdefault(key, {}).update(value)

@@ -13,8 +13,9 @@ import pytest
 from broadcast.config import Settings
 from broadcast.errors import UserError
 from broadcast.evidence import build_evidence
-from broadcast.logbook import Logbook, verify_rows
-from broadcast.report_sample import sample_records
+from broadcast.asrun import SqliteStore
+from broadcast.asrun.chain import verify_rows
+from broadcast.asrun.sample import sample_records
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -24,7 +25,7 @@ def station(tmp_path):
     settings = Settings(base_dir=tmp_path)
     db = tmp_path / "asrun.sqlite"
     records = list(sample_records(date(2024, 4, 25), date(2024, 6, 5), TZ, seed=3))
-    with Logbook(db) as log:
+    with SqliteStore(db) as log:
         log.append_many(records)
     audio_out = settings.audio_out
     audio_out.mkdir()
@@ -62,7 +63,7 @@ def test_the_bundle(station, tmp_path):
     # The export carries the hashes: each row checks against its own stored hash.
     ids = [r["id"] for r in rows]
     assert ids == list(range(ids[0], ids[-1] + 1))
-    with Logbook(db, readonly=True) as log:
+    with SqliteStore(db, readonly=True) as log:
         assert log.raw_rows()[ids[0] - 1 : ids[-1]] == rows
     assert verify_rows(log_rows_before(db, ids[0]) + rows).ok
     assert json.loads(blobs["kiem-tra-chuoi.json"])["ok"] is True
@@ -74,7 +75,7 @@ def test_the_bundle(station, tmp_path):
 
 
 def log_rows_before(db, first_id):
-    with Logbook(db, readonly=True) as log:
+    with SqliteStore(db, readonly=True) as log:
         return log.raw_rows()[: first_id - 1]
 
 

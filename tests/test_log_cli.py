@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import random
 import sqlite3
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -12,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from broadcast.cli import main
-from broadcast.logbook import Logbook
-from broadcast.report_sample import sample_records
+from broadcast.asrun import SqliteStore
+from broadcast.asrun.sample import sample_records
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -23,7 +24,7 @@ def station(tmp_path, monkeypatch):
     """A station folder with built-in settings and a log at the default place (data/asrun.sqlite)."""
     monkeypatch.delenv("BROADCAST_SETTINGS", raising=False)
     monkeypatch.chdir(tmp_path)
-    with Logbook(tmp_path / "data" / "asrun.sqlite") as log:
+    with SqliteStore(tmp_path / "data" / "asrun.sqlite") as log:
         log.append_many(sample_records(date(2024, 6, 24), date(2024, 7, 6), TZ, seed=5))
     return tmp_path
 
@@ -74,7 +75,7 @@ def test_verify_ok_then_broken(station, capsys):
 
 
 def test_verify_with_an_anchor(station, capsys):
-    head = Logbook(station / "data" / "asrun.sqlite", readonly=True).head()
+    head = SqliteStore(station / "data" / "asrun.sqlite", readonly=True).head()
     assert run(capsys, "log", "verify", "--anchor", f"{head[0]}:{head[1]}")[0] == 0
     code, out, _ = run(capsys, "log", "verify", "--anchor", f"{head[0]}:{'0' * 64}")
     assert code == 1 and "(anchor)" in out
@@ -140,13 +141,13 @@ def test_evidence_from_a_tampered_log_is_written_and_exits_1(station, capsys):
 def test_a_correction_needs_a_reason(station, capsys, reason):
     code, _, err = run(capsys, "log", "correct", "6", "--reason", reason)
     assert code == 2 and "reason" in err and err.count("\n") == 1
-    assert len(Logbook(station / "data" / "asrun.sqlite", readonly=True)) == len(
+    assert len(SqliteStore(station / "data" / "asrun.sqlite", readonly=True)) == len(
         list(sample_records(date(2024, 6, 24), date(2024, 7, 6), TZ, seed=5)))
 
 
 def _first_missed(station) -> tuple[int, str]:
-    with Logbook(station / "data" / "asrun.sqlite", readonly=True) as log:
-        row = log.records(outcome="missed")[0]
+    with SqliteStore(station / "data" / "asrun.sqlite", readonly=True) as log:
+        row = log.rows(outcome="missed")[0]
     return row.id, f"{row.record.scheduled.astimezone(TZ):%Y-%m}"
 
 
@@ -211,10 +212,24 @@ def test_a_damaged_log_is_broken(station, capsys, cut):
     assert vietnamese.startswith("Nhật ký KHÔNG hợp lệ") and "bị hỏng" in vietnamese
 
 
-def test_a_file_that_is_not_a_log_is_still_a_user_mistake(station, capsys):
-    (station / "notes.sqlite").write_text("not a database at all, just some text " * 50)
-    code, _, err = run(capsys, "log", "verify", "--db", "notes.sqlite")
-    assert code == 2 and err.count("\n") == 1
+@pytest.mark.parametrize("content, why", [
+    (b"", "empty"),
+    (bytes(random.Random(9).getrandbits(8) for _ in range(8192)), "SQLite header"),
+    (b"not a database at all, just some text " * 50, "SQLite header"),
+])
+def test_an_emptied_or_overwritten_log_file_is_broken(station, capsys, content, why):
+    """What `verify --help` promises (issue 9.7): BROKEN and exit 1, not "cannot open" (exit 2)."""
+    (station / "data" / "asrun.sqlite").write_bytes(content)
+    code, out, err = run(capsys, "log", "verify")
+    assert code == 1, err
+    english, vietnamese = out.splitlines()
+    assert english.startswith("BROKEN (damaged)") and why in english
+    assert vietnamese.startswith("Nhật ký KHÔNG hợp lệ")
+
+
+def test_verifying_a_log_that_is_not_there_is_a_user_mistake(station, capsys):
+    code, _, err = run(capsys, "log", "verify", "--db", "nowhere.sqlite")
+    assert code == 2 and "no as-run log here" in err and err.count("\n") == 1
 
 
 def _hand_edit(station, *statements: str) -> None:

@@ -10,8 +10,8 @@ from conftest import copy_example
 from playout_fixtures import (TakePreparer, audible_span, have, make_take, pulse_env, pulse_server, read_wav,
                               schedule_for, tone_steps, write_wav)
 
-from broadcast.asrun import MemoryAsRunLog, Outcome
-from broadcast.logbook import Logbook
+from broadcast.asrun import MemoryStore, Outcome
+from broadcast.asrun import SqliteStore
 from broadcast.playout.clock import SystemClock
 from broadcast.playout.runner import Runner
 from broadcast.playout.service import Service
@@ -21,7 +21,7 @@ from broadcast.playout.sinks.fake import FakeSink
 def test_emergency_reaches_the_running_service(station, run_cli, tmp_path):
     settings = station()
     clock = SystemClock(settings.station.tz)
-    log = MemoryAsRunLog()
+    log = MemoryStore()
     sink = FakeSink("fake:z1", clock)
     runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")), sinks={"z1": sink},
                     log=log, clock=clock, tz=settings.station.tz)
@@ -87,8 +87,8 @@ def test_without_a_service_it_plays_on_the_sound_card_zones_and_logs(station, ru
     samples, rate = read_wav(rec)
     start, end = audible_span(samples, rate)
     assert abs((end - start) - 1.5) < 0.2
-    with Logbook(settings.data_dir / "asrun.sqlite", readonly=True) as book:
-        rows = [r.record for r in book.records()]
+    with SqliteStore(settings.data_dir / "asrun.sqlite", readonly=True) as book:
+        rows = [r.record for r in book.rows()]
     # The schedule's own sound-card zone and sink, not some default.
     assert [(r.bulletin_id, r.outcome, r.zones, r.sink, r.priority) for r in rows] == [
         ("thong-bao", Outcome.played, ("trung-tam",), "device:bulletin", "emergency")]
@@ -104,7 +104,7 @@ def test_a_bulletin_yaml_is_built_then_sent_with_its_own_priority(station, run_c
     settings = station()
     bulletin = copy_example("2024-03-duong-day-nong.yaml", settings.bulletins_dir)
     clock = SystemClock(settings.station.tz)
-    log = MemoryAsRunLog()
+    log = MemoryStore()
     fast = FakeSink("fake:z1", SimClock(datetime.now(settings.station.tz), speedup=200))  # a minute in 0.3 s
     runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")), sinks={"z1": fast},
                     log=log, clock=clock, tz=settings.station.tz)
@@ -144,7 +144,7 @@ def test_the_service_refuses_a_file_that_is_not_audio(station, tmp_path):
     settings = station()
     clock = SystemClock(settings.station.tz)
     runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")),
-                    sinks={"z1": FakeSink("fake:z1", clock)}, log=MemoryAsRunLog(), clock=clock, tz=settings.station.tz)
+                    sinks={"z1": FakeSink("fake:z1", clock)}, log=MemoryStore(), clock=clock, tz=settings.station.tz)
     service = Service(runner, settings.station.tz, settings.data_dir, control=False)
     fake = tmp_path / "fake.mp3"
     fake.write_text("hello\n")
@@ -160,7 +160,7 @@ def test_a_second_service_is_refused_as_a_user_error(station, tmp_path):
 
     def make():
         runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")),
-                        sinks={"z1": FakeSink("fake:z1", clock)}, log=MemoryAsRunLog(), clock=clock,
+                        sinks={"z1": FakeSink("fake:z1", clock)}, log=MemoryStore(), clock=clock,
                         tz=settings.station.tz)
         return Service(runner, settings.station.tz, settings.data_dir)
 
@@ -184,7 +184,7 @@ def test_an_instant_play_is_in_the_evidence_after_the_original_is_gone(station, 
 
     settings = station()
     clock = SystemClock(settings.station.tz)
-    logbook = Logbook(settings.data_dir / "asrun.sqlite")
+    logbook = SqliteStore(settings.data_dir / "asrun.sqlite")
     runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")),
                     sinks={"z1": FakeSink("fake:z1", clock)}, log=logbook, clock=clock, tz=settings.station.tz)
     service = Service(runner, settings.station.tz, settings.data_dir)
@@ -197,11 +197,11 @@ def test_an_instant_play_is_in_the_evidence_after_the_original_is_gone(station, 
         code, out, err = run_cli("play", str(recording))
         assert code == 0, err
         deadline = time.monotonic() + 10
-        while not list(logbook.records()) and time.monotonic() < deadline:
+        while not list(logbook.rows()) and time.monotonic() < deadline:
             time.sleep(0.05)
         code, out, err = run_cli("play", str(recording))  # the same file again: prepared once
         assert code == 0 and "from before" in err, err
-        while len(list(logbook.records())) < 2 and time.monotonic() < deadline:
+        while len(list(logbook.rows())) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         service.stop()

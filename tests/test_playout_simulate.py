@@ -1,4 +1,4 @@
-"""simulate_day: one day through the real runner on a simulated clock, file sinks and a Logbook."""
+"""simulate_day: one day through the real runner on a simulated clock, file sinks and the as-run log."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 
 from conftest import copy_example
 
-from broadcast.logbook import Logbook
+from broadcast.asrun import SqliteStore
 from broadcast.playout.sinks.file import LOG_NAME
 
 SCHEDULE = """\
@@ -45,7 +45,7 @@ def test_simulated_day_airs_each_session_into_files_and_the_log(station, run_cli
         ("sáng", ("thon-1",), "played"), ("sáng", ("trung-tam",), "played"), ("chiều", ("trung-tam",), "played")]
     assert all(abs((i.start - i.scheduled).total_seconds()) < 60 for i in items)
     assert (out / "trung-tam" / LOG_NAME).read_text().count("completed") == 2
-    with Logbook(out / "asrun.sqlite", readonly=True) as book:
+    with SqliteStore(out / "asrun.sqlite", readonly=True) as book:
         assert len(book) == 3 and book.verify()
     assert "duong-day-nong-2024" in format_table(items)
     assert sorted(p.name for p in old.iterdir() if p.name.startswith(("2024042", "orphan"))) == [

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from broadcast.asrun import AsRunRecord, Outcome
 from broadcast.config import Settings
 from broadcast.errors import UserError
-from broadcast.logbook import Logbook, LoggedRow
+from broadcast.asrun import LoggedRow, SqliteStore
 from broadcast.report import (
     Station,
     build_report_data,
@@ -25,7 +25,7 @@ from broadcast.report import (
     write_report,
     write_sample_report,
 )
-from broadcast.report_sample import sample_records
+from broadcast.asrun.sample import sample_records
 from broadcast.topics import TOPICS
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -177,7 +177,7 @@ def test_the_result_does_not_depend_on_row_order():
 def station(tmp_path) -> tuple[Settings, Path]:
     settings_ = Settings(base_dir=tmp_path)
     db = tmp_path / "asrun.sqlite"
-    with Logbook(db) as log:
+    with SqliteStore(db) as log:
         log.append_many(sample_records(date(2023, 12, 25), date(2024, 7, 3), TZ, seed=11))
     return settings_, db
 
@@ -289,7 +289,7 @@ def test_sample_report_for_the_demo(tmp_path):
     paths = write_sample_report(Settings(base_dir=tmp_path), "2024-Q1", tmp_path / "demo")
     assert paths[0].name == "mau-nhat-ky.sqlite"
     assert {p.suffix for p in paths} == {".sqlite", ".csv", ".xlsx", ".docx", ".png"}
-    assert Logbook(paths[0], readonly=True).verify().ok
+    assert SqliteStore(paths[0], readonly=True).verify().ok
 
 
 def test_table_text_is_escaped_in_xlsx_and_docx(tmp_path):
@@ -302,7 +302,7 @@ def test_table_text_is_escaped_in_xlsx_and_docx(tmp_path):
     db = tmp_path / "asrun.sqlite"
     at = datetime(2024, 3, 4, 7, 0, tzinfo=TZ)
     titles = ["A & B <b>bold</b> \"q\" 'a'", " leading and trailing ", "bell\x07 and\x0bvtab", "]]> &amp; <!-- x -->"]
-    with Logbook(db) as log:
+    with SqliteStore(db) as log:
         for i, title in enumerate(titles):
             scheduled = at + timedelta(minutes=10 * i)
             log.append(AsRunRecord(
@@ -338,28 +338,43 @@ def test_table_text_is_escaped_in_xlsx_and_docx(tmp_path):
     "english, vietnamese",
     [
         ("interrupted by an emergency broadcast (Cháy rừng (khẩn))", "bị ngắt để phát tin khẩn cấp (Cháy rừng (khẩn))"),
-        ("service stopped (SIGTERM)", "dịch vụ phát sóng bị dừng (SIGTERM)"),
-        ("not started: service stopped (SIGTERM)", "không bắt đầu phát được: dịch vụ phát sóng bị dừng (SIGTERM)"),
+        ("service stopped (SIGTERM)", "dịch vụ phát thanh dừng (SIGTERM)"),
+        ("not started: service stopped (SIGTERM)", "chưa phát: dịch vụ phát thanh dừng (SIGTERM)"),
         ("service was down at the slot; coalesced into the late run of chiều 17:00",
-         "dịch vụ phát sóng không chạy vào giờ phát; gộp vào lượt phát muộn của buổi chiều lúc 17:00"),
+         "dịch vụ không chạy vào giờ phát; gộp vào lần phát muộn của phiên chiều 17:00"),
         ("service was down at the slot; back 95 min later, beyond the 30-minute grace period",
-         "dịch vụ phát sóng không chạy vào giờ phát; hoạt động lại sau 95 phút, quá thời gian chờ cho phép 30 phút"),
+         "dịch vụ không chạy vào giờ phát; chạy lại sau 95 phút, quá thời gian cho phép phát muộn 30 phút"),
         ("started 74 s after the slot", "bắt đầu muộn 74 giây so với giờ phát"),
         ("started 74 s after the slot; built alone after the programme build failed",
-         "bắt đầu muộn 74 giây so với giờ phát; âm thanh dựng riêng từng tin do dựng chương trình của buổi bị lỗi"),
+         "bắt đầu muộn 74 giây so với giờ phát; tin được dựng riêng vì dựng cả chương trình thất bại"),
         ("not reached: stopped by the user (Ctrl+C); not resumed (it airs at its next session)",
-         "chưa đến lượt thì buổi phát dừng: người vận hành dừng phát (Ctrl+C); không phát tiếp (sẽ phát ở buổi sau)"),
+         "chưa đến lượt phát: người dùng dừng phát (Ctrl+C); phiên không phát tiếp (tin sẽ phát ở phiên sau)"),
         ("the service stopped during the session (crash or power cut); progress unknown",
-         "dịch vụ phát sóng dừng giữa buổi (sự cố hoặc mất điện); không rõ đã phát đến đâu"),
+         "dịch vụ ngừng giữa phiên (lỗi phần mềm hoặc mất điện); không rõ đã phát đến đâu"),
+        ("file:x: cannot write (No space left on device)", "file:x: không ghi được tệp: No space left on device"),
         ("máy khởi động chậm", "máy khởi động chậm"),  # already Vietnamese
         ("loa thôn 3 bị sét đánh; amp tripped", "loa thôn 3 bị sét đánh; amp tripped"),  # unknown: as written
         ("", ""),
     ],
 )
 def test_english_reasons_are_shown_in_vietnamese(english, vietnamese):
-    from broadcast.report import translate_reason
+    from broadcast.asrun.reasons import translate_reason
 
     assert translate_reason(english) == vietnamese
+
+
+def test_an_older_english_reason_reads_as_the_runner_writes_it_today():
+    """One reason, one wording: what a report shows for an old English row is what the runner writes now."""
+    from broadcast.asrun import reasons
+    from broadcast.asrun.reasons import translate_reason
+
+    assert translate_reason("service stopped (SIGTERM)") == reasons.STOPPED_SIGTERM
+    assert translate_reason("could start only 12 min after the slot, beyond the 10-minute grace period") == \
+        reasons.start_beyond_grace(12, 10)
+    assert translate_reason("service was down at the slot; back 95 min later, beyond the 30-minute grace period") == \
+        reasons.down_beyond_grace(95, 30)
+    assert translate_reason("not reached: stopped by the user (Ctrl+C); not resumed (it airs at its next session)") == \
+        reasons.not_reached(reasons.USER_STOPPED)
 
 
 def _row(i, when, zone, *, outcome=Outcome.played, seconds=100, reason="", bulletin="tin-1", session="sáng"):
@@ -386,7 +401,7 @@ def test_station_and_zone_figures_are_both_given():
     assert (f.items, f.broadcasts, f.airtime_s) == (1, 2, 200)
     assert (f.zone_broadcasts, f.zone_airtime_s) == (5, 490)
     labels = {r.row_id: (r.outcome_label, r.reason) for r in data.annex}
-    assert labels[4] == ("Bị ngắt", "dịch vụ phát sóng bị dừng (SIGTERM)")
+    assert labels[4] == ("Bị ngắt", "dịch vụ phát thanh dừng (SIGTERM)")
     assert labels[6] == ("Phát muộn", "bắt đầu muộn 74 giây so với giờ phát")
     assert labels[1] == ("Đã phát", "")
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from playout_fixtures import TakePreparer, make_take, schedule_for
 
-from broadcast.asrun import MemoryAsRunLog, Outcome
+from broadcast.asrun import MemoryStore, Outcome
 from broadcast.playout.clock import SimClock, SystemClock
 from broadcast.playout.runner import Runner
 from broadcast.playout.sinks.fake import FakeSink
@@ -25,7 +25,7 @@ def make_runner(tmp_path, clock, sink=None, schedule=None, take=None, **playout)
     schedule = schedule or schedule_for(
         sessions=[{"name": "sáng", "time": "05:30", "days": ["mon", "tue"]},
                   {"name": "chiều", "time": "17:00", "days": ["mon", "tue"]}], **playout)
-    log = MemoryAsRunLog()
+    log = MemoryStore()
     runner = Runner(schedule=schedule, preparer=TakePreparer(take), sinks={"z1": sink}, log=log, clock=clock,
                     state_path=tmp_path / "data" / "state.json", tz=TZ)
     return runner, log, sink
@@ -294,7 +294,7 @@ def test_a_sink_with_a_bug_still_leaves_failed_rows(tmp_path):
     assert "lỗi không lường trước (KeyError: 'boom')" in rows[0].reason
 
 
-class FlakyLog(MemoryAsRunLog):
+class FlakyLog(MemoryStore):
     """A log whose disk is full until `heal()`."""
 
     def __init__(self) -> None:

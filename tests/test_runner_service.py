@@ -17,7 +17,7 @@ import yaml
 
 from playout_fixtures import TakePreparer, make_take, schedule_for, write_wav, tone_steps
 
-from broadcast.asrun import MemoryAsRunLog, Outcome
+from broadcast.asrun import MemoryStore, Outcome
 from broadcast.playout.clock import SystemClock
 from broadcast.playout.control import SOCKET_NAME, request
 from broadcast.playout.runner import Runner
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 def service_at(tmp_path, clock, **playout):
     take = make_take(tmp_path / "audio", step_s=0.5)
     schedule = schedule_for(sessions=[{"name": "sáng", "time": "05:30", "days": ["mon"]}], **playout)
-    log = MemoryAsRunLog()
+    log = MemoryStore()
     runner = Runner(schedule=schedule, preparer=TakePreparer(take), sinks={"z1": FakeSink("fake:z1", clock)},
                     log=log, clock=clock, state_path=tmp_path / "data" / "state.json", tz=TZ)
     return Service(runner, TZ, tmp_path / "data"), log
@@ -123,10 +123,10 @@ def test_sigterm_mid_programme_fades_and_logs_interrupted(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, proc.stderr.read().decode()
-    from broadcast.logbook import Logbook
+    from broadcast.asrun import SqliteStore
 
-    with Logbook(station / "data" / "asrun.sqlite", readonly=True) as book:
-        rows = [r.record for r in book.records()]
+    with SqliteStore(station / "data" / "asrun.sqlite", readonly=True) as book:
+        rows = [r.record for r in book.rows()]
     assert [(r.bulletin_id, r.outcome) for r in rows] == [("thong-bao", Outcome.interrupted)]
     assert "SIGTERM" in rows[0].reason
     assert 1.0 < rows[0].duration_s < 4.0
@@ -249,7 +249,7 @@ def station_service(tmp_path, clock):
     settings = load_settings(settings_file)
     schedule = load_schedule(settings.schedule_file)
     runner = Runner(schedule=schedule, preparer=StationPreparer(settings, schedule),
-                    sinks={"z1": FakeSink("fake:z1", clock)}, log=MemoryAsRunLog(), clock=clock, tz=TZ)
+                    sinks={"z1": FakeSink("fake:z1", clock)}, log=MemoryStore(), clock=clock, tz=TZ)
     service = Service(runner, TZ, settings.data_dir, schedule_file=settings.schedule_file, settings_file=settings_file)
     return service, settings_file
 

@@ -13,7 +13,7 @@ import pytest
 
 from playout_fixtures import TakePreparer, audible_span, dominant_hz, free_port, have, icecast_server, listen, make_take, schedule_for
 
-from broadcast.asrun import MemoryAsRunLog, Outcome
+from broadcast.asrun import MemoryStore, Outcome
 from broadcast.audio.ffmpeg import decode
 from broadcast.playout.clock import SystemClock
 from broadcast.playout.runner import Runner
@@ -30,7 +30,7 @@ def test_listener_on_the_zone_mount_receives_the_whole_programme(tmp_path):
     take = make_take(tmp_path / "audio", freqs=FREQS, step_s=1.0)
     with icecast_server(tmp_path) as ice:
         sink = IcecastSink(ice.url, "/thon-1", ice.password, clock=clock)
-        log = MemoryAsRunLog()
+        log = MemoryStore()
         runner = Runner(schedule=schedule_for(), preparer=TakePreparer(take), sinks={"thon-1": sink}, log=log,
                         clock=clock, tz=TZ)
         got = tmp_path / "got.mp3"
@@ -55,7 +55,7 @@ def test_icecast_down_is_retried_then_logged_failed_without_the_password(tmp_pat
     take = make_take(tmp_path / "audio", freqs=(440.0,), step_s=1.0)
     url = f"http://127.0.0.1:{free_port()}"  # nobody listens here
     sink = IcecastSink(url, "/thon-1", "bi-mat", clock=clock)
-    log = MemoryAsRunLog()
+    log = MemoryStore()
     runner = Runner(schedule=schedule_for(sink_tries=2, sink_retry_within_s=4), preparer=TakePreparer(take),
                     sinks={"thon-1": sink}, log=log, clock=clock, tz=TZ)
     rows = runner.run_slot(Slot(clock.now() + timedelta(seconds=0.5), "sáng", ("thon-1",)))

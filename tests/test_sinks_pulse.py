@@ -16,7 +16,7 @@ import pytest
 from playout_fixtures import (TakePreparer, audible_span, dominant_hz, have, make_take, pulse_env, pulse_server,
                               read_wav, schedule_for)
 
-from broadcast.asrun import MemoryAsRunLog, Outcome
+from broadcast.asrun import MemoryStore, Outcome
 from broadcast.playout.clock import SystemClock
 from broadcast.playout.runner import Runner
 from broadcast.playout.sinks import SinkError, StopSignal
@@ -36,7 +36,7 @@ def pulse(tmp_path_factory):
 
 
 def runner_on(sink, take, clock):
-    log = MemoryAsRunLog()
+    log = MemoryStore()
     return Runner(schedule=schedule_for(), preparer=TakePreparer(take), sinks={"z1": sink}, log=log, clock=clock, tz=TZ), log
 
 

@@ -40,7 +40,7 @@ def build_all(settings) -> list:
                    "but blurs start times by thread delays times this factor.")
 def demo(day, speedup: float) -> None:
     """Build every example bulletin, play a simulated broadcast day, write the log and a report."""
-    from broadcast.logbook import Logbook
+    from broadcast.asrun import open_log
     from broadcast.playout.simulate import day_problems, format_table, simulate_day
     from broadcast.report import write_report
 
@@ -68,7 +68,7 @@ def demo(day, speedup: float) -> None:
 
     db = folder / "asrun.sqlite"
     click.secho(f"\n3. The as-run log {db}", bold=True)
-    with Logbook(db, readonly=True) as log:
+    with open_log(settings, path=db, readonly=True) as log:
         click.echo(log.verify().summary())
 
     click.secho(f"\n4. The report for {day:%Y-%m} from that log", bold=True)

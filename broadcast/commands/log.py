@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from broadcast.asrun import Outcome
+from broadcast.asrun import Outcome, open_log, verify_log
+from broadcast.asrun.chain import export_rows
+from broadcast.asrun.corrections import effective_ids
 from broadcast.atomic import atomic_write
 from broadcast.errors import UserError
-from broadcast.logbook import Logbook, default_path, effective_ids, export_rows, verify_file
 from broadcast.topics import TOPICS
 
 
@@ -19,8 +20,8 @@ def _settings():
     return click.get_current_context().obj.settings
 
 
-def _db_path(db: str | None) -> Path:
-    return Path(db) if db else default_path(_settings())
+def _open(db: str | None, readonly: bool = True):
+    return open_log(_settings(), path=db, readonly=readonly)
 
 
 def _day_bounds(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
@@ -75,8 +76,8 @@ def list_command(db, first, last, topic, outcome, zone) -> None:
     """
     since, until = _day_bounds(first and first.date(), last and last.date())
     tz = _settings().station.tz
-    with Logbook(_db_path(db), readonly=True) as log:
-        rows = log.records(since=since, until=until, topic=topic, zone=zone)
+    with _open(db) as log:
+        rows = log.rows(since=since, until=until, topic=topic, zone=zone)
         corrections = log.corrections()
     # Corrections copy the row they correct (time, topic, zones), so a chain is never split by
     # these filters; the links come from the whole log all the same.
@@ -119,7 +120,7 @@ def list_command(db, first, last, topic, outcome, zone) -> None:
 def export_command(db, first, last, fmt, out) -> None:
     """Export rows with their hashes, so the chain can be checked outside this program."""
     since, until = _day_bounds(first and first.date(), last and last.date())
-    with Logbook(_db_path(db), readonly=True) as log:
+    with _open(db) as log:
         rows = log.raw_rows(since=since, until=until)
     if out:
         def write(path: Path) -> None:
@@ -142,7 +143,7 @@ def verify_command(ctx: click.Context, db, anchor) -> None:
     A log file SQLite cannot read (truncated, overwritten) is reported BROKEN too (exit code 1);
     the verdict is printed in English and in Vietnamese.
     """
-    result = verify_file(_db_path(db), anchor=_parse_anchor(anchor))
+    result = verify_log(_settings(), path=db, anchor=_parse_anchor(anchor))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(result.summary())
@@ -161,7 +162,7 @@ def correct_command(db, row_id, reason, outcome) -> None:
 
     ROW_ID may itself be a correction. The latest correction in a chain is the one in effect.
     """
-    with Logbook(_db_path(db)) as log:
+    with _open(db, readonly=False) as log:
         new_id = log.correct(row_id, reason=reason, outcome=outcome)
     click.echo(f"row {new_id} corrects row {row_id}")
 

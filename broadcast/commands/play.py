@@ -128,7 +128,7 @@ def direct_schedule(settings):
 def play_direct(settings, path: Path, priority: str, title: str | None):
     """No service running: play on the schedule's sound-card zones (else the default sound device) and
     log it like any broadcast."""
-    from broadcast.logbook import Logbook
+    from broadcast.asrun import open_log, reasons
     from broadcast.playout.clock import SystemClock
     from broadcast.playout.programme import take_from_file
     from broadcast.playout.runner import Runner
@@ -137,10 +137,10 @@ def play_direct(settings, path: Path, priority: str, title: str | None):
     tz = settings.station.tz
     clock = SystemClock(tz)
     schedule = direct_schedule(settings)
-    with Logbook(settings.data_dir / "asrun.sqlite") as logbook:
+    with open_log(settings) as logbook:
         runner = Runner(schedule=schedule, preparer=None, sinks=build_sinks(schedule, clock, base_dir=settings.base_dir),
                         log=logbook, clock=clock, tz=tz)
-        previous = signal.signal(signal.SIGINT, lambda *_: runner.stop("người dùng dừng phát (Ctrl+C)"))
+        previous = signal.signal(signal.SIGINT, lambda *_: runner.stop(reasons.USER_STOPPED))
         try:
             return runner.play(take_from_file(path, title=title, priority=priority), priority)
         finally:

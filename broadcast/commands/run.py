@@ -26,7 +26,7 @@ def setup_logging(verbose: bool) -> None:
 
 def start_service(settings, *, control: bool = True):
     """Build the real service from the station's files (the web console will call this too)."""
-    from broadcast.logbook import Logbook
+    from broadcast.asrun import open_log
     from broadcast.playout.clock import SystemClock
     from broadcast.playout.programme import StationPreparer
     from broadcast.playout.runner import STATE_FILE, Runner
@@ -37,7 +37,7 @@ def start_service(settings, *, control: bool = True):
     schedule = load_schedule(settings.schedule_file)
     tz = schedule_tz(schedule, settings.station.tz)
     clock = SystemClock(tz)
-    logbook = Logbook(settings.data_dir / "asrun.sqlite")
+    logbook = open_log(settings)
     runner = Runner(schedule=schedule, preparer=StationPreparer(settings, schedule),
                     sinks=build_sinks(schedule, clock, base_dir=settings.base_dir), log=logbook, clock=clock,
                     state_path=settings.data_dir / STATE_FILE, tz=tz)
@@ -57,7 +57,7 @@ def run(verbose: bool) -> None:
     """Play the schedule on the zones until stopped (SIGTERM or Ctrl+C); every item goes into the as-run log.
 
     SIGHUP (systemctl reload broadcast) re-reads schedule.yaml and station.yaml; an invalid edit keeps the old one."""
-    from broadcast.playout.runner import STOPPED_SIGTERM, stop_reason
+    from broadcast.asrun.reasons import STOPPED_SIGTERM, stopped_by_signal
 
     setup_logging(verbose)
     settings = click.get_current_context().obj.settings
@@ -66,7 +66,7 @@ def run(verbose: bool) -> None:
     reason = {"text": STOPPED_SIGTERM}
 
     def on_signal(signum, _frame):
-        reason["text"] = stop_reason(signal.Signals(signum).name)
+        reason["text"] = stopped_by_signal(signal.Signals(signum).name)
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -95,7 +95,7 @@ def run(verbose: bool) -> None:
     if not health["ok"]:
         from broadcast.errors import UserError
 
-        raise UserError(f"{logbook.path}: {health['unwritten']} as-run rows could not be written since "
+        raise UserError(f"{logbook.name}: {health['unwritten']} as-run rows could not be written since "
                         f"{health['since']} ({health['error']}); they are lost unless the log is fixed")
 
 

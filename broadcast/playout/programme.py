@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from broadcast.asrun import reasons
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin
 from broadcast.build import TITLE_PAUSE_S, PARAGRAPH_PAUSE_S, build_bulletin, build_programme, sha256_file, sha256_text
 from broadcast.config import Settings
@@ -168,15 +169,15 @@ class StationPreparer:
         try:
             files = bulletin_files([self.bulletins_dir])
         except UserError as exc:
-            return [], [Skipped("", "", "", "normal", "không đọc được thư mục tin bài: " + "; ".join(exc.problems))]
+            return [], [Skipped("", "", "", "normal", reasons.bulletins_unreadable("; ".join(exc.problems)))]
         for file in files:
             try:
                 b = load_bulletin(file)
             except UserError as exc:
-                bad.append(Skipped(file.stem, file.name, "", "normal", "tệp tin bài không hợp lệ: " + "; ".join(exc.problems)))
+                bad.append(Skipped(file.stem, file.name, "", "normal", reasons.bulletin_invalid("; ".join(exc.problems))))
                 continue
             if b.id in seen:
-                bad.append(Skipped(b.id, b.title, b.topic, b.priority.value, f"{file}: trùng mã tin '{b.id}' với một tệp khác"))
+                bad.append(Skipped(b.id, b.title, b.topic, b.priority.value, reasons.duplicate_bulletin(file, b.id)))
                 continue
             seen.add(b.id)
             good.append(b)
@@ -256,19 +257,19 @@ class StationPreparer:
         for b in plan.bulletins:
             try:
                 result = build_bulletin(b, self.settings)
-                prepared.takes.append(Take.from_build(result, note="tin được dựng riêng vì dựng cả chương trình thất bại"))
+                prepared.takes.append(Take.from_build(result, note=reasons.BUILT_ALONE))
                 prepared.warnings += result.warnings
                 continue
             except Exception as exc:  # noqa: BLE001 - same boundary as above, per item
                 why = "; ".join(exc.problems) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             last = self._last_good(b)
             if last:
-                last.note = f"phát bản âm thanh tốt gần nhất (dựng lúc {last.manifest.get('built_at', '?')}); dựng lại thất bại: {why}"
+                last.note = reasons.last_good_audio(last.manifest.get('built_at', '?'), why)
                 prepared.takes.append(last)
                 prepared.warnings.append(f"{b.id}: airs its last good audio; build failed: {why}")
             else:
                 prepared.skipped.append(Skipped(b.id, b.title, b.topic, b.priority.value,
-                                                f"không dựng được âm thanh và không có bản âm thanh trước đó: {why}"))
+                                                reasons.no_audio(why)))
         return prepared
 
     def _last_good(self, b: Bulletin) -> Take | None:

@@ -49,7 +49,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from broadcast.asrun import AsRunLog, AsRunRecord, Outcome
+from broadcast.asrun import AsRunLog, AsRunRecord, Outcome, reasons
+from broadcast.asrun.reasons import STOPPED_SIGTERM
 from broadcast.atomic import staged
 from broadcast.playout.clock import Clock, sleep_until
 from broadcast.playout.programme import ItemInfo, Prepared, Preparer, Take
@@ -68,17 +69,6 @@ INSTANT_SESSION = "phát ngay"
 STATE_FILE = "playout-state.json"
 
 # Reasons written into the as-run log are Vietnamese: inspectors read them and the reports copy them.
-NOT_RESUMED = "phiên không phát tiếp (tin sẽ phát ở phiên sau)"
-STOPPED_SIGTERM = "dịch vụ phát thanh dừng (SIGTERM)"
-
-
-def stop_reason(signal_name: str) -> str:
-    """The log reason of a service stop by a signal (SIGTERM, SIGINT)."""
-    return f"dịch vụ phát thanh dừng ({signal_name})"
-
-
-def emergency_reason(title: str) -> str:
-    return f"bị ngắt để phát tin khẩn cấp ({title})"
 
 
 @dataclass(frozen=True)
@@ -132,7 +122,7 @@ def item_records(
         if error:
             return AsRunRecord(outcome=Outcome.failed, reason=error, **base)
         why = (report.reason if report else "") or reason
-        return AsRunRecord(outcome=Outcome.missed, reason=f"chưa phát: {why}", **base)
+        return AsRunRecord(outcome=Outcome.missed, reason=reasons.not_started(why), **base)
     start = report.start + timedelta(seconds=item.start_s)
     if report.completed or report.seconds >= item.end_s - 0.05:
         return AsRunRecord(outcome=outcome, start=start, end=report.start + timedelta(seconds=item.end_s),
@@ -143,7 +133,7 @@ def item_records(
                            end=report.start + timedelta(seconds=report.seconds), reason=why, **base)
     if error:
         return AsRunRecord(outcome=Outcome.failed, reason=error, **base)
-    return AsRunRecord(outcome=Outcome.missed, reason=f"chưa đến lượt phát: {why}; {NOT_RESUMED}", **base)
+    return AsRunRecord(outcome=Outcome.missed, reason=reasons.not_reached(why), **base)
 
 
 class Runner:
@@ -230,7 +220,7 @@ class Runner:
         if plan is None or not plan.items:
             return [AsRunRecord(scheduled=slot.when, outcome=outcome, bulletin_id="", title="(phiên không có tin)",
                                 topic="", priority="normal", session=slot.session, zones=zones, sink=sinks,
-                                reason=reason if plan is not None else f"{reason} (không xác định được chương trình phiên)")]
+                                reason=reason if plan is not None else reason + reasons.PROGRAMME_UNKNOWN)]
         return [AsRunRecord(scheduled=slot.when, outcome=outcome, bulletin_id=i.bulletin.id, title=i.bulletin.title,
                             topic=i.bulletin.topic, priority=i.bulletin.priority.value, session=slot.session,
                             zones=zones, sink=sinks, reason=reason) for i in plan.items]
@@ -295,8 +285,7 @@ class Runner:
             when = timing(slot.when, now, self.playout)
             if when == Timing.missed:
                 minutes = (now - slot.when).total_seconds() / 60
-                reason = (f"chỉ bắt đầu được sau giờ phát {minutes:.0f} phút, quá thời gian cho phép phát muộn "
-                          f"{self.playout.grace_minutes:g} phút")
+                reason = reasons.start_beyond_grace(minutes, self.playout.grace_minutes)
                 rows = self._rows_for_plan(slot, prepared.plan, Outcome.missed, reason)
                 self._append(rows)
                 self._mark_handled(slot)
@@ -305,7 +294,7 @@ class Runner:
             if slot is None:
                 return clash_rows
             outcome = Outcome.played if when == Timing.on_time else Outcome.late
-            reason = "" if when == Timing.on_time else f"bắt đầu muộn {(now - slot.when).total_seconds():.0f} giây so với giờ phát"
+            reason = "" if when == Timing.on_time else reasons.started_late((now - slot.when).total_seconds())
             return clash_rows + self._air_prepared(slot, prepared, outcome, reason)
         finally:
             self._air.release()
@@ -327,8 +316,7 @@ class Runner:
             for o in other_slots.values():
                 zones = tuple(z for z, x in clashes.items() if x.key == o.key)
                 rows += self._rows_for_plan(replace(slot, zones=zones), prepared.plan, Outcome.missed,
-                                            f"trùng giờ với phiên {o.session} {o.when:%H:%M} trên cùng cụm loa "
-                                            f"({', '.join(zones)}); không phát lần hai")
+                                            reasons.overlapping(o.session, o.when, zones))
             self._append(rows)
             if again:  # the same slot run twice: nothing to air, nothing to log
                 log.warning("%s already aired on %s; not aired or logged again", slot.key, ", ".join(again))
@@ -353,7 +341,7 @@ class Runner:
                                     topic=s.topic, priority=s.priority, session=slot.session, zones=slot.zones,
                                     sink=sinks_label, reason=s.reason))
         if not prepared.takes and not prepared.plan.items:
-            rows += self._rows_for_plan(slot, prepared.plan, Outcome.missed, "không có tin nào trong thời gian phát sóng vào ngày này")
+            rows += self._rows_for_plan(slot, prepared.plan, Outcome.missed, reasons.NOTHING_ON_AIR)
         self._append(rows)
         rows += self._air_takes(slot, prepared.takes, outcome, reason, slot.when)
         self._mark_handled(slot)
@@ -450,7 +438,7 @@ class Runner:
             except SinkError as exc:
                 errors.append(str(exc))
                 if exc.report and exc.report.seconds >= RESTART_LIMIT_S:
-                    raise SinkError(f"{exc} (không phát lại từ đầu: đã phát {exc.report.seconds:.0f} giây)", exc.report) from None
+                    raise SinkError(f"{exc}{reasons.not_restarted(exc.report.seconds)}", exc.report) from None
             except Exception as exc:  # noqa: BLE001 - whatever a sink raises, the attempt is retried and logged
                 log.exception("sink %s raised %s", sink.label, type(exc).__name__)
                 errors.append(f"{sink.label}: {describe_error(exc)}")
@@ -461,7 +449,7 @@ class Runner:
             if self.clock.sleep(min(left, self.playout.sink_retry_within_s / self.playout.sink_tries), stop):
                 break
         elapsed = (self.clock.now() - first).total_seconds()
-        raise SinkError(f"cụm loa không phát được sau {len(errors)} lần thử trong {elapsed:.0f} giây: " + " | ".join(errors))
+        raise SinkError(reasons.sink_gave_up(len(errors), elapsed) + " | ".join(errors))
 
     # -- instant plays and emergencies ---------------------------------------------------------
 
@@ -474,7 +462,7 @@ class Runner:
                 self._emergencies += 1
             current = self._current
             if current:
-                current[1].stop(emergency_reason(take.manifest.get('title') or take.mp3.name))
+                current[1].stop(reasons.interrupted_by_emergency(take.manifest.get('title') or take.mp3.name))
         try:
             self._acquire_air(emergency)
         finally:
@@ -509,7 +497,7 @@ class Runner:
             rows = [AsRunRecord(scheduled=when, outcome=Outcome.interrupted, bulletin_id=i["id"], title=i["title"],
                                 topic=i["topic"], priority=i["priority"], session=playing["session"],
                                 zones=tuple(playing["zones"]),
-                                reason="dịch vụ ngừng giữa phiên (lỗi phần mềm hoặc mất điện); không rõ đã phát đến đâu")
+                                reason=reasons.CRASHED)
                     for i in playing["items"]]
             self._append(rows)
             self.state.update(playing=None)

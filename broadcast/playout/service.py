@@ -52,7 +52,9 @@ from broadcast.config import SETTINGS_ENV, SETTINGS_FILE, Settings, load_setting
 from broadcast.playout.clock import Clock
 from broadcast.playout.control import SOCKET_NAME, ControlServer
 from broadcast.playout.programme import take_from_file
-from broadcast.playout.runner import LEAD_S, STOPPED_SIGTERM, Runner
+from broadcast.asrun import reasons
+from broadcast.asrun.reasons import STOPPED_SIGTERM
+from broadcast.playout.runner import LEAD_S, Runner
 from broadcast.playout.sinks import Sink, make_sink
 from broadcast.errors import UserError
 from broadcast.schedule.model import Schedule
@@ -300,8 +302,7 @@ class Service:
         slot = self._slots.get(event.job_id[4:])
         if slot:
             late = (self.runner.clock.now() - slot.when).total_seconds() / 60
-            self.runner.log_missed(slot, f"bộ hẹn giờ chạy muộn {late:.0f} phút so với giờ phát (máy ngủ hoặc quá tải), "
-                                         f"quá thời gian cho phép phát muộn {self.runner.playout.grace_minutes:g} phút")
+            self.runner.log_missed(slot, reasons.timer_beyond_grace(late, self.runner.playout.grace_minutes))
 
     # -- control requests ------------------------------------------------------------------------
 

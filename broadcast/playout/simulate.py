@@ -1,4 +1,4 @@
-"""One broadcast day on a simulated clock, through the real runner, into file sinks and a Logbook — the demo.
+"""One broadcast day on a simulated clock, through the real runner, into file sinks and an as-run log — the demo.
 
 The clock jumps over idle time and runs `speedup` times faster while audio plays; building audio
 takes no simulated time (the pre-roll would have done it half an hour earlier anyway).
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from broadcast.asrun import AsRunLog, AsRunRecord
+from broadcast.asrun import AsRunLog, AsRunRecord, open_log
 from broadcast.config import Settings
 from broadcast.errors import UserError
 from broadcast.playout.clock import SimClock
@@ -82,10 +82,8 @@ def simulate_day(settings: Settings, day: date, speedup: float = 600.0, out_dir:
     own_log = None
     log_path = None
     if log is None:
-        from broadcast.logbook import Logbook
-
         log_path = out_dir / "asrun.sqlite"
-        log = own_log = Logbook(log_path)
+        log = own_log = open_log(settings, path=log_path)
     slots = expand(schedule, start, start + timedelta(days=1), tz)
     try:
         runner = Runner(schedule=schedule, preparer=StationPreparer(settings, schedule), sinks=sinks, log=log,

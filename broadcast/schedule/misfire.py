@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Iterable
 
+from broadcast.asrun import reasons
 from broadcast.schedule.model import Playout
 from broadcast.schedule.slots import Slot
 
@@ -48,10 +49,9 @@ def recover(due: Iterable[Slot], now: datetime, playout: Playout) -> Recovery:
         if s is late:
             continue
         if s in within:
-            reason = f"dịch vụ không chạy vào giờ phát; gộp vào lần phát muộn của phiên {late.session} {late.when:%H:%M}"
+            reason = reasons.down_coalesced(late.session, late.when)
         else:
             minutes = (now - s.when).total_seconds() / 60
-            reason = (f"dịch vụ không chạy vào giờ phát; chạy lại sau {minutes:.0f} phút, quá thời gian cho phép "
-                      f"phát muộn {playout.grace_minutes:g} phút")
+            reason = reasons.down_beyond_grace(minutes, playout.grace_minutes)
         missed.append((s, reason))
     return Recovery(late, tuple(missed))

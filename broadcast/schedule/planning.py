@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from broadcast.asrun import reasons
 from broadcast.content.bulletin import Bulletin
 from broadcast.schedule.slots import Slot
 from broadcast.topics import TOPICS
@@ -65,7 +66,6 @@ def programme_order(bulletin: Bulletin) -> tuple:
     return (bulletin.priority.rank, _TOPIC_ORDER.get(bulletin.topic, len(_TOPIC_ORDER)), bulletin.topic, bulletin.id)
 
 
-SOURCE_VI = {"built": "theo âm thanh đã dựng", "estimated": "ước tính"}
 def plan_programme(
     slot: Slot,
     bulletins: Iterable[Bulletin],
@@ -108,15 +108,8 @@ def plan_programme(
 
 def _held_reason(d: Duration, need: float, used: float, free: float, wrapper: Duration, cap_s: float) -> str:
     """Why an item is held over, in Vietnamese (it goes into the as-run log and the reports)."""
-    source = SOURCE_VI.get(d.source, d.source)
     if wrapper.seconds + d.seconds > cap_s:
-        return (f"tin dài {d.seconds:.0f} giây ({source}), cộng nhạc hiệu, lời chào và lời kết "
-                f"({wrapper.seconds:.0f} giây) vượt thời lượng tối đa {cap_s / 60:g} phút của một phiên: "
-                f"tin không phát được ở phiên nào cho đến khi được rút ngắn hoặc nới giới hạn thời lượng phiên")
+        return reasons.never_fits(d.seconds, d.source, wrapper.seconds, cap_s)
     if d.seconds > free:
-        return (f"không đủ thời lượng phiên (tối đa {cap_s / 60:g} phút): sau nhạc hiệu, lời chào, lời kết và "
-                f"các tin ưu tiên hơn chỉ còn {max(free, 0):.1f} giây, tin này cần {d.seconds:.1f} giây ({source}); "
-                f"nếu các phiên sau cũng vậy thì tin không được phát — cần rút ngắn tin hoặc nới giới hạn thời lượng phiên")
-    return (f"không đủ thời lượng phiên (tối đa {cap_s / 60:g} phút): đã xếp {used:.0f} giây, tin này cần "
-            f"{need:.0f} giây ({source}); tin được dời sang phiên sau — các tin cùng mức ưu tiên được xếp "
-            f"luân phiên qua các phiên")
+        return reasons.crowded_out(d.seconds, d.source, free, cap_s)
+    return reasons.held_over(need, used, d.source, cap_s)

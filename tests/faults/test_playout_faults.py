@@ -16,7 +16,7 @@ import pytest
 
 from conftest import copy_example
 
-from broadcast.logbook import Logbook
+from broadcast.asrun import SqliteStore
 
 pytestmark = pytest.mark.faults
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
@@ -65,8 +65,8 @@ def test_simulate_on_a_3_mb_data_disk_logs_every_attempt_as_failed_with_the_reas
     out = tmp_path / "sim"
     with small_disk(out, "3m"):
         code, text, err = run_cli("simulate", "--day", "2024-05-06", "--speedup", "2000", "--out", str(out))
-        with Logbook(out / "asrun.sqlite", readonly=True) as book:
-            rows = [r.record for r in book.records()]
+        with SqliteStore(out / "asrun.sqlite", readonly=True) as book:
+            rows = [r.record for r in book.rows()]
             verified = book.verify()
     assert "no session on this date" not in text and "Traceback" not in err, (text, err)
     # 2 bulletins: the morning on two zones (two file sinks), the afternoon on one: 6 attempts, all logged.
@@ -86,7 +86,7 @@ def test_simulate_whose_log_cannot_be_written_prints_every_attempt_and_exits_2(s
     out = tmp_path / "sim"
     with small_disk(out, "1m"):
         # The log is open (as in a running service) when the disk fills up.
-        with Logbook(out / "asrun.sqlite") as book:
+        with SqliteStore(out / "asrun.sqlite") as book:
             fill(out)
             code, text, err = run_cli("simulate", "--day", "2024-05-06", "--speedup", "2000", "--out", str(out))
             logged = len(book)

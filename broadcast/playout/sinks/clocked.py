@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from broadcast.asrun import reasons
 from broadcast.playout.clock import Clock, SystemClock, sleep_until
 from broadcast.playout.sinks import PlayReport, SinkError, describe_error
 from broadcast.playout.sinks.pcm import fade_out, read_pcm
@@ -37,7 +38,7 @@ class ClockedSink:
         pcm, rate = read_pcm(path)
         self.begin(path, rate)
         if start_at is not None and sleep_until(self.clock, start_at, stop):
-            report = PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or "dừng trước khi bắt đầu")
+            report = PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or reasons.STOPPED_BEFORE_START)
             self._finish(report, path, 0)
             return report
         start = self.clock.now()
@@ -46,7 +47,7 @@ class ClockedSink:
         try:
             while pos < pcm.size:
                 if stop.is_set():
-                    reason = getattr(stop, "reason", "") or "đã dừng"
+                    reason = getattr(stop, "reason", "") or reasons.STOPPED
                     tail = fade_out(pcm[pos:], int(self.fade_s * rate))
                     self.deliver(tail, rate)
                     self.clock.sleep(tail.size / rate)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from broadcast.asrun import reasons
 from broadcast.playout.clock import Clock
 from broadcast.playout.sinks import PlayReport, SinkError
 from broadcast.playout.sinks.clocked import ClockedSink
@@ -32,7 +33,7 @@ class FakeSink(ClockedSink):
             self.fail_times -= 1 if self.fail_times > 0 else 0
             if self.raises is not None:
                 raise self.raises
-            raise SinkError(f"{self.label}: cụm loa giả lập báo lỗi theo yêu cầu")
+            raise SinkError(f"{self.label}: {reasons.FAKE_SINK_FAILED}")
         return super().play(path, stop, start_at)
 
     def deliver(self, samples, rate) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from broadcast.asrun import reasons
 from broadcast.audio import ffmpeg
 from broadcast.playout.clock import Clock, SystemClock, sleep_until
 from broadcast.playout.sinks import PlayReport, SinkError
@@ -36,7 +37,7 @@ def read_pcm(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, in
     try:
         samples = ffmpeg.decode(path, rate)
     except ffmpeg.DecodeError as exc:
-        raise SinkError(f"{path}: không giải mã được tệp âm thanh ({exc})") from None
+        raise SinkError(f"{path}: {reasons.cannot_decode(exc)}") from None
     return (np.clip(samples, -1, 1) * 32767).astype("<i2"), rate
 
 
@@ -71,7 +72,7 @@ class PipeSink:
             proc = subprocess.Popen(self.command(rate), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE)
         except OSError as exc:
-            raise SinkError(f"{self.label}: không khởi động được trình phát ({exc})") from None
+            raise SinkError(f"{self.label}: {reasons.cannot_start_player(exc)}") from None
         try:
             fcntl.fcntl(proc.stdin.fileno(), F_SETPIPE_SZ, 8192)
         except OSError:
@@ -93,9 +94,9 @@ class PipeSink:
         if start_at is not None and sleep_until(self.clock, start_at, stop):
             proc.kill()
             proc.wait()
-            return PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or "dừng trước khi bắt đầu")
+            return PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or reasons.STOPPED_BEFORE_START)
         if proc.poll() is not None:
-            raise failure(f"trình phát thoát (mã {proc.returncode}) trước khi phát", None, 0)
+            raise failure(reasons.player_exited(proc.returncode, None), None, 0)
         chunk = max(1, int(self.chunk_s * rate))
         start = self.clock.now()
         t0 = time.monotonic()
@@ -103,7 +104,7 @@ class PipeSink:
         try:
             while pos < n:
                 if stop.is_set():
-                    reason = getattr(stop, "reason", "") or "đã dừng"
+                    reason = getattr(stop, "reason", "") or reasons.STOPPED
                     tail = fade_out(pcm[pos:], int(self.fade_s * rate))
                     proc.stdin.write(tail.tobytes())
                     pos += tail.size
@@ -113,17 +114,17 @@ class PipeSink:
                     stop.wait(min(ahead - self.lead_s, self.chunk_s))
                     continue
                 if proc.poll() is not None:
-                    raise failure(f"trình phát thoát (mã {proc.returncode}) sau {pos / rate:.1f} giây", start, pos)
+                    raise failure(reasons.player_exited(proc.returncode, pos / rate), start, pos)
                 proc.stdin.write(pcm[pos:pos + chunk].tobytes())
                 pos = min(n, pos + chunk)
             proc.stdin.close()
         except (BrokenPipeError, ValueError):
-            raise failure(f"trình phát ngừng nhận âm thanh sau {pos / rate:.1f} giây", start, pos) from None
+            raise failure(reasons.player_stopped_taking(pos / rate), start, pos) from None
         try:
             code = proc.wait(timeout=self.exit_timeout_s + max(0.0, pos / rate - (time.monotonic() - t0)))
         except subprocess.TimeoutExpired:
-            raise failure("trình phát không kết thúc", start, pos) from None
+            raise failure(reasons.PLAYER_HUNG, start, pos) from None
         if code != 0 and not reason:
-            raise failure(f"trình phát thoát với mã {code}", start, pos)
+            raise failure(reasons.player_exit_code(code), start, pos)
         reader.join(1)
         return PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, not reason and pos >= n, reason)

@@ -1,7 +1,7 @@
-"""What one broadcast attempt leaves as evidence, and the small interface the as-run log implements.
+"""What one broadcast attempt leaves as evidence, and the one method the scheduler writes it through.
 
-The scheduler writes `AsRunRecord`s through `AsRunLog`; `broadcast.logbook.Logbook` is the real,
-SQLite, hash-chained store and `MemoryAsRunLog` the fake for unit tests.
+The runner needs only `AsRunLog.append`; the stores (`broadcast.asrun.store.LogStore`: SQLite, memory,
+the spooling wrapper) offer it and everything the readers need.
 """
 
 from __future__ import annotations
@@ -66,20 +66,6 @@ class AsRunRecord:
 class AsRunLog(Protocol):
     """Append-only: there is no update and no delete."""
 
-    def append(self, record: AsRunRecord) -> int:
-        """Store durably; return the new row's id."""
+    def append(self, record: AsRunRecord) -> int | None:
+        """Store durably; return the new row's id (None: kept in a spool until the log can be written)."""
         ...
-
-
-class MemoryAsRunLog:
-    """In-memory AsRunLog for unit tests."""
-
-    def __init__(self) -> None:
-        self.records: list[AsRunRecord] = []
-
-    def append(self, record: AsRunRecord) -> int:
-        self.records.append(record)
-        return len(self.records)
-
-    def slots_logged(self, since: datetime, until: datetime) -> set[tuple[datetime, str]]:
-        return {(r.scheduled, r.session) for r in self.records if since <= r.scheduled < until}

@@ -20,7 +20,8 @@ import pytest
 
 from broadcast.asrun import AsRunRecord, Outcome
 from broadcast.errors import UserError
-from broadcast.logbook import COLUMNS, CONTENT_COLUMNS, GENESIS_HASH, Logbook, row_hash, verify_rows
+from broadcast.asrun import DamagedLog, SqliteStore
+from broadcast.asrun.chain import COLUMNS, CONTENT_COLUMNS, GENESIS_HASH, row_hash, verify_rows
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 T0 = datetime(2024, 5, 6, 5, 30, tzinfo=TZ)
@@ -54,7 +55,7 @@ def record(i: int, **overrides) -> AsRunRecord:
 @pytest.fixture
 def log_path(tmp_path: Path) -> Path:
     path = tmp_path / "asrun.sqlite"
-    with Logbook(path) as log:
+    with SqliteStore(path) as log:
         log.append_many([record(i) for i in range(1, 9)])
     return path
 
@@ -83,10 +84,10 @@ def test_round_trip_keeps_every_field_and_the_zone(tmp_path):
         zones=("thôn Đông",),
     )
     missed = record(2, outcome=Outcome.missed, start=None, end=None, reason="dịch vụ không chạy")
-    with Logbook(tmp_path / "a.sqlite") as log:
+    with SqliteStore(tmp_path / "a.sqlite") as log:
         assert log.append(original) == 1
         assert log.append(missed) == 2
-        rows = log.records()
+        rows = log.rows()
     assert [r.id for r in rows] == [1, 2]
     assert rows[0].record == original
     assert rows[0].record.scheduled.tzinfo == TZ
@@ -97,14 +98,14 @@ def test_round_trip_keeps_every_field_and_the_zone(tmp_path):
 
 def test_slots_logged_are_found_in_any_timezone(log_path):
     # What a restarted runner asks to avoid airing a slot twice: rows 2 and 3 (T0 + 12 h, + 24 h).
-    with Logbook(log_path) as log:
+    with SqliteStore(log_path) as log:
         found = log.slots_logged(T0 + timedelta(hours=1), T0 + timedelta(hours=25))
     assert found == {(T0 + timedelta(hours=12), "sang"), (T0 + timedelta(hours=24), "sang")}
     assert (T0.astimezone(UTC) + timedelta(hours=12), "sang") in found  # aware times compare by instant
 
 
 def test_times_are_stored_in_utc_and_station_time(tmp_path):
-    with Logbook(tmp_path / "a.sqlite") as log:
+    with SqliteStore(tmp_path / "a.sqlite") as log:
         log.append(record(0))
         raw = log.raw_rows()[0]
     assert raw["scheduled_utc"] == "2024-05-05T22:30:00.000000+00:00"
@@ -113,18 +114,18 @@ def test_times_are_stored_in_utc_and_station_time(tmp_path):
 
 
 def test_filters(log_path):
-    with Logbook(log_path) as log:
+    with SqliteStore(log_path) as log:
         log.append(record(20, topic="hotline", zones=("thon-3",), outcome=Outcome.failed, start=None, end=None))
-        assert [r.id for r in log.records(topic="hotline")] == [9]
-        assert [r.id for r in log.records(zone="thon-3")] == [9]
-        assert len(log.records(zone="thon-1")) == 8
-        assert [r.id for r in log.records(outcome="failed")] == [9]
+        assert [r.id for r in log.rows(topic="hotline")] == [9]
+        assert [r.id for r in log.rows(zone="thon-3")] == [9]
+        assert len(log.rows(zone="thon-1")) == 8
+        assert [r.id for r in log.rows(outcome="failed")] == [9]
         since, until = T0 + timedelta(hours=24), T0 + timedelta(hours=48)
-        assert [r.id for r in log.records(since=since, until=until)] == [2, 3]
+        assert [r.id for r in log.rows(since=since, until=until)] == [2, 3]
 
 
 def test_correction_is_a_new_row(log_path):
-    with Logbook(log_path) as log:
+    with SqliteStore(log_path) as log:
         new_id = log.correct(3, reason="thực tế không phát", outcome="missed")
         assert new_id == 9
         fixed = log.get(9).record
@@ -142,17 +143,26 @@ def test_triggers_abort_update_and_delete(log_path):
 
 
 def test_the_code_never_updates_or_deletes():
-    source = (Path(__file__).parents[1] / "broadcast" / "logbook.py").read_text()
+    source = (Path(__file__).parents[1] / "broadcast" / "asrun" / "sqlite.py").read_text()
     assert not re.search(r"\bUPDATE\s+asrun\b|\bDELETE\s+FROM\b|\bREPLACE\s+INTO\b", source, re.I)
 
 
 def test_readonly_open_of_missing_or_foreign_file(tmp_path):
-    with pytest.raises(UserError, match="no as-run log"):
-        Logbook(tmp_path / "none.sqlite", readonly=True)
-    junk = tmp_path / "junk.sqlite"
-    junk.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(UserError, match="cannot open"):
-        Logbook(junk, readonly=True)
+    with pytest.raises(UserError, match="no as-run log") as missing:
+        SqliteStore(tmp_path / "none.sqlite", readonly=True)
+    assert missing.value.exit_code == 2  # nothing there: the user's mistake
+    # A file at the log's place that is no as-run log is a damaged log (exit 1), whatever it holds.
+    for name, content in (("junk", b"this is not a database" * 100), ("empty", b""),
+                          ("random", bytes(range(256)) * 40)):
+        path = tmp_path / f"{name}.sqlite"
+        path.write_bytes(content)
+        with pytest.raises(DamagedLog, match="damaged") as damaged:
+            SqliteStore(path, readonly=True)
+        assert damaged.value.exit_code == 1
+    other = tmp_path / "other.sqlite"  # an SQLite file of something else
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(DamagedLog, match="no as-run table"):
+        SqliteStore(other, readonly=True)
 
 
 def test_naive_times_are_refused():
@@ -164,7 +174,7 @@ def test_naive_times_are_refused():
 
 
 def test_untouched_log_verifies(log_path):
-    result = Logbook(log_path, readonly=True).verify()
+    result = SqliteStore(log_path, readonly=True).verify()
     assert result.ok and result.rows == 8 and result.head_id == 8 and not result.warnings
     assert result.summary().startswith("OK: 8 rows, chain head ")
 
@@ -190,7 +200,7 @@ def _row(path: Path, row_id: int) -> dict:
 )
 def test_hand_edits_are_detected(log_path, statements, bad_id, kind):
     hand_edit(log_path, *statements)
-    result = Logbook(log_path, readonly=True).verify()
+    result = SqliteStore(log_path, readonly=True).verify()
     assert not result.ok
     assert (result.first_bad_id, result.kind) == (bad_id, kind)
     assert "triggers missing" in result.warnings[0]
@@ -206,7 +216,7 @@ def test_swapping_two_rows_is_detected(log_path):
     db.execute(f"UPDATE asrun SET {assignments} WHERE id = 3", {c: b[c] for c in columns})
     db.execute(f"UPDATE asrun SET {assignments} WHERE id = 6", {c: a[c] for c in columns})
     db.commit()
-    result = Logbook(log_path, readonly=True).verify()
+    result = SqliteStore(log_path, readonly=True).verify()
     assert (result.ok, result.first_bad_id, result.kind) == (False, 3, "reordered")
     assert "content of row 6" in result.message
 
@@ -220,7 +230,7 @@ def test_swapping_only_the_contents_is_detected(log_path):
     db.execute(f"UPDATE asrun SET {assignments} WHERE id = 2", {c: b[c] for c in columns})
     db.execute(f"UPDATE asrun SET {assignments} WHERE id = 3", {c: a[c] for c in columns})
     db.commit()
-    result = Logbook(log_path, readonly=True).verify()
+    result = SqliteStore(log_path, readonly=True).verify()
     assert (result.first_bad_id, result.kind) == (2, "edited")
 
 
@@ -232,7 +242,7 @@ def test_a_forged_row_with_a_made_up_hash_is_detected(log_path):
     db.execute(f"INSERT INTO asrun ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                [forged[c] for c in COLUMNS])
     db.commit()
-    result = Logbook(log_path, readonly=True).verify()
+    result = SqliteStore(log_path, readonly=True).verify()
     assert (result.ok, result.first_bad_id) == (False, 9)
     assert result.kind in {"edited", "inserted"}
 
@@ -248,45 +258,45 @@ def test_a_row_spliced_in_with_a_correct_hash_is_detected(log_path):
     db.execute(f"INSERT INTO asrun ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                [forged[c] for c in COLUMNS])
     db.commit()
-    result = Logbook(log_path, readonly=True).verify()
+    result = SqliteStore(log_path, readonly=True).verify()
     assert (result.ok, result.first_bad_id, result.kind) == (False, 4, "inserted")
 
 
 def test_a_truncated_tail_is_caught_by_the_head_witness(log_path):
     witness = log_path.with_name("asrun.sqlite.head")
-    assert json.loads(witness.read_text()) == dict(zip(("id", "row_hash"), Logbook(log_path, readonly=True).head()))
+    assert json.loads(witness.read_text()) == dict(zip(("id", "row_hash"), SqliteStore(log_path, readonly=True).head()))
     hand_edit(log_path, "DELETE FROM asrun WHERE id >= 7")
-    result = Logbook(log_path, readonly=True).verify()
+    result = SqliteStore(log_path, readonly=True).verify()
     assert (result.ok, result.first_bad_id, result.kind) == (False, 8, "anchor")
 
 
 def test_a_truncated_tail_is_caught_by_an_anchor(log_path):
-    anchor = Logbook(log_path, readonly=True).head()
+    anchor = SqliteStore(log_path, readonly=True).head()
     hand_edit(log_path, "DELETE FROM asrun WHERE id >= 7")
     log_path.with_name("asrun.sqlite.head").unlink()  # the witness removed as well
-    plain = Logbook(log_path, readonly=True).verify()
+    plain = SqliteStore(log_path, readonly=True).verify()
     assert plain.ok  # a bare chain cannot see a cut tail ...
-    anchored = Logbook(log_path, readonly=True).verify(anchor=anchor)
+    anchored = SqliteStore(log_path, readonly=True).verify(anchor=anchor)
     assert (anchored.ok, anchored.first_bad_id, anchored.kind) == (False, 8, "anchor")  # ... an anchor can
 
 
 def test_a_lagging_witness_is_fine_and_an_unreadable_one_is_a_warning(log_path):
     witness = log_path.with_name("asrun.sqlite.head")
-    with Logbook(log_path, readonly=True) as book:
+    with SqliteStore(log_path, readonly=True) as book:
         row5 = book.get(5)
     # A crash between the commit of rows 6-8 and the witness rewrite leaves it at row 5.
     witness.write_text(json.dumps({"id": 5, "row_hash": row5.row_hash}))
-    assert Logbook(log_path, readonly=True).verify().ok
+    assert SqliteStore(log_path, readonly=True).verify().ok
     witness.write_text("{half a file")
-    result = Logbook(log_path, readonly=True).verify()
+    result = SqliteStore(log_path, readonly=True).verify()
     assert result.ok and any("head witness" in w and "unchecked" in w for w in result.warnings)
-    with Logbook(log_path) as book:  # the next append writes it whole again
+    with SqliteStore(log_path) as book:  # the next append writes it whole again
         book.append(record(9))
     assert json.loads(witness.read_text())["id"] == 9
 
 
 def test_an_export_verifies_on_its_own(log_path):
-    exported = json.loads(json.dumps(Logbook(log_path, readonly=True).raw_rows()))
+    exported = json.loads(json.dumps(SqliteStore(log_path, readonly=True).raw_rows()))
     assert verify_rows(exported).ok
     exported[2]["title"] = "sửa"
     assert verify_rows(exported).first_bad_id == 3
@@ -296,7 +306,7 @@ def test_an_export_verifies_on_its_own(log_path):
 
 
 def test_appends_from_many_threads_form_one_chain(tmp_path):
-    log = Logbook(tmp_path / "a.sqlite")
+    log = SqliteStore(tmp_path / "a.sqlite")
     ids: list[int] = []
 
     def writer(base: int) -> None:
@@ -317,8 +327,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 from broadcast.asrun import AsRunRecord, Outcome
-from broadcast.logbook import Logbook
-log = Logbook(sys.argv[1])
+from broadcast.asrun import SqliteStore
+log = SqliteStore(sys.argv[1])
 t = datetime(2024, 1, 1, 5, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 i = 0
 while True:
@@ -346,9 +356,9 @@ def test_a_killed_writer_leaves_a_sound_log(tmp_path):
     committed += [int(line) for line in proc.stdout.read().split()]
     proc.wait()
     assert len(committed) >= 60, "the writer did not get going"
-    with Logbook(path) as log:
+    with SqliteStore(path) as log:
         result = log.verify()
-        stored = {r.id for r in log.records()}
+        stored = {r.id for r in log.rows()}
         assert result.ok, result.summary()
         assert set(committed) <= stored
         assert stored == set(range(1, len(stored) + 1))
@@ -356,7 +366,7 @@ def test_a_killed_writer_leaves_a_sound_log(tmp_path):
 
 
 def test_effective_ids_latest_correction_of_a_chain_wins():
-    from broadcast.logbook import effective_ids
+    from broadcast.asrun.corrections import effective_ids
 
     # 6 <- 8 <- 9 (a correction of a correction); 3 <- 4 and 3 <- 7 (two corrections of one row).
     corrections = {8: 6, 9: 8, 4: 3, 7: 3}
@@ -370,7 +380,7 @@ def test_effective_ids_latest_correction_of_a_chain_wins():
 
 
 def test_a_correction_needs_a_reason(tmp_path):
-    with Logbook(tmp_path / "log.sqlite") as log:
+    with SqliteStore(tmp_path / "log.sqlite") as log:
         log.append(AsRunRecord(scheduled=datetime(2024, 5, 6, 5, 30, tzinfo=UTC), outcome=Outcome.missed,
                                bulletin_id="b", title="t", topic="general", priority="normal"))
         for blank in ("", "  \n"):
