@@ -250,6 +250,93 @@ CASES = {
     "web-english-words": [
         ("https://dichvucong.gov.vn/p/home", "dịch vụ công chấm gờ o vê chấm vê en gạch chéo pê gạch chéo hôm"),
     ],
+    # Readings that real text needed (tests/data/corpus*.tsv).
+    "document-letter-suffix-and-glued-type": [
+        ("Nghị quyết số 30c/NQ-CP ngày 08", "Nghị quyết số ba mươi xê ngày tám"),
+        ("Quyết định số 168a/QĐ-UBND về", "Quyết định số một trăm sáu mươi tám a về"),
+        ("Công văn số 2231/SNV-CCHC&PC", "Công văn số hai nghìn hai trăm ba mươi mốt"),
+        ("Công văn 285/CCTTHC ngày", "Công văn số hai trăm tám mươi lăm ngày"),
+        ("theo TT36/2017 thay thế TT09/2009",
+         "theo Thông tư ba mươi sáu năm hai nghìn không trăm mười bảy thay thế Thông tư chín năm hai nghìn không trăm linh chín"),
+        ("Kết luận số 80-KL/TW và Thông tư số 04/2021/TT- TTCP",
+         "Kết luận số tám mươi và Thông tư số bốn năm hai nghìn không trăm hai mươi mốt"),
+    ],
+    "number-spelled-again": [
+        ("có hiệu lực sau 10 (mười) ngày", "có hiệu lực sau mười ngày"),
+        ("không quá 02 (hai) ngày làm việc", "không quá hai ngày làm việc"),
+        ("trong 15 (mười lăm) ngày", "trong mười lăm ngày"),
+        ("nộp 03 (ba bản)", "nộp ba, ba bản"),  # not the same words: both are read
+    ],
+    "abbreviation-defined-in-brackets": [
+        ("Bổ sung 04 thủ tục hành chính (TTHC) vào Bộ", "Bổ sung bốn thủ tục hành chính vào Bộ"),
+        ("Thành lập Ủy ban bầu cử (UBBC) các cấp; UBBC tỉnh họp", "Thành lập Ủy ban bầu cử các cấp; Ủy ban bầu cử tỉnh họp"),
+        ("Hội đồng phối hợp PBGDPL tỉnh (viết tắt là Hội đồng) vừa", "Hội đồng phối hợp phổ biến, giáo dục pháp luật tỉnh vừa"),
+        ("Trung tâm điều hành thông minh (IOC) tỉnh", "Trung tâm điều hành thông minh tỉnh"),
+        ("Phòng CCHC (Sở Nội vụ) qua", "Phòng cải cách hành chính, Sở Nội vụ, qua"),
+        ("Phòng họp (HĐND) tầng 2", "Phòng họp, Hội đồng nhân dân, tầng hai"),
+    ],
+    "joined-abbreviations": [
+        ("trụ sở HĐND&UBND huyện", "trụ sở Hội đồng nhân dân và Ủy ban nhân dân huyện"),
+        ("Văn phòng HĐND - UBND", "Văn phòng Hội đồng nhân dân, Ủy ban nhân dân"),
+        ("cho HS-SV các trường ĐH, CĐ", "cho học sinh, sinh viên các trường đại học, cao đẳng"),
+        ("Văn Phòng HĐND-UBND", "Văn Phòng Hội đồng nhân dân, Ủy ban nhân dân"),
+        ("phối hợp MTTQ/đoàn thể, HĐND/UBND", "phối hợp Mặt trận Tổ quốc và đoàn thể, Hội đồng nhân dân và Ủy ban nhân dân"),
+        ("Cổng / Trang thông tin", "Cổng hoặc Trang thông tin"),
+        ("Sở GD&ĐT", "Sở Giáo dục và Đào tạo"),
+    ],
+    "round-the-clock": [
+        ("liên tục 24/24h, cả tuần", "liên tục hai mươi tư trên hai mươi tư giờ, cả tuần"),
+        ("hoạt động 24/24.", "hoạt động hai mươi tư trên hai mươi tư."),
+        ("ngày 24/7 là", "ngày hai mươi tư tháng bảy là"),
+    ],
+    "service-and-mobile-numbers": [
+        ("gọi báo cháy theo số 114 và khi gọi 114 như sau", "gọi báo cháy theo số một một bốn và khi gọi một một bốn như sau"),
+        ("tổng đài dịch vụ công 1022 tỉnh này", "tổng đài dịch vụ công một không hai hai tỉnh này"),
+        ("xã có 114 hộ nghèo, 115 người", "xã có một trăm mười bốn hộ nghèo, một trăm mười lăm người"),
+        ("công khai 2 số của ông (0989175175; 0985667777)",
+         "công khai hai số của ông, không chín tám chín, một bảy năm, một bảy năm; không chín tám năm, sáu sáu bảy, bảy bảy bảy"),
+    ],
+    "hyphenated-and-dotted-dates": [
+        ("hoàn thành trước ngày 15-12-2022", "hoàn thành trước ngày mười lăm tháng mười hai năm hai nghìn không trăm hai mươi hai"),
+        ("lịch tháng 7-2021 của", "lịch tháng bảy năm hai nghìn không trăm hai mươi mốt của"),
+        ("Từ tháng 4.2022 đến nay", "Từ tháng tư năm hai nghìn không trăm hai mươi hai đến nay"),
+        ("Ngày 25-3, phó chủ tịch", "Ngày hai mươi lăm tháng ba, phó chủ tịch"),
+        ("Ngày 28.7, theo Sở", "Ngày hai mươi tám tháng bảy, theo Sở"),
+        ("từ 0 giờ ngày 28.7.2021", "từ không giờ ngày hai mươi tám tháng bảy năm hai nghìn không trăm hai mươi mốt"),
+        ("Ngày 27/02/2023 09:04:52", "Ngày hai mươi bảy tháng hai năm hai nghìn không trăm hai mươi ba chín giờ bốn phút năm mươi hai giây"),
+        ("từ 3-5 ngày, giai đoạn 2021-2025",
+         "từ ba đến năm ngày, giai đoạn hai nghìn không trăm hai mươi mốt đến hai nghìn không trăm hai mươi lăm"),
+    ],
+    "english-and-brand-names": [
+        ("Mở ứng dụng VNeID, ỨNG DỤNG VNEID", "Mở ứng dụng vê en e ai đi, ỨNG DỤNG vê en e ai đi"),
+        ("dịch Covid -19, CoVid-19, COVID19 và Covid", "dịch Cô vít mười chín, Cô vít mười chín, Cô vít mười chín và Cô vít"),
+        ("Nhập mã OTP, quét mã QR trên Zalo OA", "Nhập mã ô tê pê, quét mã cu a trên Da lô ô a"),
+        ("Hotline: 1900 1234; mua hàng online", "Đường dây nóng: một chín không không, một hai ba bốn; mua hàng trực tuyến"),
+        ("Vinaphone, MobiFone và Viettel", "Vi na phôn, Mô bi phôn và Viết ten"),
+    ],
+    "list-labels-are-pauses": [
+        ("a) Sự cố, tai nạn cháy;", "Sự cố, tai nạn cháy;"),
+        ("đ) Sự cố khác", "Sự cố khác"),
+        ("1.1. Lịch tiếp công dân", "Lịch tiếp công dân"),
+        ("2.1 Thống nhất tiêu chí", "Thống nhất tiêu chí"),
+        ("+ Bản chính các giấy tờ", "Bản chính các giấy tờ"),
+        ("3.5 km đường", "ba phẩy năm ki lô mét đường"),
+    ],
+    "context-abbreviations": [
+        ("- CT, PCT UBND tỉnh;", "Chủ tịch, Phó Chủ tịch Ủy ban nhân dân tỉnh;"),
+        ("- Lưu: VT, NC.", "Lưu: văn thư, nội chính."),
+        ("Công ty CP Môi trường và Chính phủ CP", "Công ty cổ phần Môi trường và Chính phủ Chính phủ"),
+        ("Bà Châu (SN 1977), ngân hàng MB", "Bà Châu, sinh năm một nghìn chín trăm bảy mươi bảy, ngân hàng em bê"),
+    ],
+    "money-and-rates": [
+        ("Lệ phí 2.000 đồng/1 trang.", "Lệ phí hai nghìn đồng một trang."),
+        ("Tối đa không quá 100.000đ đồng/bản.", "Tối đa không quá một trăm nghìn đồng một bản."),
+        ("mũi 1,2 đối với trẻ em; tăng 1,2 lần", "mũi một, hai đối với trẻ em; tăng một phẩy hai lần"),
+    ],
+    "web-labels-read-as-typed": [
+        ("địa chỉ: cchcquangnam@gmail.com.", "địa chỉ: xê xê hát xê quang nam a còng gờ meo chấm com."),
+        ("truy cập tongdai1022.tphcm.gov.vn", "truy cập tổng đài một không hai hai chấm tê pê hát xê em chấm gờ o vê chấm vê en"),
+    ],
     "arithmetic-and-short-money": [
         ("5 + 3 = 8", "năm cộng ba bằng tám"),
         ("10 - 3 = 7", "mười trừ ba bằng bảy"),
@@ -397,3 +484,18 @@ def test_bench_quick_mode_runs_and_prints_its_figures():
     )  # fmt: skip
     assert re.search(r"throughput: [\d,]+ lines/s", result.stdout)
     assert "dev-set WER: 0.00% over" in result.stdout
+
+
+def test_suggestions_name_the_fix_without_guessing():
+    from broadcast.speech.normalise import suggestion
+
+    ambiguous = suggestion("TT")
+    for reading in ("Thông tư", "Thường trực", "thị trấn"):
+        assert reading in ambiguous
+    assert "[[TT|<the reading meant>]]" in ambiguous and "`TT: <spoken form>`" in ambiguous
+    assert "no such date" in suggestion("32/1/2024")
+    unknown = suggestion("BQLDA")
+    assert unknown.startswith("'BQLDA' may be misread; add it to the station lexicon as `BQLDA: <spoken form>`")
+    assert "<full form> (BQLDA)" in unknown
+    # The definition it suggests works: the abbreviation is then read as its full form.
+    assert said("Ban quản lý dự án (BQLDA) họp; BQLDA báo cáo") == "Ban quản lý dự án họp; Ban quản lý dự án báo cáo"

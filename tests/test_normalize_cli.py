@@ -124,3 +124,23 @@ def test_non_utf8_station_lexicon_is_one_clear_line_and_exit_2(runner, tmp_path,
     assert exit_.value.code == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith(f"error: {lexicon}: not UTF-8 text") and "save it as UTF-8" in err[0]
+
+
+def test_explain_names_the_rules_real_text_needed(runner):
+    lines = [
+        "a) Sau 10 (mười) ngày, thủ tục hành chính (TTHC) theo TT36/2017 và 30c/NQ-CP",
+        "trực 24/24h, gọi tổng đài 1022, mã vùng + 114, VNEID, ngày 25-3 lúc 09:04:52",
+    ]
+    result = runner.invoke(cli, ["normalize", "--explain"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    expected = {
+        "a)": ("pause", "(removed)"), "10 (mười)": ("number", "mười"), "(TTHC)": ("definition", "(removed)"),
+        "TT36/2017": ("document-number", "Thông tư ba mươi sáu năm"), "30c/NQ-CP": ("document-number", "ba mươi xê"),
+        "24/24h": ("round-the-clock", "hai mươi tư trên hai mươi tư giờ"), "1022": ("phone", "một không hai hai"),
+        "+": ("symbol", "cộng"), "VNEID": ("lexicon", "vê en e ai đi"), "25-3": ("date", "hai mươi lăm tháng ba"),
+        "09:04:52": ("time", "chín giờ bốn phút năm mươi hai giây"),
+    }  # fmt: skip
+    for original, (rule, spoken) in expected.items():
+        row = next((r for r in result.output.splitlines() if r.strip().startswith(original + " ")), None)
+        assert row is not None, (original, result.output)
+        assert f" {rule} " in row and spoken in row, row

@@ -15,7 +15,7 @@ from broadcast.content.render import render_programme
 from broadcast.content.template import TemplateSpec, skeleton, templates
 from broadcast.errors import UserError
 from broadcast.problems import Problem
-from broadcast.speech.normalise import unspeakable
+from broadcast.speech.normalise import suggestion, unspeakable
 from broadcast.speech.synth import Speaker
 
 
@@ -44,15 +44,14 @@ def write_new_bulletin(template: str, settings: Settings, out: Path) -> Path:
 
 @dataclass(frozen=True)
 class Unspeakable:
-    """A token the engine would still stumble on, and the fix."""
+    """A token the engine would still stumble on, and the fix (speech.normalise.suggestion)."""
 
     token: str
+    hint: str = ""
 
     @property
     def message(self) -> str:
-        t = self.token
-        return (f"'{t}' may be misread; add it to the station lexicon as `{t}: <spoken form>` "
-                f"or write [[{t}|<spoken form>]] in the text")
+        return self.hint or suggestion(self.token)
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ def preview(bulletin: Bulletin, settings: Settings) -> Preview:
     for _, spoken in pairs:
         found.update(dict.fromkeys(unspeakable(spoken)))
     return Preview(bulletin, tuple(SpokenSegment(seg.kind, seg.bulletin_id, seg.text, spoken) for seg, spoken in pairs),
-                   tuple(Unspeakable(t) for t in found))
+                   tuple(Unspeakable(t, suggestion(t)) for t in found))
 
 
 def check(path: Path, settings: Settings, text: str | None = None) -> list[Problem]:

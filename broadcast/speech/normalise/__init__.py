@@ -7,6 +7,6 @@ checks what an engine would still misread. `explain` returns what each rule clai
 
 from broadcast.speech.normalise.base import Change
 from broadcast.speech.normalise.engine import explain, normalise
-from broadcast.speech.normalise.checker import unspeakable
+from broadcast.speech.normalise.checker import suggestion, unspeakable
 
-__all__ = ["Change", "explain", "normalise", "unspeakable"]
+__all__ = ["Change", "explain", "normalise", "suggestion", "unspeakable"]

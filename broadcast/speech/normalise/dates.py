@@ -111,6 +111,30 @@ def _month(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     return f"{m.group('w')} {num.month(int(m.group('n')))}"
 
 
+# Newspaper style: "ngày 25-3", "hôm nay 5-2", "sáng 28.7" (a date, not a range or a decimal).
+_DAY_BEFORE = re.compile(r"(?i:\b(?:ngày|mùng|mồng|hôm nay|sáng|chiều|tối|trưa|đêm))\s*$")
+
+
+def _dashed_day_month(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    day, month = int(m.group("d")), int(m.group("m"))
+    if not _DAY_BEFORE.search(before(text, m.start(), 16)) or not valid_date(day, month):
+        return None
+    return _say_date(day, month, None, text, m.start())
+
+
+def _dashed_month_year(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "tháng 7-2021", "tháng 4.2022": a month, after "tháng" only ("2021-2025" is a range).
+    if not _MONTH_BEFORE.search(before(text, m.start(), 10)):
+        return None
+    return _month_year(m, text, lex)
+
+
+def _clock_seconds(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "09:04:52": hours, minutes and seconds.
+    h, minutes, seconds = (int(m.group(g)) for g in ("h", "min", "s"))
+    return f"{num.cardinal(h)} giờ {num.cardinal(minutes)} phút {num.cardinal(seconds)} giây"
+
+
 def _time(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     # "17h30", "17:30", "17 giờ 30" → "mười bảy giờ ba mươi phút"; "8h00", "17 giờ 00" → "… giờ".
     minutes = m.group("min") or m.groupdict().get("min2")
@@ -154,6 +178,15 @@ DATE = rule("date", rf"{START}(?P<d>\d{{1,2}})([/.-])(?P<m>\d{{1,2}})\2(?P<y>{YE
 QUARTER = rule("quarter", rf"(?P<w>\b(?i:quý))\s+(?P<q>{ROMAN}|\d)\s*/\s*(?P<y>{YEAR})(?![\w/])", _quarter_year, "digit")
 MONTH_YEAR = rule("month-year", rf"{START}(?P<m>\d{{1,2}})\s*/\s*(?P<y>{YEAR})(?![\w/])", _month_year, "digit")
 DAY_MONTH = rule("date", rf"{START}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?P<y>){STOP}", _date, "digit")
+DASHED_DAY_MONTH = rule(
+    "date", r"(?<![\w/.,-])(?P<d>\d{1,2})[-.](?P<m>\d{1,2})(?![\w/.-]|[.,]\d|\s*[-–]\s*\d)", _dashed_day_month, "digit"
+)
+DASHED_MONTH_YEAR = rule(
+    "month-year", rf"(?<![\w/.,-])(?P<m>\d{{1,2}})[-.](?P<y>{YEAR})(?![\w/.-]|[.,]\d)", _dashed_month_year, "digit"
+)
+CLOCK_SECONDS = rule(
+    "time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d):(?P<s>[0-5]\d)(?![\w:])", _clock_seconds, "digit"
+)
 CLOCK = rule("time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])\s+giờ\s+(?P<min>[0-5]\d)(?:\s*phút)?(?!\w)", _time, "digit")
 TIME = rule(
     "time", r"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:[hH](?P<min>[0-5]\d)?|[g:](?P<min2>[0-5]\d))(?:'|ph|p)?(?!\w)", _time,

@@ -9,13 +9,15 @@ import re
 
 from broadcast.speech import numbers as num
 from broadcast.speech.lexicon import Lexicon
-from broadcast.speech.normalise.base import END, YEAR, before, rule
+from broadcast.speech.normalise.base import END, LETTERS, YEAR, before, rule
 
 # A document code part: at least two capitals first ("TTg", "QĐ", "CTTr", "QH14"), so an ordinary
 # capitalised word after a dash ("- Thủ tướng") is not swallowed.
 _CODE = r"[A-ZĐ][A-ZĐ][A-Za-zĐđ0-9&]*"
 _CODES = rf"{_CODE}(?:\s*[-–/]\s*{_CODE})*{END}"
-_NUMBER = r"(?<![\w/.,])(?P<n>\d{1,5})"
+# A number may carry a letter ("30c/NQ-CP", "168a/QĐ-UBND"): it is said after the number.
+_BARE_NUMBER = r"(?<![\w/.,])(?P<n>\d{1,5})"
+_NUMBER = _BARE_NUMBER + r"(?P<x>[a-zđ])?"
 
 DOC_TYPES = (
     "Luật|Bộ luật|Pháp lệnh|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Thông tư liên tịch|Thông tư|Kế hoạch|"
@@ -27,8 +29,15 @@ _SO_BEFORE = re.compile(r"(?i:\bsố)\s*:?\s*$")
 _DOC_BEFORE = re.compile(rf"(?:\b(?i:{DOC_TYPES})|(?i:\bsố)|\b(?:TT|TTLT|NĐ|QĐ|NQ))\s*:?\s*$")
 
 
-def _document(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+def _number(m: re.Match[str]) -> str:
     spoken = num.number_string(m.group("n"))
+    if m.groupdict().get("x"):
+        spoken += " " + LETTERS[m.group("x")]
+    return spoken
+
+
+def _document(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    spoken = _number(m)
     if m.group("y"):
         spoken += " năm " + num.cardinal(int(m.group("y")))
     # "Quyết định số 22/…" keeps its "số"; "Chỉ thị 11/…" gets one; never two.
@@ -51,5 +60,25 @@ DOCUMENT_NUMBER = rule(
 )
 # "Luật số 45/2019": the year with no code, a document only after a type word or "số".
 DOCUMENT_YEAR_ONLY = rule(
-    "document-number", rf"{_NUMBER}\s*/\s*(?P<y>{YEAR})(?![\w/])", _document_year_only, needs="digit"
+    "document-number", rf"{_BARE_NUMBER}\s*/\s*(?P<y>{YEAR})(?![\w/])", _document_year_only, needs="digit"
+)
+
+_TYPES = {
+    "TTLT": "Thông tư liên tịch", "TT": "Thông tư", "NĐ": "Nghị định", "QĐ": "Quyết định", "NQ": "Nghị quyết",
+    "CT": "Chỉ thị", "KH": "Kế hoạch", "TB": "Thông báo", "CV": "Công văn", "HD": "Hướng dẫn",
+}  # fmt: skip
+
+
+def _typed(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    spoken = f"{_TYPES[m.group('t')]} {_number(m)}"
+    return spoken + (f" năm {num.cardinal(int(m.group('y')))}" if m.group("y") else "")
+
+
+# "TT36/2017", "NĐ100/2015/NĐ-CP": the type written straight onto the number.
+TYPED_NUMBER = rule(
+    "document-number",
+    rf"(?<![\w/.,])(?P<t>{'|'.join(_TYPES)})(?P<n>\d{{1,5}})(?P<x>[a-zđ])?(?:\s*/\s*(?P<y>{YEAR}))?"
+    rf"(?:\s*/\s*{_CODES}|(?![\w/]))",
+    _typed,
+    needs="digit",
 )

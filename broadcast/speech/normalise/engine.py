@@ -8,12 +8,15 @@ import unicodedata
 from broadcast.speech.lexicon import Lexicon, builtin_lexicon
 from broadcast.speech.normalise.base import Change, Left
 from broadcast.speech.normalise.rules import RULES
+from broadcast.speech.normalise.text import definitions
 
 _DIGIT = re.compile(r"\d")
 _ROMAN_CHAR = re.compile(r"[IVXLC]")
 
 
 def _claim(text: str, lexicon: Lexicon) -> list[Change]:
+    if "(" in text and (defined := definitions(text, lexicon)):
+        lexicon = lexicon.extended(defined)
     taken = bytearray(len(text))
     changes: list[Change] = []
     present = {"digit": _DIGIT.search(text) is not None, "roman": _ROMAN_CHAR.search(text) is not None}

@@ -7,10 +7,15 @@ import re
 from broadcast.speech import numbers as num
 from broadcast.speech.lexicon import Lexicon
 from broadcast.speech.normalise.base import before, rule
+from broadcast.speech.normalise.quantities import MEASURE_AFTER
 
 _PHONE_WORDS = re.compile(
-    r"(?i:điện thoại|đường dây nóng|đường dây|tổng đài|hotline|gọi|nhắn tin|số máy|\bfax|\btel|\bsđt|\bđt)"
+    r"(?i:điện thoại|đường dây nóng|đường dây|tổng đài|hotline|gọi|nhắn tin|số máy|\bbấm|\bfax|\btel|\bsđt|\bđt)"
 )
+# Emergency and public-service numbers (police, fire, ambulance, rescue, child protection, the
+# provincial public-service hotline): read digit by digit wherever the clause speaks of calling.
+_SERVICE_NUMBERS = {"111", "112", "113", "114", "115", "116", "1022", "1080", "1088"}
+
 _PHONE_GAP = re.compile(
     r"(?:[\s:,()]|số|là|miễn phí|khẩn cấp|đến|tới|hoặc|và|[-–/]|\d{3,5}(?:[ .]\d{3,4})*)*", re.IGNORECASE
 )
@@ -67,6 +72,9 @@ def _short_phone(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     words = list(_PHONE_WORDS.finditer(head))
     if not words:
         return None
+    # "114 hộ", "115 người": a measure word after it makes the number a quantity.
+    if m.group(0) in _SERVICE_NUMBERS and not MEASURE_AFTER.match(text, m.end()):
+        return read_phone(m.group(0))
     gap = head[words[-1].end() :]
     if _PHONE_GAP.fullmatch(gap) or (gap.rstrip().endswith(":") and not re.search(r"\d", gap)):
         return read_phone(m.group(0))

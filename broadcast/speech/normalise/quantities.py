@@ -7,6 +7,7 @@ import re
 from broadcast.speech import numbers as num
 from broadcast.speech.lexicon import Lexicon
 from broadcast.speech.normalise.base import DOT_DEC, DOT_DECIMAL, NUM, ROMAN, START, STOP, before, rule, say
+from broadcast.speech.wer import words as wer_words
 
 
 def read_number(token: str) -> str:
@@ -60,6 +61,8 @@ _UNITS = {
 
 
 def _unit(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    if m.group("u") == "đ" and re.match(r"\s*đồng\b", text[m.end() :]):
+        return ""  # "100.000đ đồng": the currency once
     return " " + _UNITS[m.group("u")]
 
 
@@ -70,15 +73,59 @@ _MEASURES = (
 )
 _NUMBER_BEFORE = re.compile(r"\d[\d.,]*%?(?:\s*[^\s\d;,:]+){0,3}\s*$")
 _MEASURE_BEFORE = re.compile(rf"(?:\d|\b(?:{_MEASURES}))\s*$")
-_MEASURE_AFTER = re.compile(rf"\s*(?:{_MEASURES})\b")
+# What a number counts ("114 hộ", "2 lần"): after one, the number is a quantity, not a label or phone.
+MEASURE_AFTER = re.compile(rf"\s*(?:{_MEASURES})\b")
+
+
+def _is_rate(text: str, start: int, end: int) -> bool:
+    head = before(text, start)
+    return bool(_NUMBER_BEFORE.search(head) and (_MEASURE_BEFORE.search(head) or MEASURE_AFTER.match(text, end)))
+
+
+_ABBREVIATION_BEFORE = re.compile(r"\b[A-ZĐ]{2,}\s*$")
+_ABBREVIATION_AFTER = re.compile(r"\s*[A-ZĐ]{2,}\b")
 
 
 def _slash(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
-    # "50.000 đồng/hồ sơ", "2 lần/năm": a rate ("một hồ sơ"); "Cổng / Trang": an alternative.
-    head = before(text, m.start())
-    if _NUMBER_BEFORE.search(head) and (_MEASURE_BEFORE.search(head) or _MEASURE_AFTER.match(text, m.end())):
+    # "50.000 đồng/hồ sơ", "2 lần/năm": a rate ("một hồ sơ"); "MTTQ/đoàn thể", "HĐND/UBND": bodies
+    # acting together; "Cổng / Trang": an alternative.
+    if _is_rate(text, m.start(), m.end()):
         return " một "
+    if _ABBREVIATION_BEFORE.search(before(text, m.start(), 12)) or _ABBREVIATION_AFTER.match(text, m.end()):
+        return " và "
     return " hoặc "
+
+
+def _slash_one(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "2.000 đồng/1 trang": the rate's "một" is the written 1, said once.
+    return " một " if _is_rate(text, m.start(), m.end()) else None
+
+
+def _spelled_again(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "10 (mười) ngày", "05 (năm) ngày làm việc": the legal habit of writing a number twice; read it once.
+    spoken = read_number(m.group("n"))
+    return spoken if wer_words(m.group("w")) == wer_words(spoken) else None
+
+
+_DAY_CONTEXT = re.compile(r"(?i:\b(?:ngày|từ|đến|tới|lễ|dịp|sáng|chiều|tối|trưa|đêm|mùng|mồng|hôm|trước|sau|hạn))\s*$")
+
+
+def _round_the_clock(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "trực 24/24", "24/24h", "24/7": round the clock; after "ngày" 24/7 is the twenty-fourth of July.
+    if _DAY_CONTEXT.search(before(text, m.start(), 16)):
+        return None
+    spoken = f"hai mươi tư trên {num.cardinal(int(m.group('b')))}"
+    return spoken + (" giờ" if m.group("h") else "")
+
+
+_LABEL_BEFORE = re.compile(r"\b(?i:mũi|thôn|tổ|xóm|ấp|bản|khu|đội|lớp|khoản|điều|bước|mức|tầng|lô)\s+$")
+
+
+def _label_list(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
+    # "mũi 1,2", "khoản 1,2": two labels, not one and two tenths.
+    if not _LABEL_BEFORE.search(before(text, m.start(), 12)):
+        return None
+    return f"{num.cardinal(int(m.group('a')))}, {num.cardinal(int(m.group('b')))}"
 
 
 _SCORE_BEFORE = re.compile(r"(?i:\b(?:tỷ số|tỉ số|thắng|thua|hòa|hoà|chung cuộc))\s*:?\s*$")
@@ -141,7 +188,15 @@ MINUS_SIGN = rule("arithmetic", r"(?<=\d)\s*[-–−]\s*(?=\d[\d.,]*\s*[=+])", s
 RANGE = rule(
     "range", r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=(?i:thứ|ngày|tháng|năm|quý)?\s*\d)", say(" đến "), "digit"
 )
+SLASH_ONE = rule("slash", r"\s*/\s*1\s+(?=[^\W\d_])", _slash_one, "digit")
 SLASH = rule("slash", r"\s*/\s*(?=\w)", _slash)
+SPELLED_AGAIN = rule(
+    "number", rf"(?<![\w.,])(?P<n>{NUM})\s*\(\s*(?P<w>[^\W\d_][^()\d]{{0,60}}?)\s*\)", _spelled_again, "digit"
+)
+ROUND_THE_CLOCK = rule(
+    "round-the-clock", r"(?<![\w/.,])24\s*(?:h|giờ)?\s*/\s*(?P<b>24|7)(?P<h>\s*(?:h|giờ))?(?!\w)", _round_the_clock, "digit"
+)
+LABEL_LIST = rule("number", r"(?<![\w.,])(?P<a>\d{1,2}),(?P<b>\d{1,2})(?![\d,.])", _label_list, "digit")
 ARITHMETIC = rule("arithmetic", r"(?<=\d)\s*(?P<op>[+=×÷])\s*(?=[-−]?\d)", _arithmetic, "digit")
 SHORT_SCALE = rule("number", rf"(?<![\w.,])(?P<n>{DOT_DEC}|{NUM})(?P<u>k|K|tr)(?!\w)", _short_scale, "digit")
-NUMBER = rule("number", rf"(?<!\d)(?:\d+\.\d{{1,2}}(?![\d.])|{NUM})(?!\d)", _number, "digit")
+NUMBER = rule("number", rf"(?<!\d)(?:\d+\.\d{{1,2}}(?!\d|\.\d)|{NUM})(?!\d)", _number, "digit")

@@ -20,17 +20,38 @@ def spell(text: str) -> str:
     return " ".join(LETTERS.get(c, c) for c in text.lower())
 
 
+def _segments(label: str, lex: Lexicon) -> list[str]:
+    """Split an address label into what is said: known words, unaccented syllables, digit runs, and
+    letters spelled one by one ("cchcquangnam" → "xê xê hát xê quang nam"); fewest spelled letters
+    first, then the longest first piece ("phananh" is "phan anh", not "pha nanh")."""
+    n = len(label)
+    best: list[tuple[int, tuple[int, ...], list[str]] | None] = [None] * (n + 1)
+    best[n] = (0, (), [])
+    for i in range(n - 1, -1, -1):
+        options = []
+        for j in range(n, i, -1):
+            piece = label[i:j]
+            if piece in lex.web:
+                spoken, cost = lex.web[piece], 1
+            elif piece.isdigit():
+                spoken, cost = num.digits(piece), 1
+            elif _SYLLABLE_ASCII.fullmatch(piece):
+                spoken, cost = piece, 1
+            elif j == i + 1:
+                spoken, cost = LETTERS.get(piece, piece), 3
+            else:
+                continue
+            rest = best[j]
+            assert rest is not None
+            options.append((cost + rest[0], (-(j - i),) + rest[1], [spoken] + rest[2]))
+        best[i] = min(options, key=lambda o: (o[0], o[1]))
+    result = best[0]
+    assert result is not None
+    return result[2]
+
+
 def _web_label(label: str, lex: Lexicon) -> str:
-    low = label.lower()
-    if low in lex.web:
-        return lex.web[low]
-    if low.isdigit():
-        return num.digits(low)
-    parts = _SYLLABLE_ASCII.findall(low)
-    # Unaccented Vietnamese ("tientien", "haiduong") is read as syllables; anything else is spelled.
-    if parts and "".join(parts) == low:
-        return " ".join(parts)
-    return spell(low)
+    return " ".join(_segments(label.lower(), lex))
 
 
 def _web(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
