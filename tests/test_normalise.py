@@ -274,6 +274,8 @@ CASES = {
         ("Trung tâm điều hành thông minh (IOC) tỉnh", "Trung tâm điều hành thông minh tỉnh"),
         ("Phòng CCHC (Sở Nội vụ) qua", "Phòng cải cách hành chính, Sở Nội vụ, qua"),
         ("Phòng họp (HĐND) tầng 2", "Phòng họp, Hội đồng nhân dân, tầng hai"),
+        ("được tuyên truyền, phổ biến, giáo dục pháp luật (TTPBPL); TTPBPL là",
+         "được tuyên truyền, phổ biến, giáo dục pháp luật; tuyên truyền, phổ biến, giáo dục pháp luật là"),
     ],
     "joined-abbreviations": [
         ("trụ sở HĐND&UBND huyện", "trụ sở Hội đồng nhân dân và Ủy ban nhân dân huyện"),
@@ -447,6 +449,8 @@ def test_unknown_abbreviation_survives_and_is_flagged():
     out = said("Phối hợp với BQLDA xã")
     assert "BQLDA" in out
     assert unspeakable(out) == ["BQLDA"]
+    # In brackets after words it does not abbreviate it is content, not a definition: still flagged.
+    assert unspeakable(said("gặp ông Nguyễn Văn A (BQLDA) hôm qua")) == ["BQLDA"]
 
 
 def test_plan_text_has_nothing_unspeakable_but_foreign_script():

@@ -67,23 +67,34 @@ def _initial(word: str) -> str:
 
 
 def _full_form(abbr: str, text: str, end: int) -> str | None:
-    """The run of words just before `end` whose initials spell `abbr` ("thủ tục hành chính" for TTHC);
-    "và" may stand between them where the abbreviation has "&" or nothing."""
+    """The words before `end` that `abbr` abbreviates: a run whose initials spell it ("thủ tục hành
+    chính" for TTHC; "và" may stand between them), or the words just before the bracket whose initials
+    hold its letters in order with a few words skipped ("tuyên truyền, phổ biến, giáo dục pháp luật" for
+    TTPBPL). None when no such words are there: then the bracket is not a definition."""
     letters = [_initial(c) for c in abbr if c.isalpha()]
-    words = list(_WORD.finditer(text, max(0, end - 160), end))[-16:]
+    words = list(_WORD.finditer(text, max(0, end - 200), end))[-20:]
+    initials = [_initial(w.group()) for w in words]
     for first in range(len(words)):
         at, used = first, []
         for letter in letters:
-            while at < len(words) and _initial(words[at].group()) != letter and words[at].group().lower() == "và":
+            while at < len(words) and initials[at] != letter and words[at].group().lower() == "và":
                 at += 1
-            if at >= len(words) or _initial(words[at].group()) != letter:
+            if at >= len(words) or initials[at] != letter:
                 break
             used.append(words[at])
             at += 1
         else:
-            if len(used) == len(letters):
-                return text[used[0].start() : used[-1].end()]
-    return None
+            return text[used[0].start() : used[-1].end()]
+    # Letters in order, ending on the word just before the bracket, at most three words skipped.
+    at = len(words) - 1
+    for letter in reversed(letters):
+        while at >= 0 and initials[at] != letter and len(words) - at <= len(letters) + 3:
+            at -= 1
+        if at < 0 or initials[at] != letter or len(words) - at > len(letters) + 3:
+            return None
+        start = at
+        at -= 1
+    return text[words[start].start() : words[-1].end()] if letters and initials[-1] == letters[-1] else None
 
 
 def definitions(text: str, lex: Lexicon) -> dict[str, str]:
@@ -107,15 +118,30 @@ def _after_words(text: str, start: int) -> bool:
     return bool(head) and head[-1].isalpha()
 
 
+def _said_just_before(spoken: str, text: str, end: int) -> bool:
+    """Whether the words of `spoken` were all just said, in order ("Trung tâm giám sát, điều hành thông
+    minh (IOC)" has said "Trung tâm điều hành thông minh")."""
+    said = [w.group().lower() for w in list(_WORD.finditer(text, max(0, end - 200), end))[-20:]]
+    at = 0
+    for word in (w.lower() for w in _WORD.findall(spoken)):
+        while at < len(said) and said[at] != word:
+            at += 1
+        if at == len(said):
+            return False
+        at += 1
+    return True
+
+
 def _definition(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     if not _after_words(text, m.start()):
         return None
     abbr = m.group("abbr")
-    # A known abbreviation in brackets after words that do not spell it is content ("Phòng họp (HĐND)"):
-    # it is read. An unknown one cannot be read safely anyway, and its full form has just been said.
-    if abbr and abbr in lex and abbr not in lex.defined and _full_form(abbr, text, m.start()) is None:
-        return None
-    return ""
+    if not abbr or _full_form(abbr, text, m.start()) or abbr in lex.defined:
+        return ""
+    # A known abbreviation whose reading has just been said is a definition too; otherwise the bracket is
+    # content ("Phòng họp (HĐND)", "gặp ông A (BQLDA)") and is read, or flagged when nobody knows it.
+    spoken = lex.spoken(abbr, before(text, m.start()), text[m.end() : m.end() + 40]) if abbr in lex else None
+    return "" if spoken and _said_just_before(spoken, text, m.start()) else None
 
 
 DEFINITION = Rule("definition", DEFINITION_PATTERN, _definition)
