@@ -10,6 +10,7 @@ import re
 from broadcast.speech import numbers as num
 from broadcast.speech.lexicon import Lexicon
 from broadcast.speech.normalise.base import ROMAN, START, STOP, YEAR, Left, before, rule
+from broadcast.speech.normalise.quantities import MEASURE_AFTER
 
 _DATE_CONTEXT = re.compile(
     r"(?i:\b(?:ngày|hôm|dịp|lễ|từ|đến|tới|sáng|chiều|tối|trưa|đêm|mùng|mồng|khánh|niệm|trước|sau|hạn|chót|vào))\s*$"
@@ -119,6 +120,8 @@ def _dashed_day_month(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
     day, month = int(m.group("d")), int(m.group("m"))
     if not _DAY_BEFORE.search(before(text, m.start(), 16)) or not valid_date(day, month):
         return None
+    if MEASURE_AFTER.match(text, m.end()):
+        return None  # "sáng 7-9 giờ", "ngày 3-5 người": a range of something counted
     return _say_date(day, month, None, text, m.start())
 
 

@@ -87,12 +87,12 @@ _ABBREVIATION_AFTER = re.compile(r"\s*[A-ZĐ]{2,}\b")
 
 
 def _slash(m: re.Match[str], text: str, lex: Lexicon) -> str | None:
-    # "50.000 đồng/hồ sơ", "2 lần/năm": a rate ("một hồ sơ"); "MTTQ/đoàn thể", "HĐND/UBND": bodies
-    # acting together; "Cổng / Trang": an alternative.
+    # "50.000 đồng/hồ sơ", "2 lần/năm": a rate ("một hồ sơ"); "MTTQ/đoàn thể", "CCCD/CMND": names listed
+    # with a breath between them (it may mean "and" or "or": the pause fits both); "Cổng / Trang": "hoặc".
     if _is_rate(text, m.start(), m.end()):
         return " một "
     if _ABBREVIATION_BEFORE.search(before(text, m.start(), 12)) or _ABBREVIATION_AFTER.match(text, m.end()):
-        return " và "
+        return " , "
     return " hoặc "
 
 
