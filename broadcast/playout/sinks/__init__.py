@@ -1,7 +1,8 @@
 """Sinks: where a programme's audio goes (sound card, Icecast mount, file, fake), behind one small Protocol.
 
 Contract (every sink MUST honour it; the fake does, including failure on demand):
-- `play(path, stop, start_at=None)` delivers the whole file and returns a `PlayReport` with the real
+- `play(source, stop, start_at=None)` delivers the whole file (a path, or a `pcm.PcmSource` still
+  being made: an emergency levelled as it airs) and returns a `PlayReport` with the real
   start and end and how much audio was delivered. With `start_at`, the sink gets ready first
   (decode, connect) and starts delivering at that instant, so a slot starts on time.
 - It returns within 1 s of `stop` being set, after a short fade-out (`fade_s`), with
@@ -82,7 +83,7 @@ class Sink(Protocol):
     label: str
     wants: str
 
-    def play(self, path: Path, stop: threading.Event, start_at: datetime | None = None) -> PlayReport:
+    def play(self, source, stop: threading.Event, start_at: datetime | None = None) -> PlayReport:
         ...
 
 

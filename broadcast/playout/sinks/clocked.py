@@ -10,7 +10,7 @@ import numpy as np
 from broadcast.asrun import reasons
 from broadcast.playout.clock import Clock, SystemClock, sleep_until
 from broadcast.playout.sinks import PlayReport, SinkError, describe_error
-from broadcast.playout.sinks.pcm import fade_out, read_pcm
+from broadcast.playout.sinks.pcm import PcmSource, fade_out, open_pcm
 
 
 class ClockedSink:
@@ -34,8 +34,10 @@ class ClockedSink:
     def abandon(self, report: PlayReport, path: Path) -> None:
         """After a failure part way: tidy up quietly (nothing here may raise)."""
 
-    def play(self, path: Path, stop: threading.Event, start_at=None) -> PlayReport:
-        pcm, rate = read_pcm(path)
+    def play(self, source: Path | PcmSource, stop: threading.Event, start_at=None) -> PlayReport:
+        pcm = open_pcm(source)
+        rate = pcm.rate
+        path = source if isinstance(source, (str, Path)) else Path(pcm.name)
         self.begin(path, rate)
         if start_at is not None and sleep_until(self.clock, start_at, stop):
             report = PlayReport(self.label, None, None, 0.0, 0, False, getattr(stop, "reason", "") or reasons.STOPPED_BEFORE_START)
@@ -43,23 +45,28 @@ class ClockedSink:
             return report
         start = self.clock.now()
         step = max(1, int(self.step_s * rate))
-        pos, reason = 0, ""
+        pos, reason, ended = 0, "", False
         try:
-            while pos < pcm.size:
+            while True:
                 if stop.is_set():
                     reason = getattr(stop, "reason", "") or reasons.STOPPED
-                    tail = fade_out(pcm[pos:], int(self.fade_s * rate))
+                    fade_n = int(self.fade_s * rate)
+                    tail = fade_out(pcm.read(pos, fade_n), fade_n)
                     self.deliver(tail, rate)
                     self.clock.sleep(tail.size / rate)
                     pos += tail.size
                     break
-                part = pcm[pos:pos + step]
-                self.deliver(part, rate)
-                pos += part.size
-                self.clock.sleep(part.size / rate, stop)
+                part = pcm.read(pos, step)
+                if part.size:
+                    self.deliver(part, rate)
+                    pos += part.size
+                    self.clock.sleep(part.size / rate, stop)
+                if part.size < step:
+                    ended = True
+                    break
         except (SinkError, OSError) as exc:
             raise self._failed(exc, start, pos, rate, path) from None
-        report = PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, not reason, reason)
+        report = PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, not reason and ended, reason)
         self._finish(report, path, rate)
         return report
 

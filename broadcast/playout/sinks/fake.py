@@ -27,7 +27,7 @@ class FakeSink(ClockedSink):
         self.plays: list[tuple[Path, PlayReport]] = []
         self.started = threading.Event()  # set when audio starts: tests interrupt after it
 
-    def play(self, path: Path, stop: threading.Event, start_at=None) -> PlayReport:
+    def play(self, path, stop: threading.Event, start_at=None) -> PlayReport:
         self.attempts += 1
         if self.fail_times != 0:
             self.fail_times -= 1 if self.fail_times > 0 else 0

@@ -12,6 +12,7 @@ import threading
 import time
 import wave
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -41,6 +42,36 @@ def read_pcm(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, in
     return (np.clip(samples, -1, 1) * 32767).astype("<i2"), rate
 
 
+class PcmSource(Protocol):
+    """16-bit mono PCM a sink reads from position to position: a decoded file, or audio still being
+    made (an emergency levelled as it airs, broadcast.playout.live)."""
+
+    rate: int
+    name: str  # what file sinks name their output after (the original file's stem)
+
+    def read(self, pos: int, n: int) -> np.ndarray:
+        """Up to `n` samples from `pos`; fewer only at the end (waits for audio still being made)."""
+        ...
+
+
+class ArrayPcm:
+    """A file decoded whole (WAV masters are read directly, anything else through ffmpeg)."""
+
+    def __init__(self, samples: np.ndarray, rate: int, name: str) -> None:
+        self.samples, self.rate, self.name = samples, rate, name
+
+    def read(self, pos: int, n: int) -> np.ndarray:
+        return self.samples[pos:pos + n]
+
+
+def open_pcm(source: Path | PcmSource) -> PcmSource:
+    """What a sink plays: a path is decoded; a PcmSource is read as it is."""
+    if isinstance(source, (str, Path)):
+        samples, rate = read_pcm(Path(source))
+        return ArrayPcm(samples, rate, Path(source).stem)
+    return source
+
+
 def fade_out(samples: np.ndarray, n: int) -> np.ndarray:
     part = samples[:n].astype(np.float32)
     return (part * np.linspace(1.0, 0.0, part.size, dtype=np.float32)).astype("<i2")
@@ -66,8 +97,9 @@ class PipeSink:
         """Remove secrets from a player's message before it reaches the log."""
         return message
 
-    def play(self, path: Path, stop: threading.Event, start_at=None) -> PlayReport:
-        pcm, rate = read_pcm(path)
+    def play(self, source: Path | PcmSource, stop: threading.Event, start_at=None) -> PlayReport:
+        pcm = open_pcm(source)
+        rate = pcm.rate
         try:
             proc = subprocess.Popen(self.command(rate), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE)
@@ -100,12 +132,13 @@ class PipeSink:
         chunk = max(1, int(self.chunk_s * rate))
         start = self.clock.now()
         t0 = time.monotonic()
-        pos, n, reason = 0, pcm.size, ""
+        pos, reason, ended = 0, "", False
         try:
-            while pos < n:
+            while True:
                 if stop.is_set():
                     reason = getattr(stop, "reason", "") or reasons.STOPPED
-                    tail = fade_out(pcm[pos:], int(self.fade_s * rate))
+                    fade_n = int(self.fade_s * rate)
+                    tail = fade_out(pcm.read(pos, fade_n), fade_n)
                     proc.stdin.write(tail.tobytes())
                     pos += tail.size
                     break
@@ -115,10 +148,15 @@ class PipeSink:
                     continue
                 if proc.poll() is not None:
                     raise failure(reasons.player_exited(proc.returncode, pos / rate), start, pos)
-                proc.stdin.write(pcm[pos:pos + chunk].tobytes())
-                pos = min(n, pos + chunk)
+                block = pcm.read(pos, chunk)
+                if block.size:
+                    proc.stdin.write(block.tobytes())
+                    pos += block.size
+                if block.size < chunk:
+                    ended = True
+                    break
             proc.stdin.close()
-        except (BrokenPipeError, ValueError):
+        except (BrokenPipeError, ValueError, OSError):
             raise failure(reasons.player_stopped_taking(pos / rate), start, pos) from None
         try:
             code = proc.wait(timeout=self.exit_timeout_s + max(0.0, pos / rate - (time.monotonic() - t0)))
@@ -127,4 +165,4 @@ class PipeSink:
         if code != 0 and not reason:
             raise failure(reasons.player_exit_code(code), start, pos)
         reader.join(1)
-        return PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, not reason and pos >= n, reason)
+        return PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, not reason and ended, reason)
