@@ -1,7 +1,11 @@
 """The sound-card sink: PulseAudio through `pacat`, which reached a null sink in full (recipes/audio-ci.md).
 
-`pacat` reads raw PCM from us, so we control fades and stop within a fraction of a second;
-`--latency-msec` keeps PulseAudio's own buffer small for the same reason.
+`pacat` reads raw PCM from us, so we control fades and stop within a fraction of a second.
+
+Buffers are deep enough for a loaded machine: with PulseAudio's buffer at 100 ms and 0.3 s written
+ahead, two CPU hogs on a 2-core machine starved pacat long enough for 12-44 ms silences (pacat said
+"Stream underrun"); at 500 ms and 1 s ahead, none in 30 s. A stop does not wait for those buffers to
+drain: the player is killed and the fade-out plays in a new one from what was being heard.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ import shutil
 from broadcast.playout.clock import Clock
 from broadcast.playout.sinks.pcm import PipeSink
 
-LATENCY_MS = 100
+LATENCY_MS = 500
 
 
 class PulseSink(PipeSink):
     wants = "wav"
+    lead_s = 1.0
+    pipe_bytes = 65536
+    cut_on_stop = True
 
     def __init__(self, device: str | None = None, clock: Clock | None = None, fade_s: float = 0.5) -> None:
         super().__init__(clock, fade_s)

@@ -6,6 +6,7 @@ and stop within a fraction of a second: we never hand the player more than `lead
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import subprocess
 import threading
@@ -83,7 +84,11 @@ class PipeSink:
     label = "pipe"
     wants = "wav"
     chunk_s = 0.05
-    lead_s = 0.3  # how far ahead of real time we write: bounds the stop delay
+    lead_s = 0.3  # how far ahead of real time we write: bounds the stop delay (unless `cut_on_stop`)
+    pipe_bytes = 8192  # the pipe to the player, shrunk so little audio sits in it
+    # On a stop, kill the player (dropping what it holds) and fade out from what is being heard in a new
+    # one: the buffer may then be as deep as a loaded machine needs without slowing the stop.
+    cut_on_stop = False
     exit_timeout_s = 5.0
 
     def __init__(self, clock: Clock | None = None, fade_s: float = 0.5) -> None:
@@ -105,10 +110,7 @@ class PipeSink:
                                     stderr=subprocess.PIPE)
         except OSError as exc:
             raise SinkError(f"{self.label}: {reasons.cannot_start_player(exc)}") from None
-        try:
-            fcntl.fcntl(proc.stdin.fileno(), F_SETPIPE_SZ, 8192)
-        except OSError:
-            pass
+        self._shrink_pipe(proc)
         stderr_lines: list[bytes] = []
         reader = threading.Thread(target=lambda: stderr_lines.extend(proc.stderr), daemon=True)
         reader.start()
@@ -138,6 +140,18 @@ class PipeSink:
                 if stop.is_set():
                     reason = getattr(stop, "reason", "") or reasons.STOPPED
                     fade_n = int(self.fade_s * rate)
+                    if self.cut_on_stop and pos:
+                        # What is heard now lags what was written by the depth of the buffers.
+                        heard = min(pos, int((time.monotonic() - t0) * rate))
+                        proc.kill()
+                        proc.wait()
+                        with contextlib.suppress(OSError, ValueError):
+                            proc.stdin.close()
+                        tail = fade_out(pcm.read(heard, fade_n), fade_n)
+                        pos = heard + tail.size
+                        self._play_tail(rate, tail)
+                        ended = None  # the player that was killed is not judged by its exit code
+                        break
                     tail = fade_out(pcm.read(pos, fade_n), fade_n)
                     proc.stdin.write(tail.tobytes())
                     pos += tail.size
@@ -155,6 +169,8 @@ class PipeSink:
                 if block.size < chunk:
                     ended = True
                     break
+            if ended is None:
+                return PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, False, reason)
             proc.stdin.close()
         except (BrokenPipeError, ValueError, OSError):
             raise failure(reasons.player_stopped_taking(pos / rate), start, pos) from None
@@ -166,3 +182,25 @@ class PipeSink:
             raise failure(reasons.player_exit_code(code), start, pos)
         reader.join(1)
         return PlayReport(self.label, start, self.clock.now(), pos / rate, pos * 2, not reason and ended, reason)
+
+    def _shrink_pipe(self, proc: subprocess.Popen) -> None:
+        try:
+            fcntl.fcntl(proc.stdin.fileno(), F_SETPIPE_SZ, self.pipe_bytes)
+        except OSError:
+            pass
+
+    def _play_tail(self, rate: int, tail: np.ndarray) -> None:
+        """The fade-out in a player of its own (`cut_on_stop`); a failure here only loses the fade."""
+        try:
+            proc = subprocess.Popen(self.command(rate), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+        except OSError:
+            return
+        try:
+            proc.stdin.write(tail.tobytes())
+            proc.stdin.close()
+            proc.wait(timeout=self.exit_timeout_s + tail.size / rate)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+
