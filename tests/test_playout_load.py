@@ -19,7 +19,7 @@ import yaml
 
 from playout_fixtures import (TakePreparer, have, make_take, pulse_env, pulse_server, read_wav, schedule_for)
 
-from broadcast.asrun import MemoryAsRunLog, Outcome
+from broadcast.asrun import MemoryStore, Outcome
 from broadcast.playout.clock import SystemClock
 from broadcast.playout.runner import Runner
 from broadcast.playout.sinks.device import PulseSink
@@ -76,7 +76,7 @@ def test_30_s_on_the_sound_card_under_two_cpu_hogs_and_a_build_has_no_gap_over_2
         # A continuous tone (steps of 440/660 Hz, no silence in it): any silence in the recording is a gap.
         take = make_take(tmp_path / "audio", name="dai", freqs=(440.0, 660.0) * 15, step_s=1.0)
         runner = Runner(schedule=schedule_for(), preparer=TakePreparer(take), sinks={"z1": PulseSink("bulletin", clock)},
-                        log=MemoryAsRunLog(), clock=clock, tz=TZ)
+                        log=MemoryStore(), clock=clock, tz=TZ)
         rec = tmp_path / "rec.wav"
         with pulse.recording(rec):
             time.sleep(0.3)
