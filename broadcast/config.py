@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from broadcast.asrun.settings import LogSettings
 from broadcast.errors import UserError
-from broadcast.problems import Problem, did_you_mean
+from broadcast.problems import Loc, Problem, did_you_mean, field_path
 from broadcast.yamlio import YamlDoc, check, load_yaml
 
 SETTINGS_ENV = "BROADCAST_SETTINGS"
@@ -89,6 +89,20 @@ class ProgrammeWording(_Section):
     )
 
 
+class BulletinLength(_Section):
+    """How long one bulletin may speak (its title and text, without jingles, greeting and sign-off): a
+    commune column item is a few minutes; a very long one is usually a pasted document."""
+
+    warn_minutes: float = Field(5, gt=0, le=240, description="render and build warn above this")
+    max_minutes: float = Field(15, gt=0, le=240, description="render and build refuse above this, before synthesis")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.warn_minutes > self.max_minutes:
+            raise ValueError(f"warn_minutes ({self.warn_minutes:g}) is above max_minutes ({self.max_minutes:g})")
+        return self
+
+
 class Paths(_Section):
     bulletins: Path = Path("bulletins")
     audio_out: Path = Path("audio_out")
@@ -116,15 +130,23 @@ class Settings(_Section):
     speech: Speech = Field(default_factory=Speech)
     audio: Audio = Field(default_factory=Audio)
     programme: ProgrammeWording = Field(default_factory=ProgrammeWording)
+    bulletin_length: BulletinLength = Field(default_factory=BulletinLength)
     paths: Paths = Field(default_factory=Paths)
     web: Web = Field(default_factory=Web)
     approval: Approval = Field(default_factory=Approval)
     log: LogSettings = Field(default_factory=LogSettings)
     # Folder that relative paths are resolved against: the settings file's folder.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+    _doc: YamlDoc | None = PrivateAttr(None)  # the station.yaml read, for problems found after loading
 
     def resolve(self, path: Path) -> Path:
         return _resolve(self.base_dir, path)
+
+    def problem(self, loc: Loc, message: str, *, hint: str = "") -> Problem:
+        """A problem with a setting found after loading (a jingle that cannot be decoded), at its line."""
+        if self._doc is not None:
+            return self._doc.problem(loc, message, hint=hint)
+        return Problem(message, path=field_path(loc), hint=hint)
 
     @property
     def audio_out(self) -> Path:
@@ -174,6 +196,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
     if problems:
         raise UserError(doc.in_order(problems))
     settings.base_dir = base_dir
+    settings._doc = doc
     return settings
 
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from broadcast.build import BuildResult, build_bulletin, spoken_segments
+from broadcast.build import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S, BuildResult, build_bulletin, spoken_segments
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin, load_each, parse_bulletin
+from broadcast.content.length import FIX, SpokenLength, item_seconds
 from broadcast.content.render import render_programme
 from broadcast.content.template import TemplateSpec, skeleton, templates
 from broadcast.errors import UserError
@@ -66,11 +67,13 @@ class SpokenSegment:
 
 @dataclass(frozen=True)
 class Preview:
-    """What the engine will read for a bulletin, inside the programme wrapper, and what it may misread."""
+    """What the engine will read for a bulletin, inside the programme wrapper, what it may misread, and
+    how long the bulletin speaks against the station's limits."""
 
     bulletin: Bulletin
     segments: tuple[SpokenSegment, ...]
     unspeakable: tuple[Unspeakable, ...]
+    length: SpokenLength
 
     @property
     def script_text(self) -> str:
@@ -80,20 +83,43 @@ class Preview:
     def spoken_text(self) -> str:
         return "\n\n".join(s.spoken for s in self.segments)
 
+    @property
+    def warnings(self) -> list[str]:
+        """Unspeakable tokens, then a length above the warning limit (a length above the cap is refused)."""
+        return [u.message for u in self.unspeakable] + ([f"the bulletin {self.length.describe()}"] if self.length.long else [])
+
 
 def load(path: Path, text: str | None = None) -> Bulletin:
     """The bulletin at `path` (or `text`, an unsaved edit of it), validated; problems raise UserError."""
     return load_bulletin(path) if text is None else parse_bulletin(text, path)
 
 
+def _length(bulletin: Bulletin, spoken: list[tuple], settings: Settings, measured_s: float | None = None) -> SpokenLength:
+    """The bulletin's spoken length: measured when given, else estimated from its spoken segments."""
+    limits = settings.bulletin_length
+    if measured_s is None:
+        own = [text for seg, text in spoken if seg.bulletin_id == bulletin.id]
+        return SpokenLength(item_seconds(own, settings.speech.rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S), False,
+                            limits.warn_minutes, limits.max_minutes)
+    return SpokenLength(measured_s, True, limits.warn_minutes, limits.max_minutes)
+
+
+def _refuse_if_too_long(bulletin: Bulletin, length: SpokenLength) -> None:
+    if length.too_long:
+        raise UserError(bulletin.problem(("body",), f"the bulletin {length.describe()}", hint=FIX, show_path=False))
+
+
 def preview(bulletin: Bulletin, settings: Settings) -> Preview:
-    """Render and normalise the bulletin as a build would; a problem with its data raises UserError."""
+    """Render and normalise the bulletin as a build would; a problem with its data, or a length above
+    the station's cap, raises UserError."""
     pairs = spoken_segments(render_programme([bulletin], settings), settings)
+    length = _length(bulletin, pairs, settings)
+    _refuse_if_too_long(bulletin, length)
     found: dict[str, None] = {}
     for _, spoken in pairs:
         found.update(dict.fromkeys(unspeakable(spoken)))
     return Preview(bulletin, tuple(SpokenSegment(seg.kind, seg.bulletin_id, seg.text, spoken) for seg, spoken in pairs),
-                   tuple(Unspeakable(t, suggestion(t)) for t in found))
+                   tuple(Unspeakable(t, suggestion(t)) for t in found), length)
 
 
 def check(path: Path, settings: Settings, text: str | None = None) -> list[Problem]:
@@ -124,26 +150,37 @@ def load_batch(paths: Iterable[Path]) -> Batch:
 
 @dataclass
 class BuildOutcome:
-    """What `build` made (one result per bulletin built or up to date) and every problem of the others."""
+    """What `build` made (one result per bulletin built or up to date), every problem of the others, and
+    warnings (a lesser voice stood in, a bulletin longer than the station's warning limit)."""
 
     results: list[BuildResult]
     problems: list[Problem]
+    length_warnings: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
-        return [w for r in self.results for w in r.warnings]
+        return [w for r in self.results for w in r.warnings] + self.length_warnings
 
 
 def build(batch: Batch, settings: Settings, *, force: bool = False, out_dir: Path | None = None,
           items: Iterable[Bulletin] | None = None) -> BuildOutcome:
     """Build the audio of every loaded bulletin; one that fails is a problem, the others are still built.
 
-    `items` is `batch.bulletins` as the caller wants to walk it (e.g. inside a progress bar)."""
+    A bulletin whose estimated length is above the station's cap is refused before any synthesis; a
+    built one longer than the warning limit is named with its measured length. `items` is
+    `batch.bulletins` as the caller wants to walk it (e.g. inside a progress bar)."""
     speaker = Speaker(settings)
-    results, problems = [], list(batch.problems)
+    outcome = BuildOutcome([], list(batch.problems))
     for b in batch.bulletins if items is None else items:
         try:
-            results.append(build_bulletin(b, settings, speaker=speaker, force=force, out_dir=out_dir))
+            _refuse_if_too_long(b, _length(b, spoken_segments(render_programme([b], settings), settings), settings))
+            result = build_bulletin(b, settings, speaker=speaker, force=force, out_dir=out_dir)
         except UserError as exc:
-            problems += exc.details
-    return BuildOutcome(results, problems)
+            outcome.problems += exc.details
+            continue
+        outcome.results.append(result)
+        measured = sum(i["end_s"] - i["start_s"] for i in result.manifest["items"] if i["bulletin_id"] == b.id)
+        length = _length(b, [], settings, measured)
+        if length.long:
+            outcome.length_warnings.append(f"{b.id}: the bulletin {length.describe()}")
+    return outcome

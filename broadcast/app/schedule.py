@@ -7,7 +7,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from broadcast.audio.jingle import load_jingle
 from broadcast.config import Settings
+from broadcast.content.length import FIX, SpokenLength
+from broadcast.errors import UserError
+from broadcast.problems import Problem
 from broadcast.content.bulletin import Bulletin
 from broadcast.playout.programme import Skipped, StationPreparer
 from broadcast.schedule.model import Schedule
@@ -81,20 +85,39 @@ class NeverAirs:
 
 
 @dataclass(frozen=True)
+class LongBulletin:
+    """A bulletin that speaks longer than the station's warning limit (or its cap)."""
+
+    bulletin: Bulletin
+    length: SpokenLength
+
+    @property
+    def message(self) -> str:
+        return f"{self.bulletin.id}: the bulletin {self.length.describe()}" + (f"; {FIX}" if self.length.too_long else "")
+
+
+@dataclass(frozen=True)
 class ScheduleCheck:
     """`broadcast schedule check` as data: the valid schedule and what its next sessions air."""
 
     schedule: Schedule
     invalid: tuple[Skipped, ...]  # bulletin files that do not load (reason in Vietnamese, as logged)
+    long: tuple[LongBulletin, ...]
     never_airs: tuple[NeverAirs, ...]
     sessions: tuple[PlannedSession, ...]
     no_broadcast: tuple[NoBroadcast, ...]  # skipped dates from the start to the last session shown
 
 
 def check_schedule(settings: Settings, count: int = 4, start: datetime | None = None) -> ScheduleCheck:
-    """Validate schedule.yaml (every problem at once, as a UserError) and plan its next `count` sessions
-    from `start` (station time; default now) with the station's bulletins."""
-    schedule = load_schedule(settings.schedule_file)
+    """Validate schedule.yaml and the station's jingle (every problem at once, as a UserError) and plan
+    the next `count` sessions from `start` (station time; default now) with the station's bulletins."""
+    try:
+        schedule, problems = load_schedule(settings.schedule_file), []
+    except UserError as exc:
+        schedule, problems = None, exc.details
+    problems += jingle_problems(settings)
+    if problems:
+        raise UserError(problems)
     tz = schedule_tz(schedule, settings.station.tz)
     start = (start.replace(tzinfo=tz) if start and start.tzinfo is None else start) or datetime.now(tz)
     preparer = StationPreparer(settings, schedule)
@@ -108,8 +131,21 @@ def check_schedule(settings: Settings, count: int = 4, start: datetime | None = 
             no_broadcast += [NoBroadcast(day, tuple(s.sessions) if s.sessions else None, s.reason)
                              for s in skipped_on(schedule, day)]
             day += timedelta(days=1)
-    return ScheduleCheck(schedule, tuple(invalid), tuple(planner.never_airing(start)),
+    limits = settings.bulletin_length
+    lengths = [LongBulletin(b, SpokenLength(d.seconds, d.source == "built", limits.warn_minutes, limits.max_minutes))
+               for b in bulletins for d in [planner.durations[b.id]]]
+    return ScheduleCheck(schedule, tuple(invalid), tuple(x for x in lengths if x.length.long),
+                         tuple(planner.never_airing(start)),
                          tuple(planner.session(slot, settings) for slot in slots), tuple(no_broadcast))
+
+
+def jingle_problems(settings: Settings) -> list[Problem]:
+    """The station's own jingle must decode (and not be silent): a build, and so every session, needs it."""
+    try:
+        load_jingle(settings.jingle_file, settings.audio.sample_rate)
+    except UserError as exc:
+        return [settings.problem(("audio", "jingle"), message) for message in exc.problems]
+    return []
 
 
 def fallback_warnings(settings: Settings, bulletin_id: str) -> tuple[str, ...]:

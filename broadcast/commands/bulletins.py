@@ -52,8 +52,8 @@ def render(file: Path, spoken_only: bool) -> None:
         click.echo(shown.script_text)
         click.secho("\n— Spoken —", bold=True)
     click.echo(shown.spoken_text)
-    for item in shown.unspeakable:
-        click.secho(f"warning: {item.message}", fg="yellow", err=True)
+    for warning in shown.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
 @click.command("build")

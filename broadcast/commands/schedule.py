@@ -30,6 +30,7 @@ def format_check(result, schedule_file) -> str:
              f"{s.caps.sessions_per_day}/day, {s.caps.minutes_per_session:g} min/session, "
              f"{s.caps.days_per_week} days/week"]
     lines += [f"warning: {b.reason}" for b in result.invalid]
+    lines += [f"warning: {n.message}" for n in result.long]
     lines += [f"warning: {n.message}" for n in result.never_airs]
     skips = list(result.no_broadcast)  # printed in date order among the sessions
     for plan in result.sessions:

@@ -16,7 +16,9 @@ from typing import Protocol
 
 from broadcast.asrun import reasons
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin
-from broadcast.build import TITLE_PAUSE_S, PARAGRAPH_PAUSE_S, build_bulletin, build_programme, sha256_file, sha256_text
+from broadcast.content.length import item_seconds, speech_seconds
+from broadcast.build import (TITLE_PAUSE_S, PARAGRAPH_PAUSE_S, build_bulletin, build_programme, sha256_file, sha256_text,
+                             spoken_segments)
 from broadcast.config import Settings
 from broadcast.errors import UserError
 from broadcast.schedule.model import Schedule
@@ -149,10 +151,6 @@ class Preparer(Protocol):
         ...
 
 
-def words(text: str) -> int:
-    return len(text.split())
-
-
 class StationPreparer:
     """The real preparer: bulletins from the station's folder, audio built with the station's engine."""
 
@@ -184,7 +182,7 @@ class StationPreparer:
         return good, bad
 
     def duration(self, bulletin: Bulletin) -> Duration:
-        """From the bulletin's built audio when it matches the current text, else estimated from words."""
+        """From the bulletin's built audio when it matches the current text, else estimated from its spoken text."""
         from broadcast.content.render import render_bulletin
 
         try:
@@ -200,9 +198,11 @@ class StationPreparer:
                 return Duration(round(item["end_s"] - item["start_s"], 1), "built")
         except (OSError, ValueError, KeyError, StopIteration):
             pass
-        rate = self.settings.speech.rate
-        seconds = sum(words(s.text) for s in segments) * 60.0 / rate
-        seconds += TITLE_PAUSE_S + PARAGRAPH_PAUSE_S * max(0, len(segments) - 2)
+        try:
+            spoken = [text for _, text in spoken_segments(segments, self.settings)]
+        except UserError:  # a segment with no words: the build says why
+            return Duration(0.0, "estimated")
+        seconds = item_seconds(spoken, self.settings.speech.rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S)
         return Duration(round(seconds, 1), "estimated")
 
     def wrapper(self) -> Duration:
@@ -217,7 +217,7 @@ class StationPreparer:
         except UserError:
             jingles = 6.0
         greeting, signoff = render_wrapper(self.settings)
-        speech = (words(greeting.text) + words(signoff.text)) * 60.0 / self.settings.speech.rate
+        speech = sum(speech_seconds(s.text, self.settings.speech.rate) for s in (greeting, signoff))
         pauses = 2 * self.settings.audio.pause_after_jingle_s + 2 * self.settings.audio.pause_between_items_s
         return Duration(round(jingles + speech + pauses, 1), "estimated")
 

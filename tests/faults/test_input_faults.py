@@ -119,3 +119,22 @@ def test_build_of_a_folder_builds_the_good_bulletins_and_names_the_non_utf8_one(
     assert code == 2 and "tin-a" in out
     assert errors(err) == ["error: bulletins/b.yaml: not UTF-8 text (invalid start byte at byte 0); save it as UTF-8"]
     assert (tmp_path / "audio_out" / "tin-a.mp3").is_file() and not (tmp_path / "audio_out" / "tin-b.mp3").exists()
+
+
+def big_body(kilobytes: int) -> str:
+    sentence = "Ủy ban nhân dân xã thông báo lịch tiếp công dân định kỳ tại bộ phận một cửa, mời bà con đến đúng giờ. "
+    return sentence * (kilobytes * 1024 // len(sentence.encode()) + 1)
+
+
+@pytest.mark.parametrize("kilobytes", [20, 208])
+def test_an_oversize_bulletin_is_refused_before_any_synthesis(station, run_cli, tmp_path, kilobytes):
+    f = tmp_path / "bulletins" / "big.yaml"
+    f.write_text(f"id: big\ntitle: Tin dài\ntopic: general\nbody: |\n  {big_body(kilobytes)}\n", encoding="utf-8")
+    for command in (("render", str(f)), ("build", str(f)), ("build", "bulletins")):
+        code, out, err = run_cli(*command)
+        assert code == 2, command
+        (line,) = errors(err)
+        assert line.startswith("error: ") and "bulletins/big.yaml:4: the bulletin speaks " in line and "(estimated), above the cap of 15 min" in line
+        assert line.endswith("; split it into several bulletins or shorten it")
+    assert not (tmp_path / "audio_out" / "big.mp3").exists()
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()], "nothing was synthesised"
