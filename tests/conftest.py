@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -83,7 +85,7 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.skipped and os.environ.get("CI") and isinstance(report.longrepr, tuple):
         reason = str(report.longrepr[2]).lower()
-        if any(word in reason for word in ("pulse", "icecast", "ffmpeg", "parecord", "paplay", "piper", "chromium")):
+        if any(word in reason for word in ("pulse", "icecast", "ffmpeg", "parecord", "paplay", "piper", "chromium", "rsyslog")):
             report.outcome = "failed"
             report.longrepr = f"skipped in CI, where it must run: {report.longrepr[2]}"
 
@@ -125,3 +127,25 @@ def page(browser, console):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@contextlib.contextmanager
+def small_disk(where: Path, size: str):
+    """A tmpfs of `size` mounted at `where` for the block (root only: CI runs as root)."""
+    where.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    """Take every free byte of the disk `folder` is on; returns the filler file (delete it to free them)."""
+    filler = folder / "filler"
+    with open(filler, "wb", buffering=0) as fh:  # unbuffered: nothing left to flush (and fail) on close
+        for block in (65536, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * block)
+    return filler

@@ -12,7 +12,7 @@ import pytest
 
 from broadcast.config import Settings
 from broadcast.errors import UserError
-from broadcast.evidence import build_evidence
+from broadcast.reports.evidence import build_evidence
 from broadcast.asrun import SqliteStore
 from broadcast.asrun.chain import verify_rows
 from broadcast.asrun.sample import sample_records
@@ -158,7 +158,7 @@ def test_the_audio_that_aired_is_found_by_its_hash(station, tmp_path):
 
 
 def test_find_aired_audio_hashes_no_more_than_it_must(tmp_path, monkeypatch):
-    from broadcast import evidence
+    from broadcast.reports import evidence
 
     (tmp_path / "a.mp3").write_bytes(b"a")
     (tmp_path / "a.json").write_text(json.dumps({"files": {"mp3_sha256": hashlib.sha256(b"a").hexdigest()}}))

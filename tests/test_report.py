@@ -16,20 +16,31 @@ from broadcast.asrun import AsRunRecord, Outcome
 from broadcast.config import Settings
 from broadcast.errors import UserError
 from broadcast.asrun import LoggedRow, SqliteStore
-from broadcast.report import (
-    Station,
-    build_report_data,
-    month_label,
-    parse_period,
-    report_base_name,
-    write_report,
-    write_sample_report,
-)
+from broadcast.app import reports
+from broadcast.reports.figures import build_report_data
+from broadcast.reports.files import report_base_name
+from broadcast.reports.model import ReportStation
+from broadcast.reports.period import parse_period
+from broadcast.reports.wording import month_label
 from broadcast.asrun.sample import sample_records
 from broadcast.topics import TOPICS
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-STATION = Station("Đài truyền thanh xã Tiền Tiến", "Tiền Tiến", "thành phố Hải Dương", "Hải Dương")
+STATION = ReportStation("Đài truyền thanh xã Tiền Tiến", "Tiền Tiến", "thành phố Hải Dương", "Hải Dương")
+
+
+def write_report(settings, period, out_dir, formats="all", **kwargs):
+    return reports.report(settings, period, out_dir, formats, **kwargs).files
+
+
+def write_sample_report(settings, period, out_dir, formats="all", *, seed=2024):
+    """A report from a sample log of made-up broadcasts (`out_dir/mau-nhat-ky.sqlite`, returned first)."""
+    parsed = parse_period(period)
+    db = Path(out_dir) / "mau-nhat-ky.sqlite"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with SqliteStore(db) as log:
+        log.append_many(sample_records(parsed.first, parsed.last, settings.station.tz, seed=seed))
+    return [db, *write_report(settings, parsed, out_dir, formats, db=db)]
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -293,8 +304,8 @@ def test_sample_report_for_the_demo(tmp_path):
 
 
 def test_table_text_is_escaped_in_xlsx_and_docx(tmp_path):
-    """The big tables' XML is built as text: markup, ampersands, edge spaces and control characters
-    in logged text must come back as text (control characters, illegal in XML, are dropped)."""
+    """Markup, ampersands, edge spaces and control characters in logged text come back as text in the
+    XLSX and the DOCX (control characters, illegal in XML, are dropped)."""
     from docx import Document
     from openpyxl import load_workbook
 
@@ -407,7 +418,7 @@ def test_station_and_zone_figures_are_both_given():
 
 
 def test_outcome_labels_are_vietnamese():
-    from broadcast.report import OUTCOME_LABELS
+    from broadcast.reports.wording import OUTCOME_LABELS
 
     assert OUTCOME_LABELS == {"played": "Đã phát", "late": "Phát muộn", "missed": "Bỏ lỡ", "failed": "Lỗi",
                               "interrupted": "Bị ngắt", "held_over": "Hoãn sang buổi sau"}
@@ -417,9 +428,6 @@ def test_documents_are_laid_out_on_a4(tmp_path):
     """Vietnamese administrative documents are printed on A4 (Nghị định 30/2020/NĐ-CP)."""
     import docx
     import openpyxl
-
-    from broadcast.config import Settings
-    from broadcast.report import write_sample_report
 
     settings = Settings(base_dir=tmp_path)
     paths = write_sample_report(settings, "2024-H1", tmp_path / "out", formats=("xlsx", "docx"))

@@ -247,6 +247,16 @@ class VerifyResult:
         """Sound, and the append-only triggers are in place."""
         return self.sound and self.secured
 
+    @property
+    def state(self) -> str:
+        """broken | unchecked (the end not anchored) | not_secured (triggers gone) | ok: what a command
+        or a page says first, and how it exits (1 for broken and unchecked)."""
+        if not self.ok:
+            return "broken"
+        if not self.anchored:
+            return "unchecked"
+        return "ok" if self.secured else "not_secured"
+
     def summary(self) -> str:
         """One line for people: OK with the count and head hash, or the first broken row."""
         if self.ok and not self.anchored:
@@ -292,6 +302,7 @@ class VerifyResult:
     def as_dict(self) -> dict:
         return {
             "ok": self.ok,
+            "state": self.state,
             "rows": self.rows,
             "head_id": self.head_id,
             "head_hash": self.head_hash,

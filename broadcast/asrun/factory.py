@@ -7,6 +7,7 @@ from pathlib import Path
 from broadcast.asrun.chain import VerifyResult, damaged_result
 from broadcast.asrun.journal import FileJournal, Journal, SyslogJournal
 from broadcast.asrun.memory import MemoryStore
+from broadcast.asrun.spool import SpoolingStore
 from broadcast.asrun.sqlite import DEFAULT_FILENAME, DamagedLog, SqliteStore
 from broadcast.asrun.store import Head, LogStore
 
@@ -33,19 +34,28 @@ def station_journal(settings) -> Journal | None:
     return SyslogJournal()
 
 
-def open_log(settings, *, path: Path | str | None = None, readonly: bool = False) -> LogStore:
+def open_log(settings, *, path: Path | str | None = None, readonly: bool = False, spool: bool = False) -> LogStore:
     """The station's as-run log store (`log.store` in station.yaml), or the SQLite file at `path`.
 
     `readonly` opens an existing log for reading only (a missing one is a UserError). Only the
     station's own log anchors its head in the system journal; another file given as `path` (the demo's
-    log, a copy an inspector checks) keeps just its head witness.
+    log, a copy an inspector checks) keeps just its head witness. `spool` (writers that must not lose
+    a row: the service) wraps the store in a `SpoolingStore`: rows the log refuses wait in `log.spool`.
     """
-    if path is None and settings.log.store.startswith("memory:"):
-        return MemoryStore.named(settings.log.store[len("memory:"):], journal=station_journal(settings))
-    station_file = log_path(settings)
-    file = Path(path) if path is not None else station_file
-    own = file.resolve() == station_file.resolve()
-    return SqliteStore(file, readonly=readonly, journal=station_journal(settings) if own else None)
+
+    def store() -> LogStore:
+        if path is None and settings.log.store.startswith("memory:"):
+            return MemoryStore.named(settings.log.store[len("memory:"):], journal=station_journal(settings))
+        station_file = log_path(settings)
+        file = Path(path) if path is not None else station_file
+        own = file.resolve() == station_file.resolve()
+        return SqliteStore(file, readonly=readonly, journal=station_journal(settings) if own else None)
+
+    if spool:
+        if readonly:
+            raise ValueError("a spool is for writing: open_log(readonly=True, spool=True) makes no sense")
+        return SpoolingStore(store, spool_dir(settings))
+    return store()
 
 
 def verify_log(settings, *, path: Path | str | None = None, anchor: Head | None = None,

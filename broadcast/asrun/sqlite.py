@@ -110,6 +110,21 @@ def _header_problem(path: Path) -> str | None:
     return None
 
 
+def _folder_trouble(folder: Path) -> str:
+    """Why SQLite may not write in `folder`, as '; …' to add to its terse message, or ''."""
+    try:
+        fs = os.statvfs(folder)
+    except OSError:
+        return "; the folder is missing" if not folder.exists() else ""
+    if fs.f_flag & os.ST_RDONLY:
+        return "; the folder is on a read-only filesystem"
+    if not os.access(folder, os.W_OK):
+        return "; the folder is not writable"
+    if fs.f_bavail == 0:
+        return "; the disk is full"
+    return ""
+
+
 class SqliteStore(ChainStore):
     """The SQLite as-run log; safe to share across threads.
 
@@ -144,6 +159,8 @@ class SqliteStore(ChainStore):
             self._check_format()
             if not readonly:
                 self._keep_stale_witness()
+        except sqlite3.OperationalError as exc:  # cannot open or write here (permissions, read-only, full, locked)
+            raise UserError(f"{self.path}: cannot open the as-run log ({exc}{_folder_trouble(self.path.parent)})") from None
         except sqlite3.DatabaseError as exc:
             if readonly or _header_problem(self.path) is None:
                 raise DamagedLog(self.path, str(exc)) from None

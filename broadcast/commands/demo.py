@@ -40,9 +40,9 @@ def build_all(settings) -> list:
                    "but blurs start times by thread delays times this factor.")
 def demo(day, speedup: float) -> None:
     """Build every example bulletin, play a simulated broadcast day, write the log and a report."""
-    from broadcast.asrun import open_log
     from broadcast.playout.simulate import day_problems, format_table, simulate_day
-    from broadcast.report import write_report
+    from broadcast.app import log as log_app
+    from broadcast.app import reports
 
     settings = click.get_current_context().obj.settings
     day = day.date()
@@ -68,11 +68,10 @@ def demo(day, speedup: float) -> None:
 
     db = folder / "asrun.sqlite"
     click.secho(f"\n3. The as-run log {db}", bold=True)
-    with open_log(settings, path=db, readonly=True) as log:
-        click.echo(log.verify().summary())
+    click.echo(log_app.verify(settings, db=db).summary())
 
     click.secho(f"\n4. The report for {day:%Y-%m} from that log", bold=True)
-    for path in write_report(settings, f"{day:%Y-%m}", folder / "report", "all", db=db):
+    for path in reports.report(settings, f"{day:%Y-%m}", folder / "report", "all", db=db).files:
         click.echo(f"  {path}")
 
 

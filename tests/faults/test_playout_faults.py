@@ -7,14 +7,11 @@ cannot be written, in what the command prints and its exit code. Small disks are
 
 from __future__ import annotations
 
-import contextlib
 import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from conftest import copy_example
+from conftest import copy_example, fill, small_disk
 
 from broadcast.asrun import SqliteStore
 
@@ -29,26 +26,6 @@ sessions:
   - {name: sáng, time: "05:30", days: [t2], zones: [all]}
   - {name: chiều, time: "17:00", days: [t2], zones: [trung-tam]}
 """
-
-
-@contextlib.contextmanager
-def small_disk(where: Path, size: str):
-    """A tmpfs of `size` mounted at `where` for the block."""
-    where.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], check=True)
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
-
-
-def fill(folder: Path) -> None:
-    """Take every free byte of the disk `folder` is on."""
-    with open(folder / "filler", "wb") as fh:
-        with contextlib.suppress(OSError):
-            while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
 
 
 def day_station(station):

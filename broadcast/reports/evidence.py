@@ -32,18 +32,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from broadcast.asrun import VerifyResult, open_log
+from broadcast.asrun.chain import export_rows
 from broadcast.atomic import atomic_write
 from broadcast.errors import UserError
-from broadcast.asrun import open_log
-from broadcast.asrun.chain import export_rows
-from broadcast.report import (
-    FORMATS,
-    ReportData,
-    load_report_data,
-    parse_period,
-    report_base_name,
-    write_report_files,
-)
+from broadcast.reports.files import FORMATS, record_issued, report_base_name, write_report_files
+from broadcast.reports.load import load_report_data
+from broadcast.reports.model import ReportData
+from broadcast.reports.period import parse_period
 
 # Where the scheduler builds each slot's programme, under audio_out/ (broadcast.playout.programme.
 # PROGRAMMES_DIR; not imported, to keep the evidence path free of the playout's imports).
@@ -60,8 +56,13 @@ class EvidenceResult:
     path: Path
     files: list[str]  # names inside the zip, SHA256SUMS last
     rows: int
-    chain_ok: bool
+    chain: VerifyResult  # the whole log's verdict, as kiem-tra-chuoi.txt states it
     missing_audio: list[str]  # logged audio sha256s no file matched (with_audio only)
+
+    @property
+    def chain_ok(self) -> bool:
+        """The chain verifies and its end was checked (`VerifyResult.sound`)."""
+        return self.chain.sound
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,8 @@ def build_evidence(
                 zf.writestr(name, blob)
 
     atomic_write(out, write)
-    return EvidenceResult(out, list(members), len(raw), chain.ok, audio.missing if audio else [])
+    record_issued(settings, data, "evidence", db=db)
+    return EvidenceResult(out, list(members), len(raw), chain, audio.missing if audio else [])
 
 
 def _rows_phrase(rows: list) -> str:
