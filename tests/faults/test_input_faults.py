@@ -138,3 +138,14 @@ def test_an_oversize_bulletin_is_refused_before_any_synthesis(station, run_cli, 
         assert line.endswith("; split it into several bulletins or shorten it")
     assert not (tmp_path / "audio_out" / "big.mp3").exists()
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()], "nothing was synthesised"
+
+
+def test_the_packaged_lexicon_and_templates_have_no_key_twice():
+    """YAML would silently drop the first of two equal keys: a reading or a field would vanish."""
+    from broadcast.speech.lexicon import BUILTIN_FILE
+    from broadcast.yamlio import load_yaml
+
+    packaged = [BUILTIN_FILE, *sorted((REPO / "broadcast" / "content" / "templates").glob("*.yaml")),
+                REPO / "station.yaml", REPO / "schedule.yaml", *sorted((REPO / "bulletins").glob("*.yaml"))]
+    assert len(packaged) > 10
+    assert [str(p) for f in packaged for p in load_yaml(f).duplicate_problems()] == []
