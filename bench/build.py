@@ -69,8 +69,8 @@ def main() -> None:
         build_bulletin(bulletin, settings, force=True)  # speech from cache, mix and encode again
         remix = time.perf_counter() - t
 
-    print(f"bulletin: {result.duration_s:.1f} s of audio ({result.manifest['durations']['speech_s']:.1f} s speech), "
-          f"{result.lufs:.1f} LUFS, {result.true_peak_dbtp:.1f} dBTP, engine {result.manifest['engine']}")
+    print(f"bulletin: {result.duration_s:.1f} s of audio ({result.manifest.durations.speech_s:.1f} s speech), "
+          f"{result.lufs:.1f} LUFS, {result.true_peak_dbtp:.1f} dBTP, engine {result.manifest.engine}")
     print("stage times (cold build):")
     for name, seconds in stages.items():
         print(f"  {name:11} {seconds * 1000:8.0f} ms")

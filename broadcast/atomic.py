@@ -35,6 +35,18 @@ def staged(final: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
+def ensure_writable(folder: Path) -> None:
+    """Create `folder` if needed and prove a file can be made in it, else a UserError naming it."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UserError(f"{folder}: output folder is not writable ({exc.strerror})") from None
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Call write(tmp) on a temp file beside `path`, then rename it into place; OS errors are the
     user's (an unwritable folder), reported as UserError."""

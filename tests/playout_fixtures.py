@@ -302,13 +302,14 @@ def listen(url: str, out: Path, connect_timeout: float = 10.0) -> None:
 
 def make_take(folder: Path, name: str = "prog", freqs=(440.0, 880.0, 660.0), step_s: float = 1.0, ids=None):
     """A Take (WAV + manifest) whose items are the tone steps: item i is step i."""
-    from broadcast.build import sha256_file
+    from broadcast.audio.manifest import Manifest
+    from broadcast.digest import sha256_file
     from broadcast.playout.programme import Take
 
     folder.mkdir(parents=True, exist_ok=True)
     wav = write_wav(folder / f"{name}.wav", tone_steps(list(freqs), step_s))
     ids = ids or [f"{name}-item-{i}" for i in range(len(freqs))]
-    manifest = {
+    manifest = Manifest.model_validate({
         "kind": "programme", "id": name, "title": name,
         "bulletins": [{"id": b, "title": f"Tin {b}", "topic": "general", "priority": "normal"} for b in ids],
         "items": [{"bulletin_id": b, "start_s": i * step_s, "end_s": (i + 1) * step_s} for i, b in enumerate(ids)],
@@ -316,7 +317,7 @@ def make_take(folder: Path, name: str = "prog", freqs=(440.0, 880.0, 660.0), ste
                      for b in ids],
         "durations": {"total_s": len(freqs) * step_s},
         "files": {"mp3_sha256": sha256_file(wav)},
-    }
+    })
     return Take(wav, manifest, wav)
 
 

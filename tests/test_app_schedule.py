@@ -25,8 +25,8 @@ def test_check_plans_the_next_sessions_as_data(station):
     settings = capped_station(station, 2, "2024-03-duong-day-nong.yaml", "2024-01-qd-22-2018-huong-uoc.yaml",
                               "2024-04-dich-vu-cong.yaml")
     settings.audio_out.mkdir(parents=True, exist_ok=True)
-    (settings.audio_out / "duong-day-nong-2024.json").write_text(json.dumps({"warnings": ["gtts: no network"]}),
-                                                                 encoding="utf-8")
+    (settings.audio_out / "duong-day-nong-2024.json").write_text(json.dumps(
+        {"id": "duong-day-nong-2024", "durations": {"total_s": 60.0}, "warnings": ["gtts: no network"]}), encoding="utf-8")
     result = check_schedule(settings, 2, datetime(2024, 5, 6))
     assert [(s.slot.when.strftime("%Y-%m-%d %H:%M"), s.slot.session) for s in result.sessions] == [
         ("2024-05-06 05:30", "sáng"), ("2024-05-06 17:00", "chiều")]

@@ -14,9 +14,10 @@ import pytest
 
 from gtts_server import GttsStandIn, closed_url
 
-from broadcast.build import build_bulletin, sha256_file
-from broadcast.content.bulletin import Bulletin
+from broadcast.build import build_bulletin
 from broadcast.config import Settings
+from broadcast.content.bulletin import Bulletin
+from broadcast.digest import sha256_file
 from broadcast.errors import UserError
 from broadcast.speech.synth import Speaker
 
@@ -81,15 +82,15 @@ def test_piper_without_a_vietnamese_voice_falls_back_through_gtts_to_espeak(tmp_
 def test_manifest_names_the_engine_that_actually_spoke(tmp_path):
     result = build_bulletin(bulletin(), make_settings(tmp_path, "piper", ["gtts", "espeak"]))
     m = result.manifest
-    assert (m["engine"], m["voice"]) == ("espeak", "vi")
-    assert {seg["engine"] for seg in m["segments"]} == {"espeak"}
-    assert m["warnings"], "a fallback must be reported"
-    assert all("spoken by espeak/vi because piper:" in w and "gtts:" in w for w in m["warnings"])
+    assert (m.engine, m.voice) == ("espeak", "vi")
+    assert {seg.engine for seg in m.segments} == {"espeak"}
+    assert m.warnings, "a fallback must be reported"
+    assert all("spoken by espeak/vi because piper:" in w and "gtts:" in w for w in m.warnings)
 
 
 def test_manifest_without_fallback_has_no_warnings(tmp_path):
     result = build_bulletin(bulletin(), make_settings(tmp_path, "espeak", []))
-    assert (result.manifest["engine"], result.manifest["voice"], result.manifest["warnings"]) == ("espeak", "vi", [])
+    assert (result.manifest.engine, result.manifest.voice, result.manifest.warnings) == ("espeak", "vi", [])
 
 
 def test_piper_voice_named_in_settings_speaks_the_bulletin(tmp_path):
@@ -98,9 +99,9 @@ def test_piper_voice_named_in_settings_speaks_the_bulletin(tmp_path):
     settings = make_settings(tmp_path, "piper", ["espeak"], voice="en_US-joe-medium")
     settings.programme.greeting, settings.programme.signoff = "Good morning.", "Goodbye."  # short: an English voice
     result = build_bulletin(Bulletin(id="joe", title="News.", topic="general", body="Hello."), settings)
-    assert (result.manifest["engine"], result.manifest["voice"]) == ("piper", "en_US-joe-medium")
+    assert (result.manifest.engine, result.manifest.voice) == ("piper", "en_US-joe-medium")
     # The only voice a registry ships is English: the editor is told it would misread Vietnamese.
-    assert result.manifest["warnings"] == [
+    assert result.manifest.warnings == [
         "greeting, joe, signoff: piper voice 'en_US-joe-medium' speaks en_US, not Vietnamese: "
         "the text will be misread on air"]
 
@@ -115,28 +116,28 @@ def test_bulletin_built_with_gtts_rebuilds_from_kept_audio_offline(tmp_path):
         online = build_bulletin(bulletin(), settings)
     finally:
         server.stop()  # the village loses its connection
-    assert (online.manifest["engine"], online.manifest["voice"], online.manifest["warnings"]) == ("gtts", "vi", [])
+    assert (online.manifest.engine, online.manifest.voice, online.manifest.warnings) == ("gtts", "vi", [])
     asked = len(server.requests)
     assert asked >= 3  # greeting, title, body, sign-off: one request per ≤100-character piece
 
     # Same settings, network gone: the audio is up to date and nothing is synthesised.
     again = build_bulletin(bulletin(), settings)
-    assert again.up_to_date and again.manifest["engine"] == "gtts"
+    assert again.up_to_date and again.manifest.engine == "gtts"
 
     # Forced rebuild (e.g. the mp3 was lost): every segment comes from the speech cache.
     rebuilt = build_bulletin(bulletin(), settings, force=True)
     m = rebuilt.manifest
     assert not rebuilt.up_to_date
-    assert (m["engine"], m["voice"], m["warnings"]) == ("gtts", "vi", [])
-    assert all(seg["cached"] for seg in m["segments"])
-    assert m["files"]["wav_sha256"] == online.manifest["files"]["wav_sha256"] == sha256_file(rebuilt.wav)
+    assert (m.engine, m.voice, m.warnings) == ("gtts", "vi", [])
+    assert all(seg.cached for seg in m.segments)
+    assert m.files.wav_sha256 == online.manifest.files.wav_sha256 == sha256_file(rebuilt.wav)
     assert len(server.requests) == asked  # the stand-in was never asked again
 
     # A fresh station cache, still offline: eSpeak stands in and the manifest says so.
     fresh = make_settings(tmp_path / "fresh", "gtts", ["espeak"], url=server.url)
     offline = build_bulletin(bulletin(), fresh)
-    assert (offline.manifest["engine"], offline.manifest["voice"]) == ("espeak", "vi")
-    assert offline.manifest["warnings"] and all("spoken by espeak/vi because gtts:" in w for w in offline.manifest["warnings"])
+    assert (offline.manifest.engine, offline.manifest.voice) == ("espeak", "vi")
+    assert offline.manifest.warnings and all("spoken by espeak/vi because gtts:" in w for w in offline.manifest.warnings)
 
 
 def test_new_bulletin_offline_mixes_kept_gtts_audio_with_espeak_and_says_so(tmp_path):
@@ -146,10 +147,10 @@ def test_new_bulletin_offline_mixes_kept_gtts_audio_with_espeak_and_says_so(tmp_
         build_bulletin(bulletin(), settings)
     result = build_bulletin(bulletin(body="Thông báo mới về dịch vụ công trực tuyến.", id="moi"), settings)
     m = result.manifest
-    by_kind = {seg["kind"]: seg["engine"] for seg in m["segments"]}
+    by_kind = {seg.kind: seg.engine for seg in m.segments}
     assert "gtts" in by_kind.values() and "espeak" in by_kind.values()
-    assert m["engine"] == "gtts+espeak"
-    assert m["warnings"]
+    assert m.engine == "gtts+espeak"
+    assert m.warnings
 
 
 def test_cached_audio_is_exactly_what_was_spoken(tmp_path):
@@ -165,9 +166,9 @@ def test_fallback_build_is_redone_with_the_preferred_engine_when_it_returns(tmp_
     server = GttsStandIn(tone_s=0.5)
     settings = make_settings(tmp_path, "gtts", ["espeak"], url=closed_url())
     offline = build_bulletin(bulletin(), settings)  # the network is down: eSpeak stands in
-    assert offline.manifest["engine"] == "espeak" and offline.manifest["warnings"]
+    assert offline.manifest.engine == "espeak" and offline.manifest.warnings
     with server.start():
         settings.speech.gtts.url = server.url  # the connection is back (same settings otherwise)
         again = build_bulletin(bulletin(), settings)  # not forced
     assert not again.up_to_date
-    assert again.manifest["engine"] == "gtts" and again.manifest["warnings"] == []
+    assert again.manifest.engine == "gtts" and again.manifest.warnings == []

@@ -161,12 +161,13 @@ def test_find_aired_audio_hashes_no_more_than_it_must(tmp_path, monkeypatch):
     from broadcast.reports import evidence
 
     (tmp_path / "a.mp3").write_bytes(b"a")
-    (tmp_path / "a.json").write_text(json.dumps({"files": {"mp3_sha256": hashlib.sha256(b"a").hexdigest()}}))
+    (tmp_path / "a.json").write_text(json.dumps({"id": "a", "durations": {"total_s": 1.0},
+                                                 "files": {"mp3_sha256": hashlib.sha256(b"a").hexdigest()}}))
     for i in range(5):
         (tmp_path / f"other-{i}.mp3").write_bytes(b"x%d" % i)
     hashed = []
-    real = evidence._file_sha256
-    monkeypatch.setattr(evidence, "_file_sha256", lambda p: hashed.append(p.name) or real(p))
+    real = evidence.sha256_file
+    monkeypatch.setattr(evidence, "sha256_file", lambda p: hashed.append(p.name) or real(p))
     match = evidence.find_aired_audio({hashlib.sha256(b"a").hexdigest()}, [(tmp_path, "")])
     assert hashed == ["a.mp3"] and not match.missing
 

@@ -13,7 +13,8 @@ import pytest
 from audio_measure import ebur128, load
 from playout_fixtures import RATE, tone_steps, write_wav
 
-from broadcast.audio import loudness
+from broadcast.audio import loudness, master
+from broadcast.audio.manifest import Manifest
 from broadcast.errors import UserError
 from broadcast.playout import instant
 from broadcast.playout.instant import INSTANT_DIR, InstantStorageError, prepare, prepare_instant
@@ -56,18 +57,18 @@ def test_quiet_and_hot_files_come_out_at_the_station_loudness(station, tmp_path,
     m = copy.manifest
     assert copy.made and copy.path.parent == settings.audio_out / INSTANT_DIR
     assert re.fullmatch(rf"\d{{8}}-\d{{6}}-ghi-âm-điện-thoại-{sha256(original)[:8]}\.mp3", copy.path.name)
-    assert m["original"]["path"] == str(original.resolve()) and m["original"]["sha256"] == sha256(original)
+    assert m.original.path == str(original.resolve()) and m.original.sha256 == sha256(original)
     if before is not None:
-        assert abs(m["original"]["measured"]["integrated_lufs"] - before) < 0.3
+        assert abs(m.original.measured["integrated_lufs"] - before) < 0.3
     else:
-        assert m["original"]["measured"]["integrated_lufs"] > -8 and m["original"]["measured"]["sample_peak_dbfs"] > -0.1
-    assert abs(m["measured"]["integrated_lufs"] - target) <= 0.5 and m["measured"]["true_peak_dbtp"] <= peak
-    assert m["files"]["mp3_sha256"] == sha256(copy.path)  # the hash the log will record
+        assert m.original.measured["integrated_lufs"] > -8 and m.original.measured["sample_peak_dbfs"] > -0.1
+    assert abs(m.measured.integrated_lufs - target) <= 0.5 and m.measured.true_peak_dbtp <= peak
+    assert m.files.mp3_sha256 == sha256(copy.path)  # the hash the log will record
     # The log names the item as the file was called, as it always did.
-    assert m["id"] == m["title"] == "ghi âm điện thoại"
-    assert m["items"] == [{"bulletin_id": "ghi âm điện thoại", "start_s": 0.0, "end_s": m["durations"]["total_s"]}]
+    assert m.id == m.title == "ghi âm điện thoại"
+    assert [i.model_dump() for i in m.items] == [{"bulletin_id": "ghi âm điện thoại", "start_s": 0.0, "end_s": m.durations.total_s}]
     on_disk = json.loads(copy.path.with_suffix(".json").read_text(encoding="utf-8"))
-    assert on_disk == m
+    assert Manifest.model_validate(on_disk) == m
     assert sorted(p.name for p in copy.path.parent.iterdir()) == sorted([copy.path.name, copy.path.with_suffix(".json").name])
 
 
@@ -86,17 +87,17 @@ def test_the_same_file_is_prepared_once(station, tmp_path, monkeypatch):
     original = write_wav(tmp_path / "thong-bao.wav", quiet_recording(2.0))
     first = prepare(original, settings)
     encodes = []
-    real = instant.encode_within_peak
-    monkeypatch.setattr(instant, "encode_within_peak", lambda *a: encodes.append(1) or real(*a))
+    real = master.encode_within_peak
+    monkeypatch.setattr(master, "encode_within_peak", lambda *a: encodes.append(1) or real(*a))
     again = prepare(original, settings)
     assert not again.made and again.path == first.path and encodes == []
     # The same bytes under another name: the log should say the new name, the audio is copied, not redone.
     renamed = tmp_path / "thong-bao-2.wav"
     renamed.write_bytes(original.read_bytes())
     other = prepare(renamed, settings)
-    assert other.made and encodes == [] and other.manifest["id"] == "thong-bao-2"
-    assert sha256(other.path) == sha256(first.path) == other.manifest["files"]["mp3_sha256"]
-    assert other.manifest["original"]["path"] == str(renamed.resolve())
+    assert other.made and encodes == [] and other.manifest.id == "thong-bao-2"
+    assert sha256(other.path) == sha256(first.path) == other.manifest.files.mp3_sha256
+    assert other.manifest.original.path == str(renamed.resolve())
     # A copy altered on disk is not trusted; nor is one made for another target.
     first.path.write_bytes(b"not the audio any more")
     other.path.write_bytes(b"nor this")
@@ -148,14 +149,14 @@ def test_an_emergency_is_levelled_in_one_pass_into_a_wav(station, tmp_path, make
     original = write_wav(tmp_path / "bao-lu.wav", make())
     copy = prepare(original, settings, quick=True)
     target, peak = settings.audio.loudness_lufs, settings.audio.true_peak_dbtp
-    assert copy.made and copy.path.suffix == ".wav" and copy.manifest["quick"] is True
+    assert copy.made and copy.path.suffix == ".wav" and copy.manifest.quick is True
     lufs, tp = ebur128(copy.path)
     assert abs(lufs - target) <= 1.0 and tp <= peak + 0.1, (lufs, tp)
-    assert copy.manifest["files"] == {"wav": copy.path.name, "wav_sha256": sha256(copy.path)}
+    assert copy.manifest.files.model_dump(exclude_none=True) == {"wav": copy.path.name, "wav_sha256": sha256(copy.path)}
     # The evidence records the gain it applied, never a loudness it did not measure.
-    before_lufs = copy.manifest["original"]["measured"]["integrated_lufs"]
-    assert copy.manifest["measured"]["integrated_lufs"] is None
-    assert copy.manifest["quick_gain_db"] == pytest.approx(target - before_lufs, abs=0.02)
+    before_lufs = copy.manifest.original.measured["integrated_lufs"]
+    assert copy.manifest.measured.integrated_lufs is None
+    assert copy.manifest.quick_gain_db == pytest.approx(target - before_lufs, abs=0.02)
     take = take_from_file(copy.path, priority="emergency")
     assert take.audio_sha256 == sha256(copy.path) and take.file_for("wav") == copy.path
     assert [i.bulletin_id for i in take.items] == ["bao-lu"]

@@ -280,7 +280,7 @@ def test_reload_reaches_the_pre_roll_with_a_new_station_yaml_and_keeps_the_old_o
                                                         "changed": ["audio.loudness_lufs", "station.name"]}, reply
             assert service.runner.preparer.settings.audio.loudness_lufs == -20.0
             built = service.runner.preparer.prepare(slot).takes[0].manifest
-            assert built["target"]["integrated_lufs"] == -20.0 and "Đài xã Thử Nghiệm" in built["spoken_text"]
+            assert built.target.integrated_lufs == -20.0 and "Đài xã Thử Nghiệm" in built.spoken_text
             # A broken edit: the old settings stay, the problems come back (file and line) and go to the log.
             good = settings_file.read_text(encoding="utf-8")
             edit_station(settings_file, speech={"engine": "espek"}, audio={"loudness_lufs": 5})

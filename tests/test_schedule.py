@@ -242,7 +242,8 @@ def test_schedule_check_cli_shows_programme_caps_held_over_and_fallback_voice(st
                                                       encoding="utf-8")
     settings.audio_out.mkdir(parents=True, exist_ok=True)
     (settings.audio_out / "duong-day-nong-2024.json").write_text(json.dumps(
-        {"warnings": ["duong-day-nong-2024: spoken by espeak/vi because gtts: no network"]}), encoding="utf-8")
+        {"id": "duong-day-nong-2024", "durations": {"total_s": 60.0},
+         "warnings": ["duong-day-nong-2024: spoken by espeak/vi because gtts: no network"]}), encoding="utf-8")
     code, out, err = run_cli("schedule", "check", "--next", "2", "--from", "2024-05-06")
     assert code == 0, err
     assert "Thứ Hai 06/05/2024 05:30  sáng" in out

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from broadcast.build import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S, BuildResult, build_bulletin, spoken_segments
+from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S
+from broadcast.build import BuildResult, build_bulletin, spoken_segments
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin, load_each, parse_bulletin
 from broadcast.content.length import FIX, SpokenLength, item_seconds
@@ -179,7 +180,7 @@ def build(batch: Batch, settings: Settings, *, force: bool = False, out_dir: Pat
             outcome.problems += exc.details
             continue
         outcome.results.append(result)
-        measured = sum(i["end_s"] - i["start_s"] for i in result.manifest["items"] if i["bulletin_id"] == b.id)
+        measured = sum(i.end_s - i.start_s for i in result.manifest.items if i.bulletin_id == b.id)
         length = _length(b, [], settings, measured)
         if length.long:
             outcome.length_warnings.append(f"{b.id}: the bulletin {length.describe()}")

@@ -3,11 +3,12 @@ durations against the cap, items held over and when they air next, fallback voic
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from broadcast.audio.jingle import load_jingle
+from broadcast.audio.layout import audio_out
+from broadcast.audio.manifest import read_manifest
 from broadcast.config import Settings
 from broadcast.content.length import FIX, SpokenLength
 from broadcast.errors import UserError
@@ -150,11 +151,8 @@ def jingle_problems(settings: Settings) -> list[Problem]:
 
 def fallback_warnings(settings: Settings, bulletin_id: str) -> tuple[str, ...]:
     """Warnings of the bulletin's built audio (e.g. a lesser voice stood in), from its manifest."""
-    try:
-        manifest = json.loads((settings.audio_out / f"{bulletin_id}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ()
-    return tuple(manifest.get("warnings", []))
+    manifest = read_manifest(audio_out(settings).bulletin(bulletin_id).manifest)
+    return tuple(manifest.warnings) if manifest else ()
 
 
 class _Planner:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
 from broadcast.audio.ffmpeg import DecodeError, decode
+from broadcast.digest import sha256_file
 from broadcast.errors import UserError
 
 # A rising major arpeggio then a held chord; all energy above 250 Hz, where loudspeaker horns work.
@@ -54,5 +54,5 @@ def load_jingle(path: Path | None, sample_rate: int) -> tuple[np.ndarray, np.nda
         raise UserError(f"{path}: jingle cannot be decoded ({exc}); use a WAV or MP3 file") from None
     if float(np.max(np.abs(samples))) < 1e-3:
         raise UserError(f"{path}: jingle is silent")
-    identity = hashlib.sha256(path.read_bytes()).hexdigest()
+    identity = sha256_file(path)
     return samples, samples, identity

@@ -113,7 +113,7 @@ def gain_to(samples: np.ndarray, sample_rate: int, target_lufs: float) -> np.nda
     return (samples * 10 ** ((target_lufs - lufs) / 20)).astype(np.float32)
 
 
-def normalise(samples: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float,
+def gain_and_limit(samples: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float,
               tolerance_lu: float = 0.25, rounds: int = 6) -> tuple[np.ndarray, float]:
     """Gain plus limiter, with the gain found by iterating against the meter.
 

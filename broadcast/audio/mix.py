@@ -1,4 +1,4 @@
-"""The programme mix: jingle in, speech with pauses, jingle out; short fades; steady loudness."""
+"""The programme mix: jingle in, speech with pauses, jingle out; short fades; the pauses between parts."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from broadcast.audio import loudness
 FADE_SPEECH_S = 0.01  # removes clicks at cut points without touching the words
 FADE_JINGLE_OUT_S = 0.15
 JINGLE_BELOW_SPEECH_LU = 2.0  # the jingle frames the speech; it should not shout over it
+TITLE_PAUSE_S = 0.7  # after an item's title
+PARAGRAPH_PAUSE_S = 0.5  # between paragraphs of one item
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,13 @@ def fade(samples: np.ndarray, sample_rate: int, fade_in_s: float, fade_out_s: fl
     return out
 
 
-def mix(parts: list[Part], sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> tuple[np.ndarray, float]:
-    """Level the parts (jingles a little below speech), join, then loudness + limiter on the whole.
+def mix(parts: list[Part], sample_rate: int, target_lufs: float) -> np.ndarray:
+    """Level the parts (jingles a little below speech) and join them, ready for mastering.
 
     When speech comes from several engines or voices, each speech part is first levelled to the
     target so items sound equally loud; speech from one source keeps its natural dynamics (and
-    the build saves a meter pass). The final pass brings the whole programme to the target and
-    under the true-peak ceiling. Returns the audio and its integrated loudness.
+    the build saves a meter pass). Mastering (broadcast.audio.master) then brings the whole
+    programme to the target and under the true-peak ceiling.
     """
     mixed_sources = len({p.source for p in parts if p.kind == "speech"}) > 1
     speech_lufs = target_lufs
@@ -62,8 +64,7 @@ def mix(parts: list[Part], sample_rate: int, target_lufs: float, ceiling_dbtp: f
         else:
             x = loudness.gain_to(part.samples, sample_rate, target_lufs) if mixed_sources else part.samples
             leveled.append(fade(x, sample_rate, FADE_SPEECH_S, FADE_SPEECH_S))
-    joined = np.concatenate(leveled) if leveled else np.zeros(0, dtype=np.float32)
-    return loudness.normalise(band_limit(joined, sample_rate), sample_rate, target_lufs, ceiling_dbtp)
+    return np.concatenate(leveled) if leveled else np.zeros(0, dtype=np.float32)
 
 
 def band_limit(samples: np.ndarray, sample_rate: int) -> np.ndarray:

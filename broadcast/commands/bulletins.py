@@ -81,7 +81,7 @@ def results_table(results) -> str:
     for r in results:
         m = r.manifest
         rows.append((r.id, _clip(r.title, 34), f"{r.duration_s:6.1f} s", f"{r.lufs:6.1f} LUFS",
-                     f"{r.true_peak_dbtp:5.1f} dBTP", f"{m['engine']}/{m['voice']}" + (" (up to date)" if r.up_to_date else ""),
+                     f"{r.true_peak_dbtp:5.1f} dBTP", f"{m.engine}/{m.voice}" + (" (up to date)" if r.up_to_date else ""),
                      str(r.mp3)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)

@@ -53,14 +53,14 @@ def prepared_copy(path: Path, settings, priority: str | None) -> Path:
     for w in copy.warnings:
         click.secho(f"warning: {w}", fg="yellow", err=True)
     if copy.made:
-        before = copy.manifest["original"]["measured"]["integrated_lufs"]
-        after = copy.manifest["measured"]
+        before = copy.manifest.original.measured.get("integrated_lufs")
+        after = copy.manifest.measured
         was = f"{before} LUFS" if before is not None else "too short to measure"
-        if copy.manifest.get("quick"):
-            gain = copy.manifest.get("quick_gain_db")
+        if copy.manifest.quick:
+            gain = copy.manifest.quick_gain_db
             done = (f"{gain:+.1f} dB in one pass, peaks limited" if gain is not None else "peaks limited")
         else:
-            done = f"→ {after['integrated_lufs']} LUFS, peak {after['true_peak_dbtp']} dBTP"
+            done = f"→ {after.integrated_lufs} LUFS, peak {after.true_peak_dbtp} dBTP"
         click.echo(f"levelled {path.name}: {was} {done} ({copy.seconds:.1f} s); kept as {_shown(copy.path, settings)}",
                    err=True)
     elif copy.path != path.resolve():

@@ -1,9 +1,9 @@
 """An instant play's audio, made ready to air: the station's loudness, and a copy kept as evidence.
 
 `broadcast play FILE` hands the user's MP3/WAV to `prepare_instant` before anything airs. The file
-is decoded (mono, the station's sample rate), band-limited and brought to the station's loudness
-under its true-peak ceiling exactly as a bulletin build is (broadcast.audio.mix.band_limit,
-broadcast.audio.loudness.normalise, then build's MP3 encode with its true-peak check), and kept as
+is decoded (mono, the station's sample rate) and mastered exactly as a bulletin build is
+(broadcast.audio.master: band limit, loudness under the true-peak ceiling, the MP3 encode with its
+true-peak check), and kept as
 
     audio_out/instant/<YYYYmmdd-HHMMSS>-<stem>-<sha8 of the original>.mp3
     audio_out/instant/<same name>.json   the manifest: the original file's path, size and sha256, its
@@ -35,7 +35,6 @@ file shorter than the meter's 0.4 s block is only limited to the ceiling.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -48,14 +47,16 @@ from pathlib import Path
 import numpy as np
 
 from broadcast import __version__
-from broadcast.atomic import staged
+from broadcast.atomic import ensure_writable, staged
 from broadcast.audio import ffmpeg, loudness
-from broadcast.audio.mix import band_limit
-from broadcast.build import MP3_MARGIN_DB, encode_within_peak, ensure_writable, sha256_file
+from broadcast.audio.layout import INSTANT_DIR, BuildFiles, audio_out
+from broadcast.audio.manifest import (AudioFiles, AudioFormat, Durations, ItemSpan, Manifest, Measured, OriginalFile,
+                                      Target, read_manifest, write_manifest)
+from broadcast.audio.master import MasterSpec, master, master_quick
 from broadcast.config import Settings
+from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
 
-INSTANT_DIR = "instant"  # under audio_out/
 PREPARE_FORMAT = 1  # bump when the same original and target would now give different audio
 MAX_GAIN_DB = 30.0
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -71,7 +72,7 @@ class InstantCopy:
     """What `prepare` did: the file to air, its manifest, and whether it was made now."""
 
     path: Path
-    manifest: dict
+    manifest: Manifest
     made: bool  # False: an earlier copy (or the station's own build) was used
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -97,7 +98,7 @@ def prepare(source: Path, settings: Settings, *, quick: bool = False) -> Instant
     if own is not None:
         return InstantCopy(source, own, made=False, seconds=time.perf_counter() - t0)
 
-    folder = settings.audio_out / INSTANT_DIR
+    folder = audio_out(settings).instant
     try:
         ensure_writable(folder)
     except UserError as exc:
@@ -107,33 +108,34 @@ def prepare(source: Path, settings: Settings, *, quick: bool = False) -> Instant
     quick_key = prepare_key(digest, settings, quick=True)
     earlier = _kept(folder, digest, key, stem) or (_kept(folder, digest, quick_key, stem) if quick else None)
     try:
-        if earlier and earlier.manifest.get("id") == stem:
+        if earlier and earlier.manifest.id == stem:
             earlier.seconds = time.perf_counter() - t0
             return earlier
         name = f"{datetime.now(settings.station.tz):%Y%m%d-%H%M%S}-{safe_stem(stem)}-{digest[:8]}"
-        manifest_path = folder / f"{name}.json"
+        files = BuildFiles.named(folder, name)
         if earlier:  # the same audio under another name: the log names the file as the user called it now
-            out = folder / f"{name}{earlier.path.suffix}"
+            out = files.wav if earlier.path.suffix == ".wav" else files.mp3
             with staged(out) as tmp:
                 shutil.copyfile(earlier.path, tmp)
             kind = out.suffix.lstrip(".")
-            manifest = {**earlier.manifest, "id": stem, "title": stem,
-                        "items": [{**earlier.manifest["items"][0], "bulletin_id": stem}],
-                        "original": {**earlier.manifest["original"], "path": str(source)},
-                        "files": {**earlier.manifest["files"], kind: out.name},
-                        "copied_from": earlier.path.name}
+            was = earlier.manifest
+            manifest = was.model_copy(update={
+                "id": stem, "title": stem,
+                "items": [was.items[0].model_copy(update={"bulletin_id": stem})],
+                "original": was.original.model_copy(update={"path": str(source)}),
+                "files": was.files.model_copy(update={kind: out.name}),
+                "copied_from": earlier.path.name})
         elif quick:
-            out = folder / f"{name}.wav"
+            out = files.wav
             manifest = _make_quick(source, digest, quick_key, stem, out, settings)
         else:
-            out = folder / f"{name}.mp3"
+            out = files.mp3
             manifest = _make(source, digest, key, stem, out, settings)
-        manifest["prepared_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with staged(manifest_path) as tmp:
-            tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        manifest.prepared_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        write_manifest(files.manifest, manifest)
     except OSError as exc:
         raise InstantStorageError(f"{folder}: cannot keep the prepared copy ({exc.strerror or exc})") from None
-    return InstantCopy(out, manifest, made=True, seconds=time.perf_counter() - t0, warnings=manifest.get("warnings", []))
+    return InstantCopy(out, manifest, made=True, seconds=time.perf_counter() - t0, warnings=manifest.warnings)
 
 
 def safe_stem(stem: str) -> str:
@@ -149,22 +151,13 @@ def prepare_key(source_sha256: str, settings: Settings, *, quick: bool = False) 
                "max_gain_db": MAX_GAIN_DB}
     if quick:
         payload["quick"] = True
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return sha256_text(json.dumps(payload, sort_keys=True))
 
 
-def _read_manifest(path: Path) -> dict | None:
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None
-
-
-def _station_built(path: Path, digest: str) -> dict | None:
+def _station_built(path: Path, digest: str) -> Manifest | None:
     """The manifest beside `path` when it is the station's own output describing exactly this file."""
-    manifest = _read_manifest(path.with_suffix(".json"))
-    files = manifest.get("files") if manifest else None
-    if isinstance(files, dict) and digest in (files.get("mp3_sha256"), files.get("wav_sha256")) and manifest.get("items"):
+    manifest = read_manifest(BuildFiles.beside(path).manifest)
+    if manifest is not None and manifest.files.claims(digest) and manifest.items:
         return manifest
     return None
 
@@ -174,15 +167,14 @@ def _kept(folder: Path, digest: str, key: str, stem: str) -> InstantCopy | None:
     under the same name first, else the newest."""
     candidates = []
     for manifest_path in sorted(folder.glob(f"*-{digest[:8]}.json"), reverse=True):
-        manifest = _read_manifest(manifest_path)
-        if manifest and manifest.get("prepare_key") == key and manifest.get("original", {}).get("sha256") == digest:
-            candidates.append((manifest.get("id") != stem, manifest_path, manifest))
+        manifest = read_manifest(manifest_path)
+        if manifest and manifest.prepare_key == key and manifest.original and manifest.original.sha256 == digest:
+            candidates.append((manifest.id != stem, manifest_path, manifest))
     for _, manifest_path, manifest in sorted(candidates, key=lambda c: c[0]):
-        files = manifest.get("files", {})
-        kind = "mp3" if "mp3_sha256" in files else "wav"
-        audio = manifest_path.with_suffix(f".{kind}")
+        files = BuildFiles.beside(manifest_path)
+        audio = files.mp3 if manifest.files.mp3_sha256 else files.wav
         try:
-            if sha256_file(audio) == files.get(f"{kind}_sha256"):
+            if sha256_file(audio) == manifest.audio_sha256(audio):
                 return InstantCopy(audio, manifest, made=False)
         except OSError:
             continue
@@ -193,12 +185,12 @@ def _db(x: float) -> float:
     return 20 * math.log10(x) if x > 0 else -math.inf
 
 
-def _make(source: Path, digest: str, key: str, stem: str, out: Path, settings: Settings) -> dict:
+def _make(source: Path, digest: str, key: str, stem: str, out: Path, settings: Settings) -> Manifest:
     """Decode, level (gain found against the meter), encode into the MP3 `out` (atomically); its manifest."""
     return _level_and_write(source, digest, key, stem, out, settings, quick=False)
 
 
-def _make_quick(source: Path, digest: str, key: str, stem: str, out: Path, settings: Settings) -> dict:
+def _make_quick(source: Path, digest: str, key: str, stem: str, out: Path, settings: Settings) -> Manifest:
     """The emergency path: one loudness reading, one gain, the true-peak limiter, a 16-bit WAV `out`.
 
     No meter iterations and no MP3 encode and check (what makes the MP3 path take ~5 s for 3 minutes):
@@ -207,9 +199,10 @@ def _make_quick(source: Path, digest: str, key: str, stem: str, out: Path, setti
     return _level_and_write(source, digest, key, stem, out, settings, quick=True)
 
 
-def _level_and_write(source: Path, digest: str, key: str, stem: str, out: Path, settings: Settings, *, quick: bool) -> dict:
-    sr = settings.audio.sample_rate
-    target = settings.audio.loudness_lufs
+def _level_and_write(source: Path, digest: str, key: str, stem: str, out: Path, settings: Settings, *, quick: bool) -> Manifest:
+    spec = MasterSpec.of(settings.audio)
+    sr = spec.sample_rate
+    target = spec.loudness_lufs
     try:
         audio = ffmpeg.decode(source, sr)
     except ffmpeg.DecodeError as exc:
@@ -217,72 +210,63 @@ def _level_and_write(source: Path, digest: str, key: str, stem: str, out: Path, 
     before_lufs = loudness.integrated_lufs(audio, sr)
     before_peak = float(np.max(np.abs(audio)))  # the sample peak: a true-peak pass on the original costs seconds
     duration_s = audio.size / sr
-    ceiling = settings.audio.true_peak_dbtp - (0.0 if quick else MP3_MARGIN_DB)
     warnings = []
     quick_gain = None  # the one gain of the quick path, in dB
-    filtered = band_limit(audio, sr)
+    aim = target
     if before_peak == 0.0:
         raise UserError(f"{source}: no sound in it (digital silence)")
     if duration_s < loudness.MIN_MEASURABLE_S:
         warnings.append(f"{source.name}: too short to measure its loudness ({duration_s:.2f} s): "
-                        f"only limited to {settings.audio.true_peak_dbtp:g} dBTP")
-        levelled, lufs = loudness.limit(filtered, sr, ceiling), -math.inf
+                        f"only limited to {spec.true_peak_dbtp:g} dBTP")
     elif not math.isfinite(before_lufs):
         raise UserError(f"{source}: no sound in it (silent or far too quiet to air)")
     else:
-        aim = target
         if target - before_lufs > MAX_GAIN_DB:
             aim = before_lufs + MAX_GAIN_DB
             warnings.append(f"{source.name}: very quiet ({before_lufs:.1f} LUFS): raised by {MAX_GAIN_DB:g} dB only, "
                             f"so it airs at about {aim:.1f} LUFS, below the station's {target:g} LUFS")
-        if quick:
-            # The band limit barely moves loudness for speech; the limiter only takes peaks off.
-            quick_gain = aim - before_lufs
-            levelled = loudness.limit(filtered * np.float32(10 ** (quick_gain / 20)), sr, ceiling)
-            lufs = math.nan  # not measured: that reading is what the quick path saves
-        else:
-            levelled, lufs = loudness.normalise(filtered, sr, aim, ceiling)
+        # The band limit barely moves loudness for speech; the limiter only takes peaks off.
+        quick_gain = aim - before_lufs if quick else None
     with staged(out) as tmp:
         if quick:
-            ffmpeg.encode_wav(levelled, sr, tmp)
-            peak = None
+            done = master_quick(audio, spec, wav=tmp, gain_db=quick_gain)
         else:
-            levelled, lufs, peak = encode_within_peak(levelled, lufs, ceiling, settings, tmp)
-        out_sha256 = sha256_file(tmp)
-    seconds = round(levelled.size / sr, 3)
+            done = master(audio, spec, mp3=tmp, aim_lufs=aim)
+    lufs = done.lufs
+    seconds = round(done.duration_s, 3)
     kind = out.suffix.lstrip(".")
 
     def level(value: float | None) -> float | None:
         return round(value, 2) if value is not None and math.isfinite(value) else None
 
-    return {
-        "kind": "bulletin",  # one item, so the log names it like a bulletin (broadcast.playout.programme)
-        "instant": True,
-        "quick": quick,
-        "id": stem,
-        "title": stem,
-        "topic": "general",
-        "priority": "normal",
-        "items": [{"bulletin_id": stem, "start_s": 0.0, "end_s": seconds}],
-        "durations": {"total_s": seconds},
-        "original": {
-            "path": str(source),
-            "name": source.name,
-            "size_bytes": source.stat().st_size,
-            "sha256": digest,
-            "measured": {"integrated_lufs": level(before_lufs), "sample_peak_dbfs": level(_db(before_peak)),
-                         "duration_s": round(duration_s, 3), "of": "decoded to mono at the station's rate"},
-        },
-        "change_lu": level(lufs - before_lufs),
-        **({"quick_gain_db": level(quick_gain)} if quick_gain is not None else {}),
-        "measured": {"integrated_lufs": level(lufs), "true_peak_dbtp": level(peak),
-                     "of": ("not measured (emergency path): one gain of quick_gain_db then the true-peak limiter, "
-                            "which takes up to about 1.5 LU off very peaky speech"
-                            if quick else "integrated loudness of the levelled audio; true peak of the decoded MP3")},
-        "target": {"integrated_lufs": target, "true_peak_dbtp": settings.audio.true_peak_dbtp},
-        "format": {"sample_rate": sr, "channels": 1, **({} if quick else {"mp3_bitrate_kbps": settings.audio.mp3_bitrate_kbps})},
-        "files": {kind: out.name, f"{kind}_sha256": out_sha256},
-        "warnings": warnings,
-        "prepare_key": key,
-        "software": f"broadcast {__version__}",
-    }
+    return Manifest(
+        kind="bulletin",  # one item, so the log names it like a bulletin (broadcast.playout.programme)
+        instant=True,
+        quick=quick,
+        id=stem,
+        title=stem,
+        topic="general",
+        priority="normal",
+        items=[ItemSpan(bulletin_id=stem, start_s=0.0, end_s=seconds)],
+        durations=Durations(total_s=seconds),
+        original=OriginalFile(
+            path=str(source),
+            name=source.name,
+            size_bytes=source.stat().st_size,
+            sha256=digest,
+            measured={"integrated_lufs": level(before_lufs), "sample_peak_dbfs": level(_db(before_peak)),
+                      "duration_s": round(duration_s, 3), "of": "decoded to mono at the station's rate"},
+        ),
+        change_lu=level(lufs - before_lufs),
+        quick_gain_db=level(quick_gain),
+        measured=Measured(integrated_lufs=level(lufs), true_peak_dbtp=level(done.true_peak_dbtp),
+                          of=("not measured (emergency path): one gain of quick_gain_db then the true-peak limiter, "
+                              "which takes up to about 1.5 LU off very peaky speech"
+                              if quick else "integrated loudness of the levelled audio; true peak of the decoded MP3")),
+        target=Target(integrated_lufs=target, true_peak_dbtp=spec.true_peak_dbtp),
+        format=AudioFormat(sample_rate=sr, channels=1, mp3_bitrate_kbps=None if quick else spec.mp3_bitrate_kbps),
+        files=AudioFiles(**{kind: out.name, f"{kind}_sha256": done.wav_sha256 if quick else done.mp3_sha256}),
+        warnings=warnings,
+        prepare_key=key,
+        software=f"broadcast {__version__}",
+    )

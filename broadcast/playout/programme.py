@@ -8,25 +8,26 @@ is skipped and logged `failed` with the reason. The station never goes silent be
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from broadcast.asrun import reasons
+from broadcast.audio.layout import BuildFiles, audio_out
+from broadcast.audio.manifest import AudioFiles, Durations, ItemSpan, Manifest, read_manifest
+from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S
+from broadcast.build import build_bulletin, build_programme, spoken_segments
+from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin
 from broadcast.content.length import item_seconds, speech_seconds
-from broadcast.build import (TITLE_PAUSE_S, PARAGRAPH_PAUSE_S, build_bulletin, build_programme, sha256_file, sha256_text,
-                             spoken_segments)
-from broadcast.config import Settings
+from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
 from broadcast.schedule.model import Schedule
 from broadcast.schedule.planning import Duration, SlotPlan, plan_programme
 from broadcast.schedule.slots import Slot, slot_turn
 
 log = logging.getLogger(__name__)
-PROGRAMMES_DIR = "programmes"  # under audio_out/: one build per slot
 # A session's WAV master (~23 MB for 4 minutes) is only what the sinks decode from; the MP3 beside it is
 # what the log's audio_sha256 names and what evidence keeps. Masters untouched this long are removed
 # at the next pre-roll, so a year of two sessions a day does not fill the disk with ~17 GB of WAVs.
@@ -68,22 +69,21 @@ class ItemInfo:
         return sha256_text(self.spoken_text) if self.spoken_text else ""
 
 
-def manifest_items(manifest: dict) -> list[ItemInfo]:
+def manifest_items(manifest: Manifest) -> list[ItemInfo]:
     """The items of a build manifest (programme or single bulletin) with their offsets and spoken text."""
-    meta = {b["id"]: b for b in manifest.get("bulletins", [])}
-    if manifest.get("kind") == "bulletin":
-        meta[manifest["id"]] = manifest
+    meta = {b.id: (b.title, b.topic, b.priority) for b in manifest.bulletins}
+    if manifest.kind == "bulletin":
+        meta[manifest.id] = (manifest.title, manifest.topic, manifest.priority)
     out = []
-    for item in manifest.get("items", []):
-        bid = item["bulletin_id"]
-        segs = [s for s in manifest.get("segments", []) if s.get("bulletin_id") == bid]
-        info = meta.get(bid, {})
+    for item in manifest.items:
+        bid = item.bulletin_id
+        segs = [s for s in manifest.segments if s.bulletin_id == bid]
+        title, topic, priority = meta.get(bid, (bid, "", "normal"))
         out.append(ItemInfo(
-            bid, info.get("title", bid), info.get("topic", ""), info.get("priority", "normal"),
-            float(item["start_s"]), float(item["end_s"]),
-            "\n".join(s["spoken"] for s in segs),
-            "+".join(dict.fromkeys(s["engine"] for s in segs)),
-            "+".join(dict.fromkeys(s["voice"] for s in segs)),
+            bid, title, topic, priority, float(item.start_s), float(item.end_s),
+            "\n".join(s.spoken for s in segs),
+            "+".join(dict.fromkeys(s.engine for s in segs)),
+            "+".join(dict.fromkeys(s.voice for s in segs)),
         ))
     return out
 
@@ -93,7 +93,7 @@ class Take:
     """One audio file to air (normally the whole programme) and what is in it."""
 
     mp3: Path
-    manifest: dict
+    manifest: Manifest
     wav: Path | None = None
     note: str = ""  # why this file (e.g. "last good audio"), in Vietnamese: it goes into the log
     priority: str | None = None  # an instant play's requested priority, logged instead of the build's
@@ -109,12 +109,11 @@ class Take:
     @property
     def audio_sha256(self) -> str:
         # `mp3` is the file that airs and is kept: an MP3, or the WAV of an emergency's quick copy.
-        kind = self.mp3.suffix.lstrip(".").lower()
-        return self.manifest.get("files", {}).get(f"{kind}_sha256") or sha256_file(self.mp3)
+        return self.manifest.audio_sha256(self.mp3) or sha256_file(self.mp3)
 
     @property
     def duration_s(self) -> float:
-        return float(self.manifest.get("durations", {}).get("total_s", 0.0))
+        return float(self.manifest.durations.total_s)
 
     @classmethod
     def from_build(cls, result, note: str = "") -> Take:
@@ -189,15 +188,12 @@ class StationPreparer:
             segments = render_bulletin(bulletin, self.settings)
         except UserError:
             return Duration(0.0, "estimated")
-        manifest_path = self.settings.audio_out / f"{bulletin.id}.json"
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            built = [s["script"] for s in manifest["segments"] if s.get("bulletin_id") == bulletin.id]
-            if built == [s.text for s in segments]:
-                item = next(i for i in manifest["items"] if i["bulletin_id"] == bulletin.id)
-                return Duration(round(item["end_s"] - item["start_s"], 1), "built")
-        except (OSError, ValueError, KeyError, StopIteration):
-            pass
+        manifest = read_manifest(audio_out(self.settings).bulletin(bulletin.id).manifest)
+        if manifest is not None:
+            built = [s.script for s in manifest.segments if s.bulletin_id == bulletin.id]
+            item = next((i for i in manifest.items if i.bulletin_id == bulletin.id), None)
+            if built == [s.text for s in segments] and item is not None:
+                return Duration(round(item.end_s - item.start_s, 1), "built")
         try:
             spoken = [text for _, text in spoken_segments(segments, self.settings)]
         except UserError:  # a segment with no words: the build says why
@@ -241,7 +237,7 @@ class StationPreparer:
         prepared = Prepared(slot, plan, skipped=list(bad))
         if not plan.items:
             return prepared
-        out_dir = self.settings.audio_out / PROGRAMMES_DIR
+        out_dir = audio_out(self.settings).programmes
         info = {"slot": slot.when.isoformat(), "session": slot.session, "zones": list(slot.zones),
                 "held_over": [h.bulletin.id for h in plan.held_over]}
         try:
@@ -264,7 +260,7 @@ class StationPreparer:
                 why = "; ".join(exc.problems) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             last = self._last_good(b)
             if last:
-                last.note = reasons.last_good_audio(last.manifest.get('built_at', '?'), why)
+                last.note = reasons.last_good_audio(last.manifest.built_at or '?', why)
                 prepared.takes.append(last)
                 prepared.warnings.append(f"{b.id}: airs its last good audio; build failed: {why}")
             else:
@@ -273,15 +269,11 @@ class StationPreparer:
         return prepared
 
     def _last_good(self, b: Bulletin) -> Take | None:
-        mp3 = self.settings.audio_out / f"{b.id}.mp3"
-        try:
-            manifest = json.loads((self.settings.audio_out / f"{b.id}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        files = audio_out(self.settings).bulletin(b.id)
+        manifest = read_manifest(files.manifest)
+        if manifest is None or not files.mp3.is_file() or manifest.files.mp3_sha256 != sha256_file(files.mp3):
             return None
-        if not mp3.is_file() or manifest.get("files", {}).get("mp3_sha256") != sha256_file(mp3):
-            return None
-        wav = self.settings.audio_out / f"{b.id}.wav"
-        return Take(mp3, manifest, wav if wav.is_file() else None)
+        return Take(files.mp3, manifest, files.wav if files.wav.is_file() else None)
 
 
 def take_from_file(path: Path, *, title: str | None = None, priority: str = "normal", topic: str = "general") -> Take:
@@ -289,27 +281,24 @@ def take_from_file(path: Path, *, title: str | None = None, priority: str = "nor
     from broadcast.audio.ffmpeg import DecodeError, decode
 
     path = Path(path)
-    manifest_path = path.with_suffix(".json")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        mp3 = path.with_suffix(".mp3")
-        wav = path.with_suffix(".wav")
-        if "items" in manifest and mp3.is_file():
-            return Take(mp3, manifest, wav if wav.is_file() else None)
-        if "items" in manifest and path == wav and manifest.get("files", {}).get("wav_sha256"):
-            return Take(wav, manifest, wav)  # an emergency's quick copy (broadcast.playout.instant): WAV only
-    except (OSError, ValueError):
-        pass
+    files = BuildFiles.beside(path)
+    manifest = read_manifest(files.manifest)
+    if manifest is not None and manifest.items:
+        if files.mp3.is_file():
+            return Take(files.mp3, manifest, files.wav if files.wav.is_file() else None)
+        if path == files.wav and manifest.files.wav_sha256:
+            return Take(files.wav, manifest, files.wav)  # an emergency's quick copy (broadcast.playout.instant): WAV only
     try:
         seconds = decode(path, 8000).size / 8000
     except DecodeError as exc:
         detail = str(exc).replace(f"{path}: ", "")
         raise UserError(f"{path.name}: not an audio file ({detail})") from None
-    manifest = {
-        "kind": "bulletin", "id": path.stem, "title": title or path.stem, "topic": topic, "priority": priority,
-        "items": [{"bulletin_id": path.stem, "start_s": 0.0, "end_s": round(seconds, 3)}],
-        "durations": {"total_s": round(seconds, 3)},
-        "files": {f"{path.suffix.lstrip('.').lower()}_sha256": sha256_file(path)},
-    }
+    kind = path.suffix.lstrip(".").lower()
+    manifest = Manifest(
+        kind="bulletin", id=path.stem, title=title or path.stem, topic=topic, priority=priority,
+        items=[ItemSpan(bulletin_id=path.stem, start_s=0.0, end_s=round(seconds, 3))],
+        durations=Durations(total_s=round(seconds, 3)),
+        files=AudioFiles(**({f"{kind}_sha256": sha256_file(path)} if kind in ("mp3", "wav") else {})),
+    )
     is_wav = path.suffix.lower() == ".wav"
     return Take(path, manifest, path if is_wav else None)

@@ -484,7 +484,7 @@ class Runner:
                 self._emergencies += 1
             current = self._current
             if current:
-                current[1].stop(reasons.interrupted_by_emergency(take.manifest.get('title') or take.mp3.name))
+                current[1].stop(reasons.interrupted_by_emergency(take.manifest.title or take.mp3.name))
         try:
             self._acquire_air(emergency)
         finally:

@@ -22,7 +22,6 @@ Contents (folders named in Vietnamese for the people who open it):
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -35,17 +34,15 @@ from pathlib import Path
 from broadcast.asrun import VerifyResult, open_log
 from broadcast.asrun.chain import export_rows
 from broadcast.atomic import atomic_write
+from broadcast.audio.layout import AUDIO_SUFFIXES, BuildFiles
+from broadcast.audio.layout import audio_out as audio_layout
+from broadcast.audio.manifest import read_manifest
+from broadcast.digest import sha256_bytes, sha256_file
 from broadcast.errors import UserError
 from broadcast.reports.files import FORMATS, record_issued, report_base_name, write_report_files
 from broadcast.reports.load import load_report_data
 from broadcast.reports.model import ReportData
 from broadcast.reports.period import parse_period
-
-# Where the scheduler builds each slot's programme, under audio_out/ (broadcast.playout.programme.
-# PROGRAMMES_DIR; not imported, to keep the evidence path free of the playout's imports).
-PROGRAMMES_DIR = "programmes"
-# Where `broadcast play` keeps the levelled copy of each instant play (broadcast.playout.instant.INSTANT_DIR).
-INSTANT_DIR = "instant"
 
 # Bulletin ids become file names: anything else (a slash, a leading dot) is not looked up.
 _SAFE_ID = re.compile(r"[\w][\w.-]*")
@@ -74,11 +71,6 @@ class AudioMatch:
     searched: list[str]  # the folders looked in, for the reader
 
 
-def _file_sha256(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def find_aired_audio(wanted: set[str], folders: list[tuple[Path, str]]) -> AudioMatch:
     """Find the files whose sha256 is in `wanted` among the MP3/WAV files of `folders`
     ((folder, its name in the zip) pairs; not recursive).
@@ -90,17 +82,14 @@ def find_aired_audio(wanted: set[str], folders: list[tuple[Path, str]]) -> Audio
     candidates: list[tuple[Path, str]] = []
     for folder, label in folders:
         try:
-            entries = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".mp3", ".wav") and p.is_file())
+            entries = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
         except OSError:
             continue
         candidates += [(p, f"{label}{p.name}") for p in entries]
 
     def claimed(path: Path) -> bool:
-        try:
-            files = json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("files", {})
-        except (OSError, ValueError, AttributeError):
-            return False
-        return bool({files.get("mp3_sha256"), files.get("wav_sha256")} & wanted) if isinstance(files, dict) else False
+        manifest = read_manifest(BuildFiles.beside(path).manifest)
+        return manifest is not None and any(manifest.files.claims(d) for d in wanted)
 
     found: dict[str, list[tuple[Path, str]]] = {}
     first = [c for c in candidates if claimed(c[0])]
@@ -109,16 +98,12 @@ def find_aired_audio(wanted: set[str], folders: list[tuple[Path, str]]) -> Audio
         if i >= len(first) and wanted <= set(found):
             break  # every logged hash has a file: no need to hash the rest
         try:
-            digest = _file_sha256(path)
+            digest = sha256_file(path)
         except OSError:
             continue
         if digest in wanted:
             found.setdefault(digest, []).append((path, name))
     return AudioMatch(found, sorted(wanted - set(found)), [label or "./" for _, label in folders])
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def build_evidence(
@@ -163,11 +148,11 @@ def build_evidence(
     members["kiem-tra-chuoi.json"] = (json.dumps(chain.as_dict(), ensure_ascii=False, indent=1) + "\n").encode()
 
     ids = sorted({r.bulletin_id for r in data.annex})
-    audio_out = settings.audio_out
+    layout = audio_layout(settings)
     for bulletin_id in ids:
         if not _SAFE_ID.fullmatch(bulletin_id):
             continue
-        manifest = audio_out / f"{bulletin_id}.json"
+        manifest = layout.bulletin(bulletin_id).manifest
         if manifest.is_file():
             members[f"manifest/{manifest.name}"] = manifest.read_bytes()
 
@@ -177,21 +162,20 @@ def build_evidence(
         for r in data.annex:
             if r.audio_sha256:
                 logged.setdefault(r.audio_sha256, []).append(r)
-        folders = [(audio_out, ""), (audio_out / PROGRAMMES_DIR, f"{PROGRAMMES_DIR}/"),
-                   (audio_out / INSTANT_DIR, f"{INSTANT_DIR}/")]
+        folders = layout.aired_folders()
         folders += [(Path(d), f"thu-muc-{i}/") for i, d in enumerate(audio_dirs, start=1)]
         audio = find_aired_audio(set(logged), folders)
         for matches in audio.found.values():
             for path, name in matches:
                 members[f"am-thanh/{name}"] = path.read_bytes()
-                manifest = path.with_suffix(".json")
+                manifest = BuildFiles.beside(path).manifest
                 if manifest.is_file():
                     members[f"manifest/{Path(name).with_suffix('.json')}"] = manifest.read_bytes()
         audio = AudioMatch(audio.found, audio.missing,
                            [f"{d}" for d, _ in folders])  # the real paths, for the reader
 
     members["DOC-TOI.txt"] = _readme(data, len(raw), audio, logged).encode("utf-8")
-    sums = "".join(f"{_sha256(blob)}  {name}\n" for name, blob in sorted(members.items()))
+    sums = "".join(f"{sha256_bytes(blob)}  {name}\n" for name, blob in sorted(members.items()))
     members["SHA256SUMS"] = sums.encode("utf-8")
 
     def write(path: Path) -> None:

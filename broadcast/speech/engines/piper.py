@@ -12,7 +12,6 @@ next engine, and `broadcast voices` shows the same message.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from broadcast.config import Settings
+from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import EngineError
 from broadcast.speech.engines import Speech, register
 
@@ -244,11 +244,7 @@ def file_digest(path: Path) -> str:
     key = _stat_key(path)
     with _digest_lock:
         if key not in _digests:
-            h = hashlib.sha256()
-            with open(path, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(block)
-            _digests[key] = h.hexdigest()
+            _digests[key] = sha256_file(path)
         return _digests[key]
 
 
@@ -352,7 +348,7 @@ class PiperEngine:
                 ids.append(f"{vf.name}={file_digest(vf.model)[:16]}:{file_digest(vf.config)[:16]}")
             except OSError:
                 ids.append(f"{vf.name}=missing")
-        voices_id = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+        voices_id = sha256_text("\n".join(ids))[:16]
         return f"piper-tts {piper_version} speaker={p.speaker} length_scale={p.length_scale} voices={voices_id}"
 
     def voice_language(self, voice: str) -> str | None:
