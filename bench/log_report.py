@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import tempfile
@@ -87,15 +88,20 @@ def main() -> int:
         cold = time.perf_counter() - t0
 
         steps: dict[str, list[float]] = {}
+        cpu: dict[str, list[tuple[float, float]]] = {}  # (this process, child processes) CPU seconds
 
         def timed(name: str, fn):
             # The report path pauses the cyclic GC (broadcast.reports.load.gc_paused); time each step the same way.
+            # CPU time too: on a shared, busy machine it is what the step would take on an idle one.
             gc.collect()
             gc.disable()
             try:
-                t0 = time.perf_counter()
+                t0, c0, k0 = time.perf_counter(), time.process_time(), os.times()
                 result = fn()
+                k1 = os.times()
                 steps.setdefault(name, []).append(time.perf_counter() - t0)
+                cpu.setdefault(name, []).append((time.process_time() - c0, k1.children_user + k1.children_system
+                                                 - k0.children_user - k0.children_system))
             finally:
                 gc.enable()
             return result
@@ -115,13 +121,18 @@ def main() -> int:
             timed("xlsx", lambda: atomic_write(step_out / "r.xlsx", lambda p: write_xlsx(data, p, chart, tables=tables)))
             timed("docx", lambda: atomic_write(step_out / "r.docx", lambda p: write_docx(data, p, chart, tables=tables)))
 
-            def complete():
-                write_report_files(load_report_data(settings, period, db=db), out / f"all-{i}", ["all"])
+            def complete(parallel: bool):
+                write_report_files(load_report_data(settings, period, db=db), out / f"all-{i}-{parallel}", ["all"],
+                                   parallel=parallel)
 
-            timed("complete", complete)
+            timed("complete", lambda: complete(True))
+            timed("one process", lambda: complete(False))
 
         def med(name: str) -> float:
             return statistics.median(steps[name])
+
+        def cpu_of(name: str, which: int = 0) -> float:
+            return statistics.median(c[which] for c in cpu[name])
 
         n, target = len(data.annex), 2.0
         verdict = lambda t: f"{'OK' if t <= target else 'OVER'} (target <= {target:.0f} s)"  # noqa: E731
@@ -134,8 +145,13 @@ def main() -> int:
         print(f"  CSV ({len(tables)} files): {med('csv'):.2f} s")
         print(f"  XLSX, openpyxl write-only (annex of {n} rows): {med('xlsx'):.2f} s")
         print(f"  DOCX, python-docx (annex of {n} rows): {med('docx'):.2f} s")
-        print(f"  complete report (figures + chart + CSV + XLSX + DOCX): {med('complete'):.2f} s "
-              f"{verdict(med('complete'))}")
+        print(f"  complete report (figures + chart + CSV + XLSX + DOCX, the XLSX in a child process): "
+              f"{med('complete'):.2f} s {verdict(med('complete'))}; CPU {cpu_of('complete'):.2f} s here and "
+              f"{cpu_of('complete', 1):.2f} s in the child (wall time on an idle 2-core machine: about the larger)")
+        print(f"  complete report, all in one process: {med('one process'):.2f} s {verdict(med('one process'))}; "
+              f"CPU {cpu_of('one process'):.2f} s")
+        print(f"  CPU seconds of each step: figures {cpu_of('figures'):.2f}, chart {cpu_of('chart'):.2f}, "
+              f"XLSX {cpu_of('xlsx'):.2f}, DOCX {cpu_of('docx'):.2f}")
         print(f"  complete report, first in the process (pays the imports): {cold:.2f} s {verdict(cold)}")
     return 0
 

@@ -436,3 +436,31 @@ def test_documents_are_laid_out_on_a4(tmp_path):
     section = docx.Document(docx_path).sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert all(ws.page_setup.paperSize in (9, "9") for ws in openpyxl.load_workbook(xlsx).worksheets)
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_the_xlsx_written_alongside_is_the_same_and_its_errors_reach_the_caller(tmp_path, parallel):
+    """The XLSX may be written in a forked child while the DOCX is written here: same workbook either way,
+    and a failure in the child is the caller's error (a folder where the file should go)."""
+    from openpyxl import load_workbook
+
+    from broadcast.reports.files import write_report_files
+    from broadcast.reports.load import load_report_data
+
+    settings = Settings(base_dir=tmp_path)
+    db = tmp_path / "log.sqlite"
+    with SqliteStore(db) as log:
+        log.append_many(sample_records(date(2024, 5, 1), date(2024, 5, 31), settings.station.tz, seed=11))
+    data = load_report_data(settings, "2024-05", db=db)
+    paths = write_report_files(data, tmp_path / "a", ["xlsx", "docx"], parallel=parallel)
+    same = write_report_files(data, tmp_path / "b", ["xlsx"], parallel=False)
+    xlsx = next(p for p in paths if p.suffix == ".xlsx")
+    assert xlsx.exists() and next(p for p in paths if p.suffix == ".docx").exists()
+
+    def values(path):
+        return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in load_workbook(path).worksheets}
+
+    assert values(xlsx) == values(same[-1])
+    (tmp_path / "c" / xlsx.name).mkdir(parents=True)
+    with pytest.raises(UserError, match="cannot write"):
+        write_report_files(data, tmp_path / "c", ["xlsx", "docx"], parallel=parallel)
