@@ -107,6 +107,7 @@ class ScheduleCheck:
     never_airs: tuple[NeverAirs, ...]
     sessions: tuple[PlannedSession, ...]
     no_broadcast: tuple[NoBroadcast, ...]  # skipped dates from the start to the last session shown
+    awaiting_approval: tuple[Bulletin, ...] = ()  # valid, but in no programme until a leader approves them
 
 
 def check_schedule(settings: Settings, count: int = 4, start: datetime | None = None) -> ScheduleCheck:
@@ -137,7 +138,8 @@ def check_schedule(settings: Settings, count: int = 4, start: datetime | None = 
                for b in bulletins for d in [planner.durations[b.id]]]
     return ScheduleCheck(schedule, tuple(invalid), tuple(x for x in lengths if x.length.long),
                          tuple(planner.never_airing(start)),
-                         tuple(planner.session(slot, settings) for slot in slots), tuple(no_broadcast))
+                         tuple(planner.session(slot, settings) for slot in slots), tuple(no_broadcast),
+                         tuple(preparer.awaiting_approval))
 
 
 def jingle_problems(settings: Settings) -> list[Problem]:

@@ -58,7 +58,9 @@ def demo(day, speedup: float) -> None:
 
     click.secho(f"\n2. Airing {day:%A %Y-%m-%d} on a simulated clock ({speedup:g}x), file sinks in {folder}",
                 bold=True)
-    aired = simulate_day(settings, day, speedup, folder)
+    # The example bulletins have no leader's approval: the demo day airs them as a station with approval off.
+    demo_settings = settings.model_copy(update={"approval": settings.approval.model_copy(update={"required": False})})
+    aired = simulate_day(demo_settings, day, speedup, folder)
     click.echo(format_table(aired.items) if aired.sessions else "no session on this date")
     warnings, errors = day_problems(aired)
     for w in warnings:

@@ -31,6 +31,8 @@ def format_check(result, schedule_file) -> str:
              f"{s.caps.days_per_week} days/week"]
     lines += [f"warning: {b.reason}" for b in result.invalid]
     lines += [f"warning: {n.message}" for n in result.long]
+    lines += [f"waiting for approval (not in any programme until approved): {b.id} — {b.title}"
+              for b in result.awaiting_approval]
     lines += [f"warning: {n.message}" for n in result.never_airs]
     skips = list(result.no_broadcast)  # printed in date order among the sessions
     for plan in result.sessions:

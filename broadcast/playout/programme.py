@@ -21,6 +21,7 @@ from broadcast.build import build_bulletin, build_programme, spoken_segments
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin
 from broadcast.content.length import item_seconds, speech_seconds
+from broadcast.desk.approval import may_air
 from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
 from broadcast.schedule.model import Schedule
@@ -157,6 +158,7 @@ class StationPreparer:
         self.settings = settings
         self.schedule = schedule
         self.bulletins_dir = Path(bulletins_dir or settings.bulletins_dir)
+        self.awaiting_approval: list[Bulletin] = []  # valid bulletins held back by `load` until approved
 
     # -- what is on air ----------------------------------------------------------------------
 
@@ -178,7 +180,11 @@ class StationPreparer:
                 continue
             seen.add(b.id)
             good.append(b)
-        return good, bad
+        # Only approved content airs when the station requires approval. Drafts are no broadcast attempt:
+        # they are not logged, only listed (schedule check and the console say what awaits approval).
+        allowed = may_air(self.settings, {b.id: b.source for b in good})
+        self.awaiting_approval = [b for b in good if b.id not in allowed]
+        return [b for b in good if b.id in allowed], bad
 
     def duration(self, bulletin: Bulletin) -> Duration:
         """From the bulletin's built audio when it matches the current text, else estimated from its spoken text."""

@@ -1,0 +1,92 @@
+"""Approval of bulletins: submit, approve, return with a comment; each bulletin's state; the audit trail.
+
+draft → submitted (awaiting approval) → approved → aired; returned with a comment goes back to the
+editor. An approval binds the exact content: an edit after approval puts the bulletin back in the
+queue. Whether approval is required at all is the station's setting (`approval.required`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from broadcast.bulletin import Bulletin, load_each
+from broadcast.config import Settings
+from broadcast.desk import audit
+from broadcast.desk.approval import (ContentChanged, State, Status, content_hash, load_approvals, record,
+                                     status_of)
+from broadcast.desk.store import utc_now
+from broadcast.errors import UserError
+
+__all__ = ["ContentChanged", "State", "Status", "BulletinState", "bulletin_states", "submit", "approve",
+           "return_to_editor", "history", "find_bulletin"]
+
+
+@dataclass(frozen=True)
+class BulletinState:
+    bulletin: Bulletin
+    status: Status
+    content_hash: str
+
+
+def find_bulletin(settings: Settings, bulletin_id: str) -> Bulletin:
+    """The bulletin with this id in the station's folder (UserError naming the problem if none loads)."""
+    bulletins, problems = load_each([settings.bulletins_dir])
+    for b in bulletins:
+        if b.id == bulletin_id:
+            return b
+    mine = [p for p in problems if bulletin_id in p]
+    raise UserError(mine or f"Không có bản tin '{bulletin_id}' trong thư mục {settings.bulletins_dir}.")
+
+
+def bulletin_states(settings: Settings, bulletins: list[Bulletin]) -> dict[str, BulletinState]:
+    approvals = load_approvals(settings.data_dir)
+    out = {}
+    for b in bulletins:
+        digest = content_hash(b.source) if b.source else ""
+        out[b.id] = BulletinState(b, status_of(approvals.get(b.id), digest), digest)
+    return out
+
+
+def state_of(settings: Settings, bulletin: Bulletin) -> BulletinState:
+    return bulletin_states(settings, [bulletin])[bulletin.id]
+
+
+def submit(settings: Settings, bulletin_id: str, user: str, *, now: datetime | None = None) -> BulletinState:
+    """The editor sends the bulletin's current content for approval."""
+    now = now or utc_now()
+    b = find_bulletin(settings, bulletin_id)
+    digest = content_hash(b.source)
+    record(settings.data_dir, b.id, State.pending, digest, user, now)
+    audit.append(settings.data_dir, user, "submitted", b.id, b.title, digest, now=now)
+    return state_of(settings, b)
+
+
+def approve(settings: Settings, bulletin_id: str, user: str, *, seen_hash: str | None = None, comment: str = "",
+            now: datetime | None = None) -> BulletinState:
+    """Approve the bulletin's content as it is now; with `seen_hash`, only if that is what the approver saw."""
+    now = now or utc_now()
+    b = find_bulletin(settings, bulletin_id)
+    digest = content_hash(b.source)
+    record(settings.data_dir, b.id, State.approved, digest, user, now, comment.strip(), expect=seen_hash)
+    audit.append(settings.data_dir, user, "approved", b.id, comment.strip() or b.title, digest, now=now)
+    return state_of(settings, b)
+
+
+def return_to_editor(settings: Settings, bulletin_id: str, user: str, comment: str, *, now: datetime | None = None
+                     ) -> BulletinState:
+    """Send the bulletin back to its editor with what to change (a comment is required)."""
+    comment = comment.strip()
+    if not comment:
+        raise UserError("Hãy ghi rõ cần sửa gì khi trả lại bản tin.")
+    now = now or utc_now()
+    b = find_bulletin(settings, bulletin_id)
+    digest = content_hash(b.source)
+    record(settings.data_dir, b.id, State.returned, digest, user, now, comment)
+    audit.append(settings.data_dir, user, "returned", b.id, comment, digest, now=now)
+    return state_of(settings, b)
+
+
+def history(settings: Settings, bulletin_id: str) -> list[audit.Entry]:
+    """Who did what to this bulletin, newest first."""
+    return audit.entries(settings.data_dir, target=bulletin_id)
