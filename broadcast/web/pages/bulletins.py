@@ -1,0 +1,250 @@
+"""Bản tin: the list, a new bulletin from a template, edit, preview (script and spoken text), "Nghe thử",
+submit, approve or return, and the history of who did what."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
+from starlette.requests import Request
+
+from broadcast.app import approval, editing
+from broadcast.app import bulletins as app_bulletins
+from broadcast.desk.approval import STATE_LABELS, ContentChanged
+from broadcast.errors import UserError
+from broadcast.render import TemplateSpec, get_template
+from broadcast.topics import TOPICS, Priority
+from broadcast.web.bulletin_form import FormField, data_fields, parse_form, place
+from broadcast.web.console import console_of
+from broadcast.web.highlight import spoken_pieces
+
+router = APIRouter()
+
+PRIORITIES = [(p.value, p.label.capitalize()) for p in Priority]
+
+
+def _template(name: str) -> TemplateSpec:
+    try:
+        return get_template(name)
+    except UserError:
+        raise HTTPException(404) from None
+
+
+def _bulletin(console, bulletin_id: str):
+    try:
+        return approval.find_bulletin(console.settings, bulletin_id)
+    except UserError:
+        raise HTTPException(404) from None
+
+
+@router.get("/ban-tin")
+def bulletin_list(request: Request, status: str = "", topic: str = "", q: str = ""):
+    console = console_of(request)
+    console.auth.require(request)
+    batch = app_bulletins.load_batch([console.settings.bulletins_dir]) if console.settings.bulletins_dir.is_dir() \
+        else app_bulletins.Batch([])
+    states = approval.bulletin_states(console.settings, batch.bulletins)
+    today = date.today()
+    rows = []
+    for s in sorted(states.values(), key=lambda s: (s.bulletin.air.start if s.bulletin.air else date.min), reverse=True):
+        b = s.bulletin
+        if status and s.status.state.value != status:
+            continue
+        if topic and b.topic != topic:
+            continue
+        if q and q.lower() not in (b.title + " " + b.id).lower():
+            continue
+        rows.append({"s": s, "on_air": b.on_air(today)})
+    return console.page(request, "bulletins.html", title="Bản tin", rows=rows, total=len(states),
+                        invalid=[str(p) for p in batch.problems], status=status, topic=topic, q=q,
+                        states=STATE_LABELS, approval_required=console.settings.approval.required)
+
+
+@router.get("/ban-tin/moi")
+def choose_template(request: Request):
+    console = console_of(request)
+    console.auth.require(request, "editor")
+    return console.page(request, "bulletin_new.html", title="Bản tin mới", templates=app_bulletins.list_templates())
+
+
+def _common_fields(values: dict, editing_id: str | None, spec: TemplateSpec) -> list[FormField]:
+    air = values.get("air") or {}
+    return [
+        FormField("title", "Tiêu đề", "Câu đọc đầu tiên của bản tin.", "text", values.get("title", ""), True),
+        FormField("topic", "Chủ đề (cho báo cáo)", "", "select", values.get("topic", spec.topic),
+                  options=list(TOPICS.items())),
+        FormField("priority", "Mức ưu tiên", "Ưu tiên: phát đầu chương trình. Khẩn cấp: phát ngay, ngắt chương trình.",
+                  "select", values.get("priority", "normal"), options=PRIORITIES),
+        FormField("air.from", "Phát từ ngày", "", "date", str(air.get("from") or "")),
+        FormField("air.to", "Đến ngày", "Để trống: phát đến khi gỡ bản tin.", "date", str(air.get("to") or "")),
+    ]
+
+
+def _labels(fields: list[FormField]) -> dict[str, str]:
+    labels = {f.name: f.label for f in fields}
+    for f in fields:
+        labels.update({f"{f.name}.{key}": label.lower() for key, label in f.columns})
+    return labels
+
+
+def _render_form(request: Request, spec: TemplateSpec, values: dict, *, bulletin_id: str | None = None,
+                 problems=(), preview=None, status_code: int = 200):
+    console = console_of(request)
+    common = _common_fields(values, bulletin_id, spec)
+    fields = data_fields(spec, values.get("data") or {})
+    body = FormField("body", "Nội dung thêm" if spec.fields else "Nội dung",
+                     "Đọc sau phần của mẫu. Viết [[chữ viết|cách đọc]] để quyết định cách đọc một từ.",
+                     "textarea", values.get("body", ""))
+    everything = common + fields + [body]
+    loose = place(list(problems), everything, _labels(everything))
+    action = f"/ban-tin/{bulletin_id}/sua" if bulletin_id else f"/ban-tin/moi/{spec.name}"
+    title = f"Sửa bản tin: {values.get('title') or bulletin_id}" if bulletin_id else f"Bản tin mới: {spec.title}"
+    return console.page(request, "bulletin_form.html", status_code=status_code, title=title, spec=spec,
+                        common=common, fields=fields, body=body, loose=loose, action=action,
+                        bulletin_id=bulletin_id, preview=preview,
+                        has_errors=bool(problems))
+
+
+@router.get("/ban-tin/moi/{template}")
+def new_form(request: Request, template: str):
+    console = console_of(request)
+    console.auth.require(request, "editor")
+    spec = _template(template)
+    return _render_form(request, spec, {"title": "", "topic": spec.topic, "air": {"from": date.today()}})
+
+
+def _preview_of(console, doc: dict, path):
+    """The preview of an unsaved form, or the problems that stop it."""
+    text = editing.bulletin_yaml(dict(doc, id=doc.get("id") or "xem-truoc"))
+    try:
+        return _preview_view(app_bulletins.preview(app_bulletins.load(path, text), console.settings)), []
+    except UserError as exc:
+        return None, exc.details
+
+
+def _preview_view(p) -> dict:
+    """Segments with the spoken text cut into changed and unchanged pieces, and the tokens to fix."""
+    tokens = {u.token for u in p.unspeakable}
+    segments = [{"kind": s.kind, "script": s.script, "pieces": spoken_pieces(s.script, s.spoken, tokens)}
+                for s in p.segments]
+    return {"segments": segments, "unspeakable": sorted(tokens), "script_text": p.script_text,
+            "spoken_text": p.spoken_text}
+
+
+async def _submit_form(request: Request, template: str | None = None, bulletin_id: str | None = None):
+    console = console_of(request)
+    login, form = await console.auth.posted(request, "editor")  # who and the token first, then what
+    bulletin = _bulletin(console, bulletin_id) if bulletin_id else None
+    spec = _template(bulletin.template if bulletin else template)
+    doc = parse_form(form, spec)
+    if bulletin is not None:
+        doc["id"] = bulletin.id  # an id names the audio files and the log's rows: it never changes
+    path = bulletin.source if bulletin is not None else console.settings.bulletins_dir / f"{doc.get('id') or 'moi'}.yaml"
+    if form.get("action") == "preview":
+        preview, problems = _preview_of(console, doc, path)
+        return _render_form(request, spec, doc, bulletin_id=bulletin.id if bulletin else None, problems=problems,
+                            preview=preview, status_code=422 if problems else 200)
+    try:
+        saved = editing.save(console.settings, doc, login.user.name, path=bulletin.source if bulletin else None)
+    except UserError as exc:
+        return _render_form(request, spec, doc, bulletin_id=bulletin.id if bulletin else None, problems=exc.details,
+                            status_code=422)
+    if not saved.created and bulletin is not None:
+        message = "Đã lưu bản tin."
+    else:
+        message = "Đã tạo bản tin. Nghe thử rồi gửi duyệt khi đã ưng ý."
+    return console.redirect(f"/ban-tin/{saved.bulletin.id}", message)
+
+
+@router.post("/ban-tin/moi/{template}")
+async def create(request: Request, template: str):
+    return await _submit_form(request, template=template)
+
+
+@router.get("/ban-tin/{bulletin_id}/sua")
+def edit_form(request: Request, bulletin_id: str):
+    console = console_of(request)
+    console.auth.require(request, "editor")
+    b = _bulletin(console, bulletin_id)
+    values = b.model_dump(mode="python", by_alias=True, exclude={"source"})
+    return _render_form(request, _template(b.template), values, bulletin_id=b.id)
+
+
+@router.post("/ban-tin/{bulletin_id}/sua")
+async def save_edit(request: Request, bulletin_id: str):
+    return await _submit_form(request, bulletin_id=bulletin_id)
+
+
+@router.post("/ban-tin/xem-truoc/{template}")
+async def live_preview(request: Request, template: str):
+    """The preview panel alone, for the form's live update (JavaScript); the form works without it."""
+    console = console_of(request)
+    _, form = await console.auth.posted(request, "editor")
+    spec = _template(template)
+    doc = parse_form(form, spec)
+    preview, problems = _preview_of(console, doc, console.settings.bulletins_dir / "xem-truoc.yaml")
+    return console.templates.TemplateResponse(request, "_preview.html", {"preview": preview, "problems": [
+        p.message for p in problems]})
+
+
+@router.get("/ban-tin/{bulletin_id}")
+def bulletin_page(request: Request, bulletin_id: str):
+    console = console_of(request)
+    login = console.auth.require(request)
+    b = _bulletin(console, bulletin_id)
+    state = approval.state_of(console.settings, b)
+    try:
+        preview, problems = _preview_view(app_bulletins.preview(b, console.settings)), []
+    except UserError as exc:
+        preview, problems = None, exc.problems
+    return console.page(request, "bulletin.html", title=b.title, b=b, state=state, preview=preview,
+                        problems=problems, history=approval.history(console.settings, b.id),
+                        can_edit=login.user.can("editor"), can_approve=login.user.can("approver"),
+                        approval_required=console.settings.approval.required)
+
+
+@router.get("/ban-tin/{bulletin_id}/nghe-thu.mp3")
+def listen(request: Request, bulletin_id: str):
+    """The bulletin's audio with the jingles, built now if its text changed since the last build."""
+    console = console_of(request)
+    console.auth.require(request)
+    b = _bulletin(console, bulletin_id)
+    outcome = app_bulletins.build(app_bulletins.Batch([b]), console.settings)
+    if not outcome.results:
+        raise HTTPException(422, "; ".join(str(p) for p in outcome.problems) or "Không dựng được âm thanh.")
+    return FileResponse(outcome.results[0].mp3, media_type="audio/mpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/ban-tin/{bulletin_id}/gui-duyet")
+async def submit(request: Request, bulletin_id: str):
+    console = console_of(request)
+    login, _ = await console.auth.posted(request, "editor")
+    b = _bulletin(console, bulletin_id)
+    approval.submit(console.settings, b.id, login.user.name)
+    return console.redirect(f"/ban-tin/{b.id}", "Đã gửi bản tin để lãnh đạo duyệt.")
+
+
+@router.post("/ban-tin/{bulletin_id}/duyet")
+async def approve(request: Request, bulletin_id: str):
+    console = console_of(request)
+    login, form = await console.auth.posted(request, "approver")
+    b = _bulletin(console, bulletin_id)
+    try:
+        approval.approve(console.settings, b.id, login.user.name, seen_hash=str(form.get("seen", "")),
+                         comment=str(form.get("comment", "")))
+    except ContentChanged as exc:
+        return console.redirect(f"/ban-tin/{b.id}", str(exc), kind="bad")
+    return console.redirect(f"/ban-tin/{b.id}", "Đã duyệt. Bản tin sẽ vào chương trình các phiên phát trong thời gian phát của nó.")
+
+
+@router.post("/ban-tin/{bulletin_id}/tra-lai")
+async def send_back(request: Request, bulletin_id: str):
+    console = console_of(request)
+    login, form = await console.auth.posted(request, "approver")
+    b = _bulletin(console, bulletin_id)
+    try:
+        approval.return_to_editor(console.settings, b.id, login.user.name, str(form.get("comment", "")))
+    except UserError as exc:
+        return console.redirect(f"/ban-tin/{b.id}", exc.problems[0], kind="bad")
+    return console.redirect(f"/ban-tin/{b.id}", "Đã trả lại bản tin cho biên tập viên kèm ý kiến.")
