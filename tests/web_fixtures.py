@@ -160,3 +160,49 @@ class Http:
     def log_in(self, name: str, password: str = PASSWORD) -> Reply:
         token = self.csrf("/dang-nhap")
         return self.post("/dang-nhap", {"name": name, "password": password, "csrf": token, "next": "/"})
+
+
+def schedule_away_from_now(station_yaml: Path, hours: float = 6.0) -> None:
+    """One daily session hours away from now (station time), so a service started by a test has nothing
+    late to recover and nothing due while it runs."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    folder = station_yaml.parent
+    doc = yaml.safe_load((folder / "schedule.yaml").read_text(encoding="utf-8"))
+    at = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + timedelta(hours=hours)
+    doc["sessions"] = [{"name": "sáng", "time": f"{at:%H}:00", "days": ["t2", "t3", "t4", "t5", "t6", "t7", "cn"],
+                        "zones": list(doc["zones"])}]
+    doc["one_off"], doc["skip"] = [], []
+    doc["caps"]["days_per_week"] = 7
+    (folder / "schedule.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def start_service(station_yaml: Path, timeout: float = 90.0) -> subprocess.Popen:
+    """`broadcast run` on the station, once its control socket answers."""
+    import json
+
+    folder = station_yaml.parent
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env["BROADCAST_SETTINGS"] = str(station_yaml)
+    log = open(folder / "service.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "broadcast", "run"], cwd=folder, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    sock = folder / "data" / "control.sock"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"broadcast run exited: {(folder / 'service.log').read_text()}")
+        if sock.exists():
+            try:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.settimeout(2)
+                    s.connect(str(sock))
+                    s.sendall(b'{"cmd": "status"}\n')
+                    if json.loads(s.makefile().readline()).get("ok"):
+                        return proc
+            except (OSError, ValueError):
+                pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"broadcast run did not answer within {timeout} s")

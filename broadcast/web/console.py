@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from broadcast import __version__
 from broadcast.config import Settings
+from broadcast.errors import UserError
 from broadcast.web.auth import Auth
 
 FLASH_COOKIE = "bc_flash"
@@ -39,6 +40,7 @@ class Console:
     auth: Auth
     templates: Jinja2Templates
     flash_signer: URLSafeSerializer
+    _zones: tuple[int, dict[str, str]] | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -57,10 +59,23 @@ class Console:
         response = self.templates.TemplateResponse(request, template, {
             "login": login, "user": login.user if login else None, "csrf": login.csrf if login else "",
             "nav": nav, "path": request.url.path, "flash": flash, "station": self.settings.station,
-            "version": __version__, **context}, status_code=status_code)
+            "version": __version__, "zone_names": self.zone_names(), **context}, status_code=status_code)
         if raw:
             response.delete_cookie(FLASH_COOKIE, path="/")
         return response
+
+    def zone_names(self) -> dict[str, str]:
+        """Zone id -> the station's name for it (ids where the schedule cannot be read)."""
+        from broadcast.app.play import zones
+
+        file = self.settings.schedule_file
+        try:
+            stamp = file.stat().st_mtime_ns
+            if self._zones is None or self._zones[0] != stamp:  # read again only when the file changed
+                self._zones = (stamp, zones(self.settings))
+        except (OSError, UserError):  # a missing or broken schedule.yaml is reported where it is used
+            return {}
+        return self._zones[1]
 
     def redirect(self, to: str, flash: str | None = None, kind: str = "ok") -> RedirectResponse:
         """After a POST: see-other to a page, with a one-time message shown there."""

@@ -1,17 +1,67 @@
-"""Tổng quan: on air now, the next sessions, alerts."""
+"""Tổng quan: what airs now and on which zones, the next sessions with their programmes, what needs doing."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
+from broadcast.app import approval
+from broadcast.app import bulletins as app_bulletins
+from broadcast.app.schedule import check_schedule
+from broadcast.app.service import service_status
+from broadcast.desk.approval import State
+from broadcast.errors import UserError
 from broadcast.web.console import console_of
 
 router = APIRouter()
+ENDING_SOON_DAYS = 3
+
+
+def _alerts(console, login) -> list[dict]:
+    settings = console.settings
+    batch = app_bulletins.load_batch([settings.bulletins_dir]) if settings.bulletins_dir.is_dir() \
+        else app_bulletins.Batch([])
+    alerts = [{"kind": "bad", "text": f"Tệp bản tin chưa hợp lệ, không được phát: {p}"} for p in batch.problems]
+    states = approval.bulletin_states(settings, batch.bulletins)
+    today = date.today()
+    if settings.approval.required:
+        waiting = [s for s in states.values() if s.status.state is State.pending]
+        if waiting:
+            who = "Bạn cần duyệt" if login.user.can("approver") else "Đang chờ lãnh đạo duyệt"
+            alerts.append({"kind": "warn", "text": f"{who}: {len(waiting)} bản tin.", "href": "/ban-tin?status=pending",
+                           "items": [(s.bulletin.id, s.bulletin.title) for s in waiting]})
+        returned = [s for s in states.values() if s.status.state is State.returned]
+        if returned and login.user.can("editor"):
+            alerts.append({"kind": "warn", "text": f"Bị trả lại, cần sửa: {len(returned)} bản tin.",
+                           "href": "/ban-tin?status=returned", "items": [(s.bulletin.id, s.bulletin.title) for s in returned]})
+    ending = [b for b in batch.bulletins if b.air and b.air.end and today <= b.air.end <= today + timedelta(days=ENDING_SOON_DAYS)]
+    if ending:
+        alerts.append({"kind": "warn", "text": f"Sắp hết thời gian phát (trong {ENDING_SOON_DAYS} ngày): {len(ending)} bản tin.",
+                       "items": [(b.id, b.title) for b in ending]})
+    return alerts
 
 
 @router.get("/")
 def dashboard(request: Request):
     console = console_of(request)
+    login = console.auth.require(request)
+    status = service_status(console.settings)
+    try:
+        plan, plan_error = check_schedule(console.settings, count=3), ""
+    except UserError as exc:
+        plan, plan_error = None, "; ".join(exc.problems)
+    return console.page(request, "dashboard.html", title="Tổng quan", status=status, plan=plan,
+                        plan_error=plan_error, alerts=_alerts(console, login))
+
+
+@router.get("/trang-thai.json")
+def status_json(request: Request):
+    """The on-air card's data, polled by the dashboard's script (the page itself works without it)."""
+    console = console_of(request)
     console.auth.require(request)
-    return console.page(request, "dashboard.html", title="Tổng quan")
+    s = service_status(console.settings)
+    return JSONResponse({"running": s.running, "state": s.state, "on_air": s.on_air, "error": s.error,
+                         "next": s.next})
