@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from broadcast.bulletin import Bulletin, load_each
+from broadcast.content.bulletin import Bulletin, load_each
 from broadcast.config import Settings
 from broadcast.desk import audit
 from broadcast.desk.approval import (ContentChanged, State, Status, content_hash, load_approvals, record,

@@ -17,7 +17,7 @@ import yaml
 
 from broadcast.app import bulletins as app_bulletins
 from broadcast.atomic import atomic_write
-from broadcast.bulletin import Bulletin, bulletin_files
+from broadcast.content.bulletin import Bulletin, bulletin_files
 from broadcast.config import Settings
 from broadcast.desk import audit
 from broadcast.desk.approval import content_hash

@@ -18,7 +18,7 @@ def approve(ids: tuple[str, ...], who: str | None, comment: str, list_only: bool
     """Approve the current content of bulletins ID... so they go into programmes (when approval is required)."""
     settings = click.get_current_context().obj.settings
     if list_only or not ids:
-        from broadcast.bulletin import load_each
+        from broadcast.content.bulletin import load_each
 
         bulletins, _ = load_each([settings.bulletins_dir])
         required = "required" if settings.approval.required else "not required (approval.required: false)"

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from broadcast.problems import Problem
-from broadcast.render import FieldSpec, TemplateSpec
+from broadcast.content.template import FieldSpec, TemplateSpec
 
 EXTRA_ROWS = 2  # empty entry rows a form offers without JavaScript
 

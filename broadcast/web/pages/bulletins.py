@@ -13,7 +13,7 @@ from broadcast.app import approval, editing
 from broadcast.app import bulletins as app_bulletins
 from broadcast.desk.approval import STATE_LABELS, ContentChanged
 from broadcast.errors import UserError
-from broadcast.render import TemplateSpec, get_template
+from broadcast.content.template import TemplateSpec, get_template
 from broadcast.topics import TOPICS, Priority
 from broadcast.web.bulletin_form import FormField, data_fields, parse_form, place
 from broadcast.web.console import console_of
