@@ -42,6 +42,6 @@ def level_upload(settings: Settings, path: Path, priority: str) -> Path:
 
 def zones(settings: Settings) -> dict[str, str]:
     """The schedule's zones (id -> name) a play can be sent to."""
-    from broadcast.schedule import load_schedule
+    from broadcast.schedule.validation import load_schedule
 
     return {zid: zone.name for zid, zone in load_schedule(settings.schedule_file).zones.items()}

@@ -26,6 +26,7 @@ class FormField:
     value: Any = ""
     required: bool = False
     options: list[tuple[str, str]] = field(default_factory=list)
+    placeholder: str = ""  # the template's example
     columns: list[tuple[str, str]] = field(default_factory=list)  # entries: (key, label)
     rows: list[dict] = field(default_factory=list)  # entries: one dict per row
     errors: list[str] = field(default_factory=list)
@@ -33,10 +34,14 @@ class FormField:
 
 def label_and_help(text: str) -> tuple[str, str]:
     """'Thời hạn giải quyết, ví dụ: 05 ngày làm việc' → ('Thời hạn giải quyết', 'ví dụ: 05 ngày làm việc')."""
-    m = re.match(r"^([^:,(]+)[:,(]?\s*(.*?)\)?$", text.strip())
-    if not m:
-        return text, ""
-    return m.group(1).strip(), m.group(2).strip()
+    text = text.strip()
+    if m := re.match(r"^(.*?),?\s*(ví dụ:?.*)$", text):
+        return m.group(1).strip(), m.group(2).strip()
+    if m := re.match(r"^([^(]+)\((.*)\)\s*$", text):
+        return m.group(1).strip(), m.group(2).strip()
+    if m := re.match(r"^([^:]+):\s*(.+)$", text):
+        return m.group(1).strip(), m.group(2).strip()
+    return text, ""
 
 
 def entry_columns(f: FieldSpec) -> list[tuple[str, str]]:
@@ -71,10 +76,12 @@ def data_fields(spec: TemplateSpec, data: dict) -> list[FormField]:
         elif f.type == "date":
             out.append(FormField(path, label, "", "date", _text(value), f.required))
         elif f.type == "count":
-            out.append(FormField(path, label, help_text, "number", _text(value), f.required))
+            out.append(FormField(path, label, help_text, "number", _text(value), f.required,
+                                 placeholder=_text(f.example)))
         else:
             long = len(_text(f.example)) > 60 or name in ("gist", "body")
-            out.append(FormField(path, label, help_text, "textarea" if long else "text", _text(value), f.required))
+            out.append(FormField(path, label, help_text, "textarea" if long else "text", _text(value), f.required,
+                                 placeholder=_text(f.example)))
     return out
 
 

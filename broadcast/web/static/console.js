@@ -84,7 +84,26 @@ function addRows(form) {
   });
 }
 
+function liveReading(form) {
+  var out = form.querySelector(".read-aloud");
+  var timer = null;
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var data = new FormData(form);
+      data.delete("action");
+      fetch(form.dataset.read, {method: "POST", body: data, credentials: "same-origin",
+                                headers: {"X-CSRF-Token": csrfToken(form)}})
+        .then(function (r) { return r.text(); })
+        .then(function (text) { out.textContent = text; })
+        .catch(function () {});
+    }, 400);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  var lexiconForm = document.querySelector("form.lexicon-form");
+  if (lexiconForm) { liveReading(lexiconForm); }
   var dash = document.querySelector("[data-status]");
   if (dash) {
     setInterval(function () { refreshOnAir(dash, dash.dataset.status); }, 3000);

@@ -1,0 +1,106 @@
+"""Each main page in the browser as the admin (screenshots to look at), Vietnamese text in one font family,
+the lexicon's "how it is read", users added by the admin, and a phone-sized screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from broadcast.app import users
+from test_web_login import log_in, shot
+from web_fixtures import PASSWORD
+
+PAGES = {
+    "tong-quan": ("/", "Tổng quan"),
+    "ban-tin-danh-sach": ("/ban-tin", "Bản tin"),
+    "ban-tin-moi": ("/ban-tin/moi", "Bản tin mới"),
+    "ban-tin-mau": ("/ban-tin/moi/procedure", "Công khai thủ tục hành chính"),
+    "lich-phat": ("/lich-phat", "Lịch phát"),
+    "tu-dien": ("/tu-dien", "Từ điển của đài"),
+    "nguoi-dung": ("/nguoi-dung", "Người dùng"),
+}
+
+
+@pytest.fixture
+def admin(browser, console):
+    context = browser.new_context(base_url=console.url, timezone_id="Asia/Ho_Chi_Minh",
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    users.update_user(console.data_dir, "quantri", roles=["admin", "editor", "approver"])
+    log_in(page, "quantri")
+    page.wait_for_url("**/")
+    yield page
+    context.close()
+
+
+def test_main_pages_render_in_vietnamese(admin):
+    for name, (path, heading) in PAGES.items():
+        admin.goto(path)
+        assert heading in admin.inner_text("h1"), path
+        shot(admin, name)
+
+
+def fonts_of(page, selector: str) -> set[str]:
+    """The platform fonts Chromium used for the text of the element (DevTools' CSS.getPlatformFontsForNode)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})
+    node = cdp.send("DOM.querySelector", {"nodeId": root["root"]["nodeId"], "selector": selector})["nodeId"]
+    text = cdp.send("DOM.describeNode", {"nodeId": node, "depth": 1})["node"]
+    child = next(c for c in text["children"] if c["nodeType"] == 3)  # the text node itself
+    found = cdp.send("DOM.pushNodesByBackendIdsToFrontend", {"backendNodeIds": [child["backendNodeId"]]})
+    return {f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": found["nodeIds"][0]})["fonts"]}
+
+
+def test_vietnamese_text_renders_in_one_font_family(admin):
+    admin.goto("/ban-tin/moi/procedure")
+    # Letters that the old Liberation fonts lacked (ạ ế ộ ư ơ ỷ đ) must not fall back letter by letter.
+    admin.evaluate("""() => { const p = document.createElement('p'); p.id = 'mau-chu';
+        p.textContent = 'Ủy ban nhân dân xã thông báo: hộ tịch, chứng thực, đất đai — ạ ế ộ ư ơ ỷ đ Ữ Ặ';
+        document.querySelector('main').appendChild(p); }""")
+    assert len(fonts_of(admin, "#mau-chu")) == 1, fonts_of(admin, "#mau-chu")
+    assert len(fonts_of(admin, "main h1")) == 1
+
+
+def test_lexicon_entry_with_how_it_is_read(admin, console):
+    admin.goto("/tu-dien")
+    admin.fill("input[name=written]", "HTX")
+    admin.fill("input[name=spoken]", "hợp tác xã")
+    admin.fill("input[name=sample]", "Đại hội HTX Tiền Phong")
+    admin.click("button[value=preview]")
+    assert admin.inner_text(".read-aloud") == "Đại hội hợp tác xã Tiền Phong"
+    admin.fill("input[name=spoken]", "hợp tác xã số 1")
+    admin.click("button[value=save]")
+    assert "chữ số" in admin.inner_text(".flash.bad")  # refused, nothing written
+    admin.fill("input[name=spoken]", "hợp tác xã")
+    with admin.expect_navigation():
+        admin.click("button[value=save]")
+    assert "HTX: hợp tác xã" in (console.folder / "lexicon.yaml").read_text(encoding="utf-8")
+    assert "hợp tác xã" in admin.inner_text("table")
+    shot(admin, "tu-dien-da-luu")
+
+
+def test_admin_adds_a_user_who_can_log_in(admin, console):
+    admin.goto("/nguoi-dung")
+    form = admin.locator("form[action='/nguoi-dung']")
+    form.locator("input[name=name]").fill("phothuky")
+    form.locator("input[name=full_name]").fill("Phạm Thị Thư")
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.locator("input[value=editor]").check()
+    with admin.expect_navigation():
+        form.locator("button").click()
+    assert "Đã thêm người dùng phothuky" in admin.inner_text(".flash")
+    assert users.log_in(console.data_dir, "phothuky", PASSWORD).user.roles == {"editor"}
+
+
+def test_pages_fit_a_phone(browser, console):
+    context = browser.new_context(base_url=console.url, viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    log_in(page, "bientap")
+    page.wait_for_url("**/")
+    for path in ("/", "/ban-tin", "/ban-tin/moi/hotline"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width}px wide on a 360px screen"
+    shot(page, "dien-thoai-ban-tin-moi")
+    context.close()
