@@ -27,7 +27,8 @@ def approving(station, tmp_path):
 
 def planned_ids(settings, when=datetime(2024, 5, 6, 5, 30, tzinfo=TZ)):
     from broadcast.playout.programme import StationPreparer
-    from broadcast.schedule import Schedule, Slot
+    from broadcast.schedule.model import Schedule
+    from broadcast.schedule.slots import Slot
 
     schedule = Schedule.model_validate({"zones": {"z": {"name": "Z", "sink": {"type": "file", "folder": "x"}}}})
     preparer = StationPreparer(settings, schedule)

@@ -3,7 +3,6 @@ to its field, the spoken text, "Nghe thử", submit, approve; an edit after appr
 
 from __future__ import annotations
 
-import pytest
 
 from broadcast.desk import audit
 from test_web_login import log_in, shot

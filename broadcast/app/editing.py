@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -79,7 +79,7 @@ def save(settings: Settings, doc: dict, user: str, *, path: Path | None = None) 
     field paths) and nothing written when it has any. `path` is the file being edited (None: a new one)."""
     created = path is None
     if created:
-        doc = dict(doc, id=doc.get("id") or new_id(settings, doc.get("title", ""), date.today()))
+        doc = dict(doc, id=doc.get("id") or new_id(settings, doc.get("title", ""), datetime.now(settings.station.tz).date()))
         path = settings.bulletins_dir / f"{doc['id']}.yaml"
         if doc["id"] in taken_ids(settings) or path.exists():
             raise UserError(Problem(f"id '{doc['id']}' is already used by another bulletin", str(path), path="id"))

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from broadcast.asrun import LoggedRow, Outcome, VerifyResult, open_log, verify_log
+from broadcast.asrun import LoggedRow, Outcome, VerifyResult, log_path, open_log, verify_log
 from broadcast.asrun.chain import export_rows
 from broadcast.asrun.corrections import effective_ids
 from broadcast.atomic import atomic_write
@@ -133,3 +133,66 @@ def export_log(settings, fmt: str = "csv", *, first: date | None = None, last: d
     since, until = day_bounds(settings.station.tz, first, last)
     with open_log(settings, path=db, readonly=True) as log:
         return LogExport(log.raw_rows(since=since, until=until), fmt)
+
+
+# --- the console's views: the log page and the dashboard's alerts ---------------------------------
+
+
+@dataclass(frozen=True)
+class LogView:
+    rows: list[LoggedRow]  # newest first, at most `limit`
+    total: int  # rows matching the filters
+    verify: VerifyResult | None  # None: no log yet
+
+
+def view(settings, first: date | None = None, last: date | None = None, outcome: str | None = None,
+         limit: int = 300) -> LogView:
+    """The newest rows scheduled from `first` to `last` (station days, inclusive), and the chain's verdict."""
+    path = log_path(settings)
+    if not path.exists():
+        return LogView([], 0, None)
+    since, until = day_bounds(settings.station.tz, first, last)
+    with open_log(settings, readonly=True) as log:
+        raw = log.raw_rows(since, until)  # decoded below only for the rows shown
+        verdict = _verified(log, path)
+    if outcome:
+        raw = [r for r in raw if r["outcome"] == outcome]
+    newest = sorted(raw, key=lambda r: r["id"], reverse=True)[:limit]
+    return LogView([LoggedRow.from_stored(r) for r in newest], len(raw), verdict)
+
+
+@dataclass(frozen=True)
+class Recent:
+    """What went wrong lately, for the dashboard: rows not aired as planned, and the chain's verdict."""
+
+    problems: list[LoggedRow]  # missed, failed or interrupted, newest first
+    late: int
+    verify: VerifyResult | None
+
+
+def recent(settings, today: date, days: int = 7) -> Recent:
+    path = log_path(settings)
+    if not path.exists():
+        return Recent([], 0, None)
+    since, _ = day_bounds(settings.station.tz, today - timedelta(days=days), None)
+    with open_log(settings, readonly=True) as log:
+        rows = log.rows(since, None)
+        verdict = _verified(log, path)
+    bad = [r for r in reversed(rows) if r.record.outcome.value in ("missed", "failed", "interrupted")]
+    return Recent(bad, sum(1 for r in rows if r.record.outcome.value == "late"), verdict)
+
+
+_VERDICTS: dict[str, tuple[tuple, VerifyResult]] = {}
+
+
+def _verified(log, path: Path) -> VerifyResult:
+    """The whole chain's verdict, walked again only when the files changed (a page view is not an audit:
+    `broadcast log verify` always walks it all). Any write, by the service or by hand, changes the key."""
+    key = (log.head(), *((p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else None
+                         for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + ".head"))))
+    hit = _VERDICTS.get(str(path))
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    verdict = log.verify()
+    _VERDICTS[str(path)] = (key, verdict)
+    return verdict

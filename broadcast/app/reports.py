@@ -53,3 +53,39 @@ def evidence(settings, period: str | Period, out: Path | str, *, with_audio: boo
     period = period.spec if isinstance(period, Period) else period
     return build_evidence(settings, period, out, with_audio=with_audio, db=db, issued=issued,
                           audio_dirs=list(audio_dirs))
+
+
+# --- the console's downloads: one folder per period, the only place files are served from -----------
+
+REPORTS_FOLDER = "bao-cao"  # under the data folder
+
+
+def period_dir(settings, period: str) -> Path:
+    return settings.data_dir / REPORTS_FOLDER / parse_period(period).spec
+
+
+def report_for_download(settings, period: str) -> ReportResult:
+    """`report` of every format into the period's download folder."""
+    return report(settings, period, period_dir(settings, period))
+
+
+def evidence_for_download(settings, period: str) -> EvidenceResult:
+    folder = period_dir(settings, period)
+    folder.mkdir(parents=True, exist_ok=True)
+    return evidence(settings, period, folder / f"bang-chung-{parse_period(period).spec}.zip")
+
+
+def made_files(settings, period: str) -> list[Path]:
+    folder = period_dir(settings, period)
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+def download(settings, period: str, name: str) -> Path:
+    """A file made for `period`, by its bare name; anything outside the period's folder is refused."""
+    from broadcast.errors import UserError
+
+    folder = period_dir(settings, period).resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file():
+        raise UserError(f"Không có tệp '{name}' trong các báo cáo đã lập.")
+    return path

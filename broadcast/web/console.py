@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,10 @@ class Console:
         if raw:
             response.delete_cookie(FLASH_COOKIE, path="/")
         return response
+
+    def today(self) -> date:
+        """The station's date (the machine may run in UTC)."""
+        return datetime.now(self.settings.station.tz).date()
 
     def zone_names(self) -> dict[str, str]:
         """Zone id -> the station's name for it (ids where the schedule cannot be read)."""

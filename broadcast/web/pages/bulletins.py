@@ -45,7 +45,7 @@ def bulletin_list(request: Request, status: str = "", topic: str = "", q: str = 
     batch = app_bulletins.load_batch([console.settings.bulletins_dir]) if console.settings.bulletins_dir.is_dir() \
         else app_bulletins.Batch([])
     states = approval.bulletin_states(console.settings, batch.bulletins)
-    today = date.today()
+    today = console.today()
     rows = []
     for s in sorted(states.values(), key=lambda s: (s.bulletin.air.start if s.bulletin.air else date.min), reverse=True):
         b = s.bulletin
@@ -111,7 +111,7 @@ def new_form(request: Request, template: str):
     console = console_of(request)
     console.auth.require(request, "editor")
     spec = _template(template)
-    return _render_form(request, spec, {"title": "", "topic": spec.topic, "air": {"from": date.today()}})
+    return _render_form(request, spec, {"title": "", "topic": spec.topic, "air": {"from": console_of(request).today()}})
 
 
 def _preview_of(console, doc: dict, path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -26,7 +26,7 @@ def _alerts(console, login) -> list[dict]:
         else app_bulletins.Batch([])
     alerts = [{"kind": "bad", "text": f"Tệp bản tin chưa hợp lệ, không được phát: {p}"} for p in batch.problems]
     states = approval.bulletin_states(settings, batch.bulletins)
-    today = date.today()
+    today = console.today()
     if settings.approval.required:
         waiting = [s for s in states.values() if s.status.state is State.pending]
         if waiting:
