@@ -116,3 +116,40 @@ def test_cli_approve_and_schedule_check_say_what_waits(approving, run_cli, tmp_p
     assert audit.entries(approving.data_dir)[0].user == "chu-tich"
     code, out, err = run_cli("approve", "khong-co")
     assert code == 2 and "khong-co" in err
+
+
+def test_log_verify_checks_the_audit_trail_too(approving, run_cli, tmp_path):
+    import sqlite3
+
+    from broadcast.asrun import open_log
+    from broadcast.asrun.sample import sample_records
+
+    with open_log(approving) as log:  # a log to verify beside the trail
+        log.append(next(iter(sample_records(datetime(2024, 5, 6).date(), datetime(2024, 5, 6).date(), TZ))))
+    approval.submit(approving, "duong-day-nong-2024", "bientap")
+    approval.approve(approving, "duong-day-nong-2024", "lanhdao")
+    code, out, err = run_cli("log", "verify")
+    assert code == 0 and "audit trail: OK: 2 rows" in out, out + err
+    db = sqlite3.connect(tmp_path / "data" / "desk.sqlite")
+    db.execute("DROP TRIGGER audit_no_update")
+    db.execute("UPDATE audit SET user = 'nguoi-khac' WHERE id = 2")  # someone rewrites who approved
+    db.commit()
+    code, out, err = run_cli("log", "verify")
+    assert code == 1 and "audit trail: BROKEN at row 2 (edited)" in out
+
+
+def test_the_evidence_zip_carries_the_audit_trail(approving, run_cli, tmp_path):
+    import zipfile
+
+    from broadcast.asrun import open_log
+    from broadcast.asrun.sample import sample_records
+
+    with open_log(approving) as log:
+        log.append_many(sample_records(datetime(2024, 5, 6).date(), datetime(2024, 5, 6).date(), TZ))
+    approval.approve(approving, "duong-day-nong-2024", "lanhdao")
+    code, out, err = run_cli("evidence", "--period", "2024-05", "--out", str(tmp_path / "e.zip"))
+    assert code == 0, err
+    with zipfile.ZipFile(tmp_path / "e.zip") as z:
+        trail = z.read("nhat-ky-thao-tac/thao-tac-bang-dieu-khien.csv").decode()
+        assert "lanhdao,approved,duong-day-nong-2024" in trail
+        assert "Chuỗi băm hợp lệ" in z.read("nhat-ky-thao-tac/kiem-tra-chuoi.txt").decode()

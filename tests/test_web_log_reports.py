@@ -17,7 +17,7 @@ from web_fixtures import Http
 @pytest.fixture(scope="module")
 def aired(console):
     """A hotline bulletin written, approved and aired on its first session day; (id, title, day)."""
-    from broadcast.logbook import Logbook
+    from broadcast.asrun import open_log
     from broadcast.playout.simulate import simulate_day
 
     settings = load_settings(console.folder / "station.yaml")
@@ -32,7 +32,7 @@ def aired(console):
 
     first = next(s for s in check_schedule(settings, count=4).sessions
                  if saved.bulletin.id in [i.bulletin.id for i in s.items])
-    with Logbook(settings.data_dir / "asrun.sqlite") as log:
+    with open_log(settings) as log:
         simulate_day(settings, first.slot.when.date(), 600, settings.data_dir / "simulate", log=log)
     return saved.bulletin.id, title, first.slot.when.date()
 
@@ -75,10 +75,10 @@ def test_downloaded_report_counts_what_aired(page, console, aired):
     book = openpyxl.load_workbook(open(got.value.path(), "rb"))
     summary = next(row for row in book["Tổng hợp"].iter_rows(values_only=True) if row[1] == "Đường dây nóng")
     # What the log says aired: each session that played the bulletin on at least one zone counts once.
-    from broadcast.logbook import Logbook
+    from broadcast.asrun import open_log
 
-    with Logbook(console.data_dir / "asrun.sqlite", readonly=True) as log:
-        rows = [r.record for r in log.records() if r.record.bulletin_id == bulletin_id]
+    with open_log(load_settings(console.folder / "station.yaml"), readonly=True) as log:
+        rows = [r.record for r in log.rows() if r.record.bulletin_id == bulletin_id]
     sessions = {(r.scheduled, r.session) for r in rows if r.outcome.value in ("played", "late")}
     assert len(sessions) >= 1
     assert summary[2:4] == (1, len(sessions)), summary  # one item, aired in that many sessions

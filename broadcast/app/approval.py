@@ -90,3 +90,8 @@ def return_to_editor(settings: Settings, bulletin_id: str, user: str, comment: s
 def history(settings: Settings, bulletin_id: str) -> list[audit.Entry]:
     """Who did what to this bulletin, newest first."""
     return audit.entries(settings.data_dir, target=bulletin_id)
+
+
+def verify_trail(settings: Settings):
+    """The audit trail's chain, checked like the as-run log's (None when the console was never used)."""
+    return audit.verify(settings.data_dir)

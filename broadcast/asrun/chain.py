@@ -338,8 +338,10 @@ def verify_rows(
     secured: bool = True,
     anchors: Iterable[Anchor] = (),
     unanchored: tuple[str, str] | None = None,
+    columns: tuple[str, ...] = CONTENT_COLUMNS,
 ) -> VerifyResult:
-    """Check the chain of stored rows (dicts of COLUMNS, any order): the first break wins.
+    """Check the chain of stored rows (dicts of COLUMNS, any order): the first break wins. `columns` are
+    the hashed content columns of another chain kept the same way (the console's audit trail).
 
     `anchor` and `anchors` are heads recorded earlier ((id, row_hash) pairs or `Anchor`s); each must
     still be in the chain, which is what catches a cut-off tail, an older copy of the log put back,
@@ -348,6 +350,7 @@ def verify_rows(
     verifies is then not `anchored`.
     """
     stored = sorted((r if type(r) is dict else dict(r) for r in rows), key=lambda r: r["id"])
+    sorted_columns = _SORTED_CONTENT if columns is CONTENT_COLUMNS else tuple(sorted(columns))
     warnings = tuple(warnings)
     by_hash = {r["row_hash"]: r["id"] for r in stored}
     anchors = [*anchors, *([anchor if isinstance(anchor, Anchor) else Anchor(*anchor, "--anchor", "mã băm được cung cấp")]
@@ -372,7 +375,7 @@ def verify_rows(
     expected_id, expected_prev, previous_prev = 1, GENESIS_HASH, None
     for row in stored:
         row_id = row["id"]
-        content = {name: row[name] for name in _SORTED_CONTENT}
+        content = {name: row[name] for name in sorted_columns}
         # row_hash(prev, content), inlined: the content is already in canonical (sorted) key order.
         digest = hashlib.sha256((row["prev_hash"] + _PRESORTED(content)).encode("utf-8")).hexdigest()
         self_ok = digest == row["row_hash"]

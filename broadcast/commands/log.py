@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from broadcast.app import approval as approval_app
 from broadcast.app import log as log_app
 from broadcast.asrun import Outcome
 from broadcast.topics import TOPICS
@@ -115,7 +116,10 @@ def verify_command(ctx: click.Context, db, anchor, journal) -> None:
         click.echo(f"warning: {warning}", err=True)
     click.echo(result.summary())
     click.echo(result.summary_vi())
-    if not result.sound:
+    trail = approval_app.verify_trail(_settings()) if db is None else None  # the console's audit trail
+    if trail is not None:
+        click.echo(f"audit trail: {trail.summary()}")
+    if not result.sound or (trail is not None and not trail.ok):
         ctx.exit(1)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from broadcast.desk.store import add_schema, connect, utc_now, utc_text
-from broadcast.logbook import GENESIS_HASH, row_hash
+from broadcast.asrun.chain import GENESIS_HASH, row_hash
 
 CONTENT_COLUMNS = ("id", "at_utc", "user", "action", "target", "detail", "content_hash")
 COLUMNS = CONTENT_COLUMNS + ("prev_hash", "row_hash")
@@ -103,3 +103,25 @@ def stored_rows(data_dir: Path) -> list[dict]:
     """Every row exactly as hashed, for verification and the evidence bundle."""
     with connect(data_dir) as db:
         return [dict(r) for r in db.execute(f"SELECT {', '.join(COLUMNS)} FROM audit ORDER BY id")]
+
+
+def verify(data_dir: Path):
+    """The audit trail's chain checked like the as-run log's (None when the station has no desk file yet)."""
+    from broadcast.asrun.chain import verify_rows
+    from broadcast.desk.store import desk_path
+
+    if not desk_path(data_dir).exists():
+        return None
+    return verify_rows(stored_rows(data_dir), columns=CONTENT_COLUMNS)
+
+
+def export_csv(data_dir: Path) -> str:
+    """Every row with its hashes, as CSV (checkable away from the database, like the log's export)."""
+    import csv
+    import io
+
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(stored_rows(data_dir))
+    return out.getvalue()

@@ -37,6 +37,7 @@ from broadcast.atomic import atomic_write
 from broadcast.audio.layout import AUDIO_SUFFIXES, BuildFiles
 from broadcast.audio.layout import audio_out as audio_layout
 from broadcast.audio.manifest import read_manifest
+from broadcast.desk import audit
 from broadcast.digest import sha256_bytes, sha256_file
 from broadcast.errors import UserError
 from broadcast.reports.files import FORMATS, record_issued, report_base_name, write_report_files
@@ -146,6 +147,11 @@ def build_evidence(
     lines = [chain.summary(), chain.summary_vi(), *(f"warning: {w}" for w in chain.warnings)]
     members["kiem-tra-chuoi.txt"] = ("\n".join(lines) + "\n").encode("utf-8")
     members["kiem-tra-chuoi.json"] = (json.dumps(chain.as_dict(), ensure_ascii=False, indent=1) + "\n").encode()
+
+    trail = audit.verify(settings.data_dir) if db is None else None  # the console's audit trail, whole
+    if trail is not None:
+        members["nhat-ky-thao-tac/thao-tac-bang-dieu-khien.csv"] = audit.export_csv(settings.data_dir).encode("utf-8")
+        members["nhat-ky-thao-tac/kiem-tra-chuoi.txt"] = (trail.summary() + "\n" + trail.summary_vi() + "\n").encode()
 
     ids = sorted({r.bulletin_id for r in data.annex})
     layout = audio_layout(settings)
