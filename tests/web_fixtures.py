@@ -52,6 +52,7 @@ def make_station(folder: Path, *, engine: str = "fake", approval: bool = True, e
         "speech": {"engine": engine, "fallback": [], "voice": "fake" if engine == "fake" else "vi"},
         "paths": {"audio_out": "audio_out", "cache": "cache", "data": "data", "bulletins": "bulletins"},
         "approval": {"required": approval},
+        "log": {"journal": "off"},  # the machine's system journal is not the test's to write
     }
     (folder / "station.yaml").write_text(yaml.safe_dump(station, allow_unicode=True), encoding="utf-8")
     schedule = yaml.safe_load((REPO / "schedule.yaml").read_text(encoding="utf-8"))

@@ -89,6 +89,12 @@ def _approval(row) -> Approval:
                     datetime.fromisoformat(row["at_utc"]), row["comment"])
 
 
+def approvals_version(data_dir: Path) -> tuple:
+    """Changes whenever a decision is recorded (for the console's caches)."""
+    with connect(data_dir) as db:
+        return tuple(db.execute("SELECT count(*), max(at_utc) FROM approvals").fetchone())
+
+
 def load_approvals(data_dir: Path) -> dict[str, Approval]:
     with connect(data_dir) as db:
         return {r["bulletin_id"]: _approval(r) for r in db.execute("SELECT * FROM approvals")}

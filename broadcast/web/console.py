@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ from starlette.requests import Request
 
 from broadcast import __version__
 from broadcast.config import Settings
+from broadcast.desk.approval import approvals_version
 from broadcast.errors import UserError
 from broadcast.web.auth import Auth
 
@@ -42,6 +46,9 @@ class Console:
     templates: Jinja2Templates
     flash_signer: URLSafeSerializer
     _zones: tuple[int, dict[str, str]] | None = None
+    _memo: dict = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _builder: ThreadPoolExecutor | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -64,6 +71,68 @@ class Console:
         if raw:
             response.delete_cookie(FLASH_COOKIE, path="/")
         return response
+
+    def station_stamp(self) -> tuple:
+        """What the slow views depend on, cheap to read: every bulletin file's name, size and time, the
+        schedule, settings and lexicon files, and the approvals (a thousand files: a few milliseconds)."""
+        files = []
+        try:
+            with os.scandir(self.settings.bulletins_dir) as entries:
+                for e in entries:
+                    if e.name.endswith((".yaml", ".yml")):
+                        st = e.stat()
+                        files.append((e.name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            pass
+        others = []
+        for path in (self.settings.schedule_file, self.settings.lexicon_file, self.settings.base_dir / "station.yaml"):
+            try:
+                st = path.stat() if path else None
+                others.append((st.st_size, st.st_mtime_ns) if st else None)
+            except OSError:
+                others.append(None)
+        return (frozenset(files), tuple(others), approvals_version(self.data_dir))
+
+    def cached(self, name: str, key: tuple, compute):
+        """`compute()` again only when `key` (a station stamp, the minute, ...) changed since last time."""
+        with self._lock:
+            hit = self._memo.get(name)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            self._memo[name] = (key, value)
+        return value
+
+    def catalogue(self):
+        """(the station's bulletins as loaded — a Batch —, their approval states by id), cached."""
+        from broadcast.app import approval
+        from broadcast.app import bulletins as app_bulletins
+
+        def load():
+            folder = self.settings.bulletins_dir
+            batch = app_bulletins.load_batch([folder]) if folder.is_dir() and any(folder.iterdir()) \
+                else app_bulletins.Batch([])
+            return batch, approval.bulletin_states(self.settings, batch.bulletins)
+
+        return self.cached("catalogue", self.station_stamp(), load)
+
+    def coming(self, count: int):
+        """`schedule check` of the next `count` sessions as data, cached for the minute."""
+        from broadcast.app.schedule import check_schedule
+
+        minute = datetime.now(self.settings.station.tz).replace(second=0, microsecond=0)
+        return self.cached(f"coming-{count}", (self.station_stamp(), minute),
+                           lambda: check_schedule(self.settings, count=count))
+
+    def build_audio(self, bulletin, *, wait: bool = True):
+        """Build the bulletin's audio on the console's one builder thread (so a build started when the
+        editor saved is finished, not repeated, when "Nghe thử" is pressed). With `wait`, the result."""
+        with self._lock:
+            if self._builder is None:
+                self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nghe-thu")
+            job = self._builder.submit(_build_one, bulletin, self.settings)
+        return job.result() if wait else job
 
     def today(self) -> date:
         """The station's date (the machine may run in UTC)."""
@@ -95,3 +164,9 @@ def console_of(request: Request) -> Console:
     return request.app.state.console
 
 
+
+
+def _build_one(bulletin, settings):
+    from broadcast.app import bulletins as app_bulletins
+
+    return app_bulletins.build(app_bulletins.Batch([bulletin]), settings)

@@ -42,9 +42,7 @@ def _bulletin(console, bulletin_id: str):
 def bulletin_list(request: Request, status: str = "", topic: str = "", q: str = ""):
     console = console_of(request)
     console.auth.require(request)
-    batch = app_bulletins.load_batch([console.settings.bulletins_dir]) if console.settings.bulletins_dir.is_dir() \
-        else app_bulletins.Batch([])
-    states = approval.bulletin_states(console.settings, batch.bulletins)
+    batch, states = console.catalogue()
     today = console.today()
     rows = []
     for s in sorted(states.values(), key=lambda s: (s.bulletin.air.start if s.bulletin.air else date.min), reverse=True):
@@ -150,6 +148,7 @@ async def _submit_form(request: Request, template: str | None = None, bulletin_i
     except UserError as exc:
         return _render_form(request, spec, doc, bulletin_id=bulletin.id if bulletin else None, problems=exc.details,
                             status_code=422)
+    console.build_audio(saved.bulletin, wait=False)  # ready by the time the editor presses "Nghe thử"
     if not saved.created and bulletin is not None:
         message = "Đã lưu bản tin."
     else:
@@ -210,7 +209,7 @@ def listen(request: Request, bulletin_id: str):
     console = console_of(request)
     console.auth.require(request)
     b = _bulletin(console, bulletin_id)
-    outcome = app_bulletins.build(app_bulletins.Batch([b]), console.settings)
+    outcome = console.build_audio(b)
     if not outcome.results:
         raise HTTPException(422, "; ".join(str(p) for p in outcome.problems) or "Không dựng được âm thanh.")
     return FileResponse(outcome.results[0].mp3, media_type="audio/mpeg", headers={"Cache-Control": "no-store"})

@@ -8,9 +8,6 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
-from broadcast.app import approval
-from broadcast.app import bulletins as app_bulletins
-from broadcast.app.schedule import check_schedule
 from broadcast.app.service import service_status
 from broadcast.desk.approval import State
 from broadcast.errors import UserError
@@ -22,10 +19,8 @@ ENDING_SOON_DAYS = 3
 
 def _alerts(console, login) -> list[dict]:
     settings = console.settings
-    batch = app_bulletins.load_batch([settings.bulletins_dir]) if settings.bulletins_dir.is_dir() \
-        else app_bulletins.Batch([])
+    batch, states = console.catalogue()
     alerts = [{"kind": "bad", "text": f"Tệp bản tin chưa hợp lệ, không được phát: {p}"} for p in batch.problems]
-    states = approval.bulletin_states(settings, batch.bulletins)
     today = console.today()
     if settings.approval.required:
         waiting = [s for s in states.values() if s.status.state is State.pending]
@@ -50,7 +45,7 @@ def dashboard(request: Request):
     login = console.auth.require(request)
     status = service_status(console.settings)
     try:
-        plan, plan_error = check_schedule(console.settings, count=3), ""
+        plan, plan_error = console.coming(3), ""
     except UserError as exc:
         plan, plan_error = None, "; ".join(exc.problems)
     return console.page(request, "dashboard.html", title="Tổng quan", status=status, plan=plan,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -26,13 +26,15 @@ def _date(text: str) -> date | None:
 
 
 @router.get("/nhat-ky")
-def log_page(request: Request, tu: str = "", den: str = "", ket_qua: str = ""):
+def log_page(request: Request, tu: str = "", den: str = "", ket_qua: str = "", so: int = 100):
     console = console_of(request)
     console.auth.require(request)
     outcome = ket_qua if ket_qua in OUTCOMES else ""
-    shown = log.view(console.settings, _date(tu), _date(den), outcome)
+    if not tu and not den:  # by default the last month: a year of log is tens of thousands of rows
+        tu = (console.today() - timedelta(days=30)).isoformat()
+    shown = log.view(console.settings, _date(tu), _date(den), outcome, limit=max(10, min(so, 5000)))
     return console.page(request, "log.html", title="Nhật ký phát sóng", view=shown, tu=tu, den=den, ket_qua=outcome,
-                        outcomes=OUTCOMES, trail=audit.entries(console.data_dir, limit=20))
+                        outcomes=OUTCOMES, trail=audit.entries(console.data_dir, limit=20), so=so)
 
 
 @router.get("/nhat-ky/xuat.csv")

@@ -24,9 +24,7 @@ UPLOAD_SUFFIXES = (".mp3", ".wav")
 
 def _page(request: Request, *, errors=(), values=None, status_code: int = 200):
     console = console_of(request)
-    batch = app_bulletins.load_batch([console.settings.bulletins_dir]) if console.settings.bulletins_dir.is_dir() \
-        else app_bulletins.Batch([])
-    states = approval.bulletin_states(console.settings, batch.bulletins)
+    _, states = console.catalogue()
     playable = [s.bulletin for s in states.values()
                 if s.status.approved or not console.settings.approval.required]
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.requests import Request
 
-from broadcast.app.schedule import check_schedule
 from broadcast.errors import UserError
 from broadcast.web.console import console_of
 
@@ -18,7 +17,7 @@ def schedule_page(request: Request, n: int = 14):
     console = console_of(request)
     console.auth.require(request)
     try:
-        plan, errors = check_schedule(console.settings, count=max(1, min(n, 60))), []
+        plan, errors = console.coming(max(1, min(n, 60))), []
     except UserError as exc:
         plan, errors = None, exc.problems
     return console.page(request, "schedule.html", title="Lịch phát", plan=plan, errors=errors, n=n)
