@@ -14,7 +14,7 @@ import pytest
 from conftest import write_station
 from gtts_server import GttsStandIn, closed_url
 
-from broadcast.commands import voices as voices_cmd
+from broadcast.app import voices as voices_cmd
 
 JOE = "en_US-joe-medium"
 

@@ -90,3 +90,26 @@ def test_a_script_title_is_shown_as_text(page, console):
     assert page.evaluate("window.pwned") is None
     page.goto("/ban-tin")
     assert page.evaluate("window.pwned") is None
+
+
+def test_the_core_forms_work_without_javascript(browser, console):
+    context = browser.new_context(base_url=console.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, "bientap")
+    page.wait_for_url("**/")
+    page.goto("/ban-tin/moi/procedure")
+    page.fill("input[name=title]", "Công khai thủ tục chứng thực bản sao")
+    page.fill("input[name='data.name']", "Chứng thực bản sao từ bản chính")
+    page.fill("input[name='data.field']", "chứng thực")
+    page.fill("input[name='data.where']", "Bộ phận một cửa, Ủy ban nhân dân xã")
+    page.fill("textarea[name='data.documents']", "Bản chính giấy tờ\nBản sao cần chứng thực")
+    page.fill("input[name='data.time_limit']", "trong ngày")
+    page.fill("input[name='data.fee']", "2.000 đồng/trang")
+    page.click("button[value=preview]")  # a plain form post: the page comes back with the preview
+    assert "hai nghìn đồng" in page.inner_text(".spoken")
+    page.click("button[value=save]")
+    page.wait_for_url("**/ban-tin/cong-khai-thu-tuc-chung-thuc-ban-sao-*")
+    with page.expect_navigation():
+        page.click("button:has-text('Gửi duyệt')")
+    assert "Chờ duyệt" in page.inner_text(".facts")
+    context.close()

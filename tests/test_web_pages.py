@@ -104,3 +104,29 @@ def test_pages_fit_a_phone(browser, console):
         assert width <= 360, f"{path} is {width}px wide on a 360px screen"
     shot(page, "dien-thoai-ban-tin-moi")
     context.close()
+
+
+def test_admin_adds_a_piper_voice_checked_first(admin, console, tmp_path):
+    from broadcast.speech.engines import piper
+
+    voice = piper.package_voices()[0]  # a real (English) Piper voice shipped on PyPI for tests
+    broken = tmp_path / voice.model.name
+    broken.write_bytes(voice.model.read_bytes()[: 200_000])  # a half-finished download
+    (tmp_path / f"{voice.model.name}.json").write_bytes(voice.config.read_bytes())
+    admin.goto("/giong-doc")
+    admin.set_input_files("input[name=model]", str(broken))
+    admin.set_input_files("input[name=config]", str(tmp_path / f"{voice.model.name}.json"))
+    admin.click("text=Kiểm tra và thêm")
+    assert "Không nạp được giọng đọc" in admin.inner_text(".flash.bad")
+    assert not list((console.folder / "voices").glob("*.onnx"))  # nothing half-taken
+    admin.set_input_files("input[name=model]", str(voice.model))
+    admin.set_input_files("input[name=config]", str(voice.config))
+    with admin.expect_navigation():
+        admin.click("text=Kiểm tra và thêm")
+    assert f"Đã thêm giọng Piper {voice.model.stem}" in admin.inner_text(".flash")
+    assert voice.model.stem in admin.inner_text("table")
+    shot(admin, "giong-doc")
+    # Each usable voice has a sample to hear; the fake engine's plays.
+    src = admin.get_attribute("audio[src*='/giong-doc/mau/fake/fake.wav']", "src")
+    reply = admin.request.get(src)
+    assert reply.status == 200 and reply.body()[:4] == b"RIFF"

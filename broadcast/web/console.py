@@ -134,6 +134,18 @@ class Console:
             job = self._builder.submit(_build_one, bulletin, self.settings)
         return job.result() if wait else job
 
+    def voice_choices(self) -> list[tuple[str, str]]:
+        """(voice, label) of the voices of the station's speech chain, for a bulletin's voice choice."""
+        from broadcast.app import voices
+
+        def read():
+            order = voices.chain(self.settings)
+            rows = voices.list_voices(self.settings, network=False, check_models=False)
+            return [(r.voice, f"{r.voice} ({r.engine})") for r in rows
+                    if r.engine in order and r.voice != "-" and r.usable is not False]
+
+        return self.cached("voices", self.station_stamp(), read)
+
     def today(self) -> date:
         """The station's date (the machine may run in UTC)."""
         return datetime.now(self.settings.station.tz).date()

@@ -66,7 +66,7 @@ def choose_template(request: Request):
     return console.page(request, "bulletin_new.html", title="Bản tin mới", templates=app_bulletins.list_templates())
 
 
-def _common_fields(values: dict, editing_id: str | None, spec: TemplateSpec) -> list[FormField]:
+def _common_fields(values: dict, spec: TemplateSpec, voices: list[tuple[str, str]]) -> list[FormField]:
     air = values.get("air") or {}
     return [
         FormField("title", "Tiêu đề", "Câu đọc đầu tiên của bản tin.", "text", values.get("title", ""), True),
@@ -76,6 +76,8 @@ def _common_fields(values: dict, editing_id: str | None, spec: TemplateSpec) -> 
                   "select", values.get("priority", "normal"), options=PRIORITIES),
         FormField("air.from", "Phát từ ngày", "", "date", str(air.get("from") or "")),
         FormField("air.to", "Đến ngày", "Để trống: phát đến khi gỡ bản tin.", "date", str(air.get("to") or "")),
+        FormField("voice", "Giọng đọc", "Để mặc định: giọng của đài.", "select", values.get("voice") or "",
+                  options=[("", "Giọng của đài")] + voices),
     ]
 
 
@@ -89,7 +91,7 @@ def _labels(fields: list[FormField]) -> dict[str, str]:
 def _render_form(request: Request, spec: TemplateSpec, values: dict, *, bulletin_id: str | None = None,
                  problems=(), preview=None, status_code: int = 200):
     console = console_of(request)
-    common = _common_fields(values, bulletin_id, spec)
+    common = _common_fields(values, spec, console.voice_choices())
     fields = data_fields(spec, values.get("data") or {})
     body = FormField("body", "Nội dung thêm" if spec.fields else "Nội dung",
                      "Đọc sau phần của mẫu. Viết [[chữ viết|cách đọc]] để quyết định cách đọc một từ.",

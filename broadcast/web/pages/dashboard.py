@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
+from broadcast.app import log
 from broadcast.app.service import service_status
 from broadcast.desk.approval import State
 from broadcast.errors import UserError
@@ -36,6 +37,16 @@ def _alerts(console, login) -> list[dict]:
     if ending:
         alerts.append({"kind": "warn", "text": f"Sắp hết thời gian phát (trong {ENDING_SOON_DAYS} ngày): {len(ending)} bản tin.",
                        "items": [(b.id, b.title) for b in ending]})
+    recent = log.recent(settings, today)
+    if recent.verify is not None and not recent.verify.trustworthy:
+        alerts.insert(0, {"kind": "bad", "text": f"Nhật ký phát sóng: {recent.verify.summary_vi()}", "href": "/nhat-ky"})
+    if recent.problems:
+        alerts.append({"kind": "bad", "text": f"{len(recent.problems)} lượt không phát được trong 7 ngày qua "
+                       "(bỏ lỡ, lỗi hoặc bị ngắt).", "href": "/nhat-ky",
+                       "log": [(r.record.scheduled, r.record.title, r.record.reason) for r in recent.problems[:5]]})
+    if recent.late:
+        alerts.append({"kind": "warn", "text": f"{recent.late} lượt phát muộn trong 7 ngày qua.",
+                       "href": "/nhat-ky?ket_qua=late"})
     return alerts
 
 
