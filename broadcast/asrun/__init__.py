@@ -3,7 +3,8 @@
 - `record`: `AsRunRecord`, `Outcome` and `AsRunLog` (the one method the runner writes through);
 - `chain`: the encoding, the row hash and verification (pure); `corrections`: the latest correction wins;
 - `store`: the `LogStore` interface and what every store shares; `sqlite`, `memory`: the stores;
-- `journal`: anchoring the head in the system journal; `reasons`: the Vietnamese reasons the log holds;
+- `journal`: anchoring the head in the system journal; `spool`: rows kept while the log cannot be
+  written; `reasons`: the Vietnamese reasons the log holds; `sample`: made-up rows for the demo and tests;
 - `factory.open_log(settings)`: how every reader and writer gets the station's log.
 """
 
