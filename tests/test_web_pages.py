@@ -130,3 +130,59 @@ def test_admin_adds_a_piper_voice_checked_first(admin, console, tmp_path):
     src = admin.get_attribute("audio[src*='/giong-doc/mau/fake/fake.wav']", "src")
     reply = admin.request.get(src)
     assert reply.status == 200 and reply.body()[:4] == b"RIFF"
+
+
+def test_admin_skips_a_date_and_adds_a_one_off_session(admin, console):
+    from datetime import timedelta
+
+    from broadcast.config import load_settings
+    from broadcast.desk import audit
+    from broadcast.schedule.validation import load_schedule
+
+    before = (console.folder / "schedule.yaml").read_text(encoding="utf-8")
+    day = (datetime_now_station() + timedelta(days=3)).date()
+    admin.goto("/lich-phat")
+    skip = admin.locator("form[action='/lich-phat/ngay-nghi']")
+    skip.locator("input[name=date]").fill(day.isoformat())
+    skip.locator("input[name=reason]").fill("Tổng vệ sinh môi trường")
+    for name in ("sáng", "chiều"):  # both weekly sessions give way to the one-off below
+        skip.locator(f"input[name=sessions][value='{name}']").check()
+    with admin.expect_navigation():
+        skip.locator("button").click()
+    assert f"Đã thêm ngày không phát {day:%d/%m/%Y}" in admin.inner_text(".flash")
+    one = admin.locator("form[action='/lich-phat/phien']")
+    one.locator("input[name=name]").fill("Phiên bầu cử")
+    one.locator("input[name=date]").fill((day + timedelta(days=1)).isoformat())
+    one.locator("input[name=time]").fill("25:00")  # the browser refuses it: the field stays empty
+    with admin.expect_navigation():
+        one.locator("button").click()
+    assert "Chọn ngày và giờ" in admin.inner_text(".flash.bad")
+    one = admin.locator("form[action='/lich-phat/phien']")
+    one.locator("input[name=name]").fill("Phiên bầu cử")
+    one.locator("input[name=date]").fill((day + timedelta(days=1)).isoformat())
+    one.locator("input[name=time]").fill("07:30")
+    with admin.expect_navigation():
+        one.locator("button").click()
+    # A third session that day: refused as `schedule check` refuses it, and the file is left as it was.
+    assert "above caps.sessions_per_day = 2" in admin.inner_text(".flash.bad")
+    one = admin.locator("form[action='/lich-phat/phien']")
+    one.locator("input[name=name]").fill("Phiên bầu cử")
+    one.locator("input[name=date]").fill(day.isoformat())
+    one.locator("input[name=time]").fill("07:30")
+    with admin.expect_navigation():
+        one.locator("button").click()
+    schedule = load_schedule(load_settings(console.folder / "station.yaml").schedule_file)
+    assert any(s.date == day and s.reason == "Tổng vệ sinh môi trường" for s in schedule.skip)
+    assert any(o.name == "Phiên bầu cử" and o.time.strftime("%H:%M") == "07:30" for o in schedule.one_off)
+    after = (console.folder / "schedule.yaml").read_text(encoding="utf-8")
+    kept = [line for line in before.splitlines() if line.lstrip().startswith("#")]
+    assert all(line in after for line in kept)  # the file's comments are kept
+    assert [e.action for e in audit.entries(console.data_dir, limit=2)] == ["schedule", "schedule"]
+    shot(admin, "lich-phat-quan-tri")
+
+
+def datetime_now_station():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))

@@ -21,6 +21,7 @@ from broadcast.web.highlight import spoken_pieces
 
 router = APIRouter()
 
+PAGE_ROWS = 100  # a station may keep a thousand bulletins; the newest first, more on request
 PRIORITIES = [(p.value, p.label.capitalize()) for p in Priority]
 
 
@@ -39,7 +40,7 @@ def _bulletin(console, bulletin_id: str):
 
 
 @router.get("/ban-tin")
-def bulletin_list(request: Request, status: str = "", topic: str = "", q: str = ""):
+def bulletin_list(request: Request, status: str = "", topic: str = "", q: str = "", so: int = PAGE_ROWS):
     console = console_of(request)
     console.auth.require(request)
     batch, states = console.catalogue()
@@ -54,7 +55,8 @@ def bulletin_list(request: Request, status: str = "", topic: str = "", q: str = 
         if q and q.lower() not in (b.title + " " + b.id).lower():
             continue
         rows.append({"s": s, "on_air": b.on_air(today)})
-    return console.page(request, "bulletins.html", title="Bản tin", rows=rows, total=len(states),
+    return console.page(request, "bulletins.html", title="Bản tin", rows=rows[:max(so, 1)], matching=len(rows),
+                        so=so, total=len(states),
                         invalid=[str(p) for p in batch.problems], status=status, topic=topic, q=q,
                         states=STATE_LABELS, approval_required=console.settings.approval.required)
 

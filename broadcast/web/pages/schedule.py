@@ -3,9 +3,12 @@ and why, dates without broadcast, and what waits for approval."""
 
 from __future__ import annotations
 
+from datetime import date, time
+
 from fastapi import APIRouter
 from starlette.requests import Request
 
+from broadcast.app import schedule_changes
 from broadcast.errors import UserError
 from broadcast.web.console import console_of
 
@@ -14,10 +17,65 @@ router = APIRouter()
 
 @router.get("/lich-phat")
 def schedule_page(request: Request, n: int = 14):
+    return _page(request, n)
+
+
+def _page(request: Request, n: int = 14, errors=(), status_code: int = 200):
     console = console_of(request)
     console.auth.require(request)
     try:
-        plan, errors = console.coming(max(1, min(n, 60))), []
+        plan = console.coming(max(1, min(n, 60)))
     except UserError as exc:
-        plan, errors = None, exc.problems
-    return console.page(request, "schedule.html", title="Lịch phát", plan=plan, errors=errors, n=n)
+        plan, errors = None, [*errors, *exc.problems]
+    sessions = sorted({s.name for s in plan.schedule.sessions}) if plan else []
+    return console.page(request, "schedule.html", status_code=status_code, title="Lịch phát", plan=plan,
+                        errors=list(errors), n=n, session_names=sessions)
+
+
+def _done(console, changed, what: str):
+    if changed.reloaded:
+        note = " Dịch vụ phát sóng đã nạp lịch mới."
+    elif changed.message:
+        note = f" Dịch vụ phát sóng chưa nạp được lịch mới: {changed.message}"
+    else:
+        note = " Dịch vụ phát sóng sẽ dùng lịch mới khi khởi động."
+    return console.redirect("/lich-phat", what + note)
+
+
+@router.post("/lich-phat/ngay-nghi")
+async def add_skip(request: Request):
+    """Admin: a date without broadcast (all sessions or the chosen ones)."""
+    console = console_of(request)
+    login, form = await console.auth.posted(request, "admin")
+    try:
+        day = date.fromisoformat(str(form.get("date", "")))
+        reason = str(form.get("reason", "")).strip()
+        if not reason:
+            raise UserError("Hãy ghi lý do không phát (ví dụ: Nghỉ lễ Quốc khánh).")
+        changed = schedule_changes.add_skip(console.settings, day, reason, form.getlist("sessions") or None,
+                                            login.user.name)
+    except ValueError:
+        return _page(request, errors=["Chọn ngày không phát."], status_code=422)
+    except UserError as exc:
+        return _page(request, errors=exc.problems, status_code=422)
+    return _done(console, changed, f"Đã thêm ngày không phát {day:%d/%m/%Y}.")
+
+
+@router.post("/lich-phat/phien")
+async def add_one_off(request: Request):
+    """Admin: a session on one date only."""
+    console = console_of(request)
+    login, form = await console.auth.posted(request, "admin")
+    try:
+        day = date.fromisoformat(str(form.get("date", "")))
+        at = time.fromisoformat(str(form.get("time", "")))
+        name = str(form.get("name", "")).strip()
+        if not name:
+            raise UserError("Hãy đặt tên cho phiên phát (ví dụ: Ngày Chuyển đổi số quốc gia).")
+        changed = schedule_changes.add_one_off(console.settings, name, day, at, form.getlist("zones") or None,
+                                               login.user.name)
+    except ValueError:
+        return _page(request, errors=["Chọn ngày và giờ của phiên phát."], status_code=422)
+    except UserError as exc:
+        return _page(request, errors=exc.problems, status_code=422)
+    return _done(console, changed, f"Đã thêm phiên {name} lúc {at:%H:%M} ngày {day:%d/%m/%Y}.")
