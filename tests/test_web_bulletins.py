@@ -40,6 +40,10 @@ def test_editor_writes_hears_and_submits_then_approver_approves(browser, console
     assert "Dòng 1 còn thiếu: số điện thoại" in error.inner_text()
     shot(page, "ban-tin-loi")
     page.fill("input[name='data.lines[0].number']", "0220.3852.111")
+    rows = page.locator("fieldset.entry").count()
+    page.click("text=+ Thêm dòng")  # with JavaScript, rows beyond the two spare ones
+    assert page.locator("fieldset.entry").count() == rows + 1
+    assert page.locator(f"input[name='data.lines[{rows}].number']").count() == 1
     page.click("button[value=preview]")
     spoken = page.inner_text(".spoken")
     assert "không hai hai không, ba tám năm hai, một một một" in spoken

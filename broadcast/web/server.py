@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from broadcast import __version__
-from broadcast.config import Settings, load_settings
+from broadcast.config import Settings
 from broadcast.web import filters
 from broadcast.web.auth import COOKIE, Auth, BadCsrf, Forbidden, NeedLogin, load_secret, login_redirect_target
 from broadcast.web.console import Console, console_of
@@ -80,7 +80,3 @@ def create_app(settings: Settings) -> FastAPI:
 
     return app
 
-
-def app_from_env() -> FastAPI:
-    """For `uvicorn --factory broadcast.web.server:app_from_env`: settings from $BROADCAST_SETTINGS."""
-    return create_app(load_settings())

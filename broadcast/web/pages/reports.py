@@ -14,6 +14,31 @@ from broadcast.web.console import console_of
 
 router = APIRouter()
 KINDS = {"thang": "Tháng", "quy": "Quý", "6thang": "6 tháng", "nam": "Năm"}
+FILE_KINDS = [  # what each file of a report is, in the order an officer wants them
+    (".docx", "Báo cáo (Word)"), (".xlsx", "Bảng số liệu (Excel)"), (".zip", "Gói bằng chứng"),
+    ("-bieu-do.png", "Biểu đồ"), ("-chu-de.csv", "Số liệu theo chủ đề (CSV)"), ("-nhiem-vu.csv", "Nhiệm vụ của kế hoạch (CSV)"),
+    ("-su-co.csv", "Lượt không phát được (CSV)"), ("-phu-luc.csv", "Phụ lục từng lượt phát (CSV)"),
+    ("-ghi-chu.csv", "Ghi chú, kiểm tra chuỗi (CSV)"),
+]
+
+
+def period_label(spec: str) -> str:
+    """'2024-05' → 'tháng 5/2024', '2024-Q2' → 'quý II/2024', '2024-H1' → '6 tháng đầu năm 2024', '2024' → 'năm 2024'."""
+    year, _, part = spec.partition("-")
+    if not part:
+        return f"năm {year}"
+    if part.startswith("Q"):
+        return f"quý {['I', 'II', 'III', 'IV'][int(part[1]) - 1]}/{year}"
+    if part.startswith("H"):
+        return f"6 tháng {'đầu' if part == 'H1' else 'cuối'} năm {year}"
+    return f"tháng {int(part)}/{year}"
+
+
+def _labelled(files):
+    out = []
+    for suffix, label in FILE_KINDS:
+        out += [(f, label) for f in files if f.name.endswith(suffix) and f not in [g for g, _ in out]]
+    return out + [(f, f.suffix) for f in files if f not in [g for g, _ in out]]
 
 
 def period_of(kind: str, year: str, number: str) -> str:
@@ -31,7 +56,7 @@ def _page(request: Request, period: str = "", errors=(), status_code: int = 200)
         except UserError as exc:
             errors = [*errors, *exc.problems]
     return console.page(request, "reports.html", status_code=status_code, title="Báo cáo", period=period,
-                        files=files, errors=list(errors), kinds=KINDS, this_year=console.today().year)
+                        period_label=period_label(period) if period else "", files=_labelled(files), errors=list(errors), kinds=KINDS, this_year=console.today().year)
 
 
 @router.get("/bao-cao")
@@ -54,7 +79,8 @@ async def make(request: Request):
         return _page(request, errors=["Kỳ báo cáo không hợp lệ."], status_code=422)
     except UserError as exc:
         return _page(request, errors=exc.problems, status_code=422)
-    return console.redirect(f"/bao-cao?ky={period}", f"Đã lập báo cáo kỳ {period}.")
+    what = "gói bằng chứng" if form.get("what") == "evidence" else "báo cáo"
+    return console.redirect(f"/bao-cao?ky={period}", f"Đã lập {what} {period_label(period)}.")
 
 
 @router.get("/bao-cao/tai/{period}/{name}")
