@@ -1,12 +1,16 @@
-"""Benchmark: build a ~3-minute bulletin; time per stage, ratio to a bare ffmpeg MP3 encode, cached rebuild.
+"""Benchmark: build a ~3-minute bulletin; time per stage, ratio to a bare ffmpeg MP3 encode, cached
+rebuild; and the peak memory of whole builds of 3 and 30 minutes, each in a child process.
 
-Run: .venv/bin/python bench/build.py
+Run: .venv/bin/python bench/build.py            (--quick: a short bulletin and 1 minute, for the tests)
 Everything is measured in this one run (shared machines are noisy; ratios travel, seconds don't).
-Targets (2 cores): whole build <= 5x the bare encode; cached rebuild <= 0.3 s (interpreter start excluded).
+Targets (2 cores): whole build <= 5x the bare encode; cached rebuild <= 0.3 s (interpreter start
+excluded); peak memory (RSS high-water) of a 30-minute build < 600 MB.
 """
 
 from __future__ import annotations
 
+import argparse
+import itertools
 import re
 import subprocess
 import sys
@@ -23,29 +27,60 @@ from broadcast.content.bulletin import Bulletin  # noqa: E402
 from broadcast.config import Settings  # noqa: E402
 from broadcast.content.render import render_programme  # noqa: E402
 
+WORDS_PER_MINUTE = 150  # eSpeak at the station's default rate
+
 
 def plan_paragraphs(n_words: int) -> str:
-    """Section II of the commune's plan, as paragraphs, until about n_words words."""
-    text = (REPO.parent / "shared" / "seeds" / "000_b03aa447001753c0.txt")
+    """Section II of the commune's plan, as paragraphs (repeated if need be), until about n_words words."""
+    text = REPO.parent / "shared" / "seeds" / "000_b03aa447001753c0.txt"
     lines = text.read_text(encoding="utf-8").splitlines() if text.exists() else []
+    source = [p for p in (re.sub(r"^[#\-*\d. ]+", "", line).replace("**", "").strip() for line in lines)
+              if len(p.split()) >= 12]
+    source = source or ["Ủy ban nhân dân xã thông báo lịch tiếp công dân vào sáng thứ hai hằng tuần tại trụ sở."]
     paras, words = [], 0
-    for line in lines:
-        line = re.sub(r"^[#\-*\d. ]+", "", line).replace("**", "").strip()
-        if len(line.split()) < 12:
-            continue
+    for line in itertools.cycle(source):
         paras.append(line)
         words += len(line.split())
         if words >= n_words:
             break
-    return "\n\n".join(paras) or ("Ủy ban nhân dân xã thông báo lịch tiếp công dân. " * (n_words // 8))
+    return "\n\n".join(paras)
 
 
-def main() -> None:
+def bench_bulletin(minutes: float) -> Bulletin:
+    return Bulletin(id=f"bench-{minutes:g}min", title="Kế hoạch tuyên truyền cải cách hành chính năm 2024",
+                    topic="general", body=plan_paragraphs(int(minutes * WORDS_PER_MINUTE)))
+
+
+def child(minutes: float) -> None:
+    """In a fresh process: one cold build; print the audio length and the RSS high-water mark."""
+    import resource
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = build_bulletin(bench_bulletin(minutes), Settings(base_dir=Path(tmp)))
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{result.duration_s:.1f} {peak_kib / 1024:.0f} {result.lufs:.2f} {result.true_peak_dbtp:.2f}")
+
+
+def peak_memory(minutes: float) -> tuple[float, float, float, float]:
+    """(audio seconds, peak MB, LUFS, dBTP) of a cold build of about `minutes`, measured in a child process."""
+    out = subprocess.run([sys.executable, __file__, "--child", str(minutes)], capture_output=True, text=True, check=True)
+    seconds, mb, lufs, peak = (float(v) for v in out.stdout.split())
+    return seconds, mb, lufs, peak
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short bulletin and a 1-minute memory run")
+    parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child)
+        return
+    minutes = 0.5 if args.quick else 3.0
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         settings = Settings(base_dir=base)
-        bulletin = Bulletin(id="bench-3min", title="Kế hoạch tuyên truyền cải cách hành chính năm 2024",
-                            topic="general", body=plan_paragraphs(430))
+        bulletin = bench_bulletin(minutes)
 
         t = time.perf_counter()
         render_programme([bulletin], settings)
@@ -79,6 +114,13 @@ def main() -> None:
     print(f"ratio whole/bare    {whole / bare:8.2f}x   (target <= 5x)")
     print(f"cached rebuild      {cached * 1000:8.0f} ms   (target <= 300 ms)")
     print(f"forced rebuild      {remix * 1000:8.0f} ms   (speech cached; mix + encode again)")
+    print("peak memory of a cold build (RSS high-water, child process):")
+    for length in ((1.0,) if args.quick else (3.0, 30.0)):
+        seconds, mb, lufs, peak = peak_memory(length)
+        print(f"  {seconds / 60:5.1f} min of audio  {mb:6.0f} MB   ({lufs:.1f} LUFS, {peak:.1f} dBTP)"
+              + ("   (target < 600 MB)" if length >= 30 else ""))
+    if args.quick:
+        return
     sys.path.insert(0, str(REPO / "bench"))
     from engines import main as engines_main  # real-time factor per engine (eSpeak, Piper)
 

@@ -13,17 +13,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from broadcast import __version__
-from broadcast.atomic import ensure_writable, staged
+from broadcast.atomic import ensure_writable, staged_all, writing_into
 from broadcast.audio.jingle import load_jingle
 from broadcast.audio.layout import BuildFiles
 from broadcast.audio.manifest import (AudioFiles, AudioFormat, BulletinEntry, Durations, ItemSpan, Manifest, Measured,
-                                      SegmentRecord, Target, read_manifest, write_manifest)
+                                      SegmentRecord, Target, verified, write_manifest)
 from broadcast.audio.master import MasterSpec, master
 from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S, Part, mix, pause
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin
 from broadcast.content.render import Segment, render_programme
-from broadcast.digest import sha256_file, sha256_text
+from broadcast.digest import sha256_text
 from broadcast.errors import UserError
 from broadcast.speech.lexicon import load_lexicon
 from broadcast.speech.normalise import normalise
@@ -103,14 +103,13 @@ def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None],
 
 
 def _previous(files: BuildFiles, key: str) -> Manifest | None:
-    manifest = read_manifest(files.manifest)
-    if manifest is None or manifest.build_key != key or not files.mp3.is_file() or not files.wav.is_file():
+    """The build already there, if it is of the same inputs and whole (its files match its manifest)."""
+    build = verified(files)
+    if build is None or build.manifest.build_key != key or build.wav is None:
         return None
-    if manifest.fell_back:
+    if build.manifest.fell_back:
         return None  # a lesser voice stood in last time: try the preferred engine again (speech is cached)
-    if manifest.files.mp3_sha256 != sha256_file(files.mp3):
-        return None
-    return manifest
+    return build.manifest
 
 
 def build_segments(
@@ -157,7 +156,7 @@ def build_segments(
     t = time.perf_counter()
     warnings = voiced.warnings
     spec = MasterSpec.of(settings.audio)
-    with staged(wav) as wav_tmp, staged(mp3) as mp3_tmp:
+    with writing_into(out_dir), staged_all(mp3, wav) as (mp3_tmp, wav_tmp):
         done = master(joined, spec, mp3=mp3_tmp, wav=wav_tmp)
         if abs(done.lufs - spec.loudness_lufs) > LOUDNESS_WARN_LU:
             warnings.append(f"loudness {done.lufs:.1f} LUFS misses the target {spec.loudness_lufs:g} LUFS")
@@ -192,7 +191,8 @@ def build_segments(
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         software=f"broadcast {__version__}",
     )
-    write_manifest(manifest_path, manifest)
+    with writing_into(out_dir):
+        write_manifest(manifest_path, manifest)
     timings["total"] = time.perf_counter() - t0
     return BuildResult(name, files, manifest, timings=timings)
 

@@ -13,7 +13,7 @@ import pytest
 from audio_measure import ebur128, load
 from playout_fixtures import RATE, tone_steps, write_wav
 
-from broadcast.audio import loudness, master
+from broadcast.audio import ffmpeg, loudness
 from broadcast.audio.manifest import Manifest
 from broadcast.errors import UserError
 from broadcast.playout import instant
@@ -87,8 +87,8 @@ def test_the_same_file_is_prepared_once(station, tmp_path, monkeypatch):
     original = write_wav(tmp_path / "thong-bao.wav", quiet_recording(2.0))
     first = prepare(original, settings)
     encodes = []
-    real = master.encode_within_peak
-    monkeypatch.setattr(master, "encode_within_peak", lambda *a: encodes.append(1) or real(*a))
+    real = ffmpeg.Mp3Writer
+    monkeypatch.setattr(ffmpeg, "Mp3Writer", lambda *a, **k: encodes.append(1) or real(*a, **k))
     again = prepare(original, settings)
     assert not again.made and again.path == first.path and encodes == []
     # The same bytes under another name: the log should say the new name, the audio is copied, not redone.

@@ -5,6 +5,16 @@
     audio_out/instant/<time>-<name>-<sha8>.* the levelled copy `broadcast play` keeps of a user's file
 
 A build's three files share a stem; `BuildFiles` names them, so no reader spells a suffix itself.
+
+They cannot switch together: three renames are three moments, and a build killed between them
+(kill -9, power cut) leaves, say, the new MP3 beside the old manifest. Rather than a versioned layout
+(a folder per build and a link to swap), which would move the paths the station, `broadcast play`
+and evidence use, the manifest names the sha256 of the MP3 and the WAV, and every reader takes a
+build through broadcast.audio.manifest.verified: a torn set is refused (playout falls back or skips
+the item and logs why, `broadcast play` airs the file as plain audio under its own hash) and the
+next build redoes it. Hashing a few megabytes before use costs milliseconds, and what the as-run
+log records is then always the hash of the file that aired. The MP3 and WAV are renamed before the
+manifest, so a build killed before its first rename leaves the last good build whole.
 """
 
 from __future__ import annotations

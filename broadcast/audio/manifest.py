@@ -9,12 +9,15 @@ Unknown keys are ignored on reading, so a manifest written by a newer or older v
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from broadcast.atomic import staged
+from broadcast.audio.layout import BuildFiles
+from broadcast.digest import sha256_file
 
 
 class _Part(BaseModel):
@@ -55,7 +58,7 @@ class BulletinEntry(_Part):
 
 
 class Durations(_Part):
-    total_s: float
+    total_s: float = 0.0
     speech_s: float | None = None
     jingle_s: float | None = None
 
@@ -99,9 +102,9 @@ class OriginalFile(_Part):
     """The user's file an instant copy was levelled from."""
 
     path: str
-    name: str
-    size_bytes: int
     sha256: str
+    name: str = ""
+    size_bytes: int | None = None
     measured: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -129,7 +132,7 @@ class Manifest(_Part):
     voice: str | None = None
     segments: list[SegmentRecord] = Field(default_factory=list)
     items: list[ItemSpan] = Field(default_factory=list)
-    durations: Durations
+    durations: Durations = Field(default_factory=Durations)
     measured: Measured | None = None
     target: Target | None = None
     format: AudioFormat | None = None
@@ -171,3 +174,36 @@ def write_manifest(path: Path, manifest: Manifest) -> None:
     """Write atomically (a reader sees the old manifest or the new one)."""
     with staged(Path(path)) as tmp:
         tmp.write_text(manifest.to_json(), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class VerifiedBuild:
+    """A build whose manifest describes exactly the audio beside it."""
+
+    manifest: Manifest
+    audio: Path  # the file that airs: the MP3, or the WAV of an emergency's quick copy
+    wav: Path | None  # the WAV master, when it is there and matches (the sound card plays it)
+
+
+def verified(files: BuildFiles) -> VerifiedBuild | None:
+    """The build at `files` if the hashes in its manifest are those of its files, else None.
+
+    Readers take a build's audio only through here: a build killed between renaming its files
+    (see broadcast.audio.layout) leaves a new MP3 beside the old manifest, and that pair must not air
+    as if it were one. A WAV master that is missing or does not match is left out (the MP3 airs).
+    """
+    manifest = read_manifest(files.manifest)
+    if manifest is None:
+        return None
+    audio = files.mp3 if manifest.files.mp3_sha256 else files.wav if manifest.files.wav_sha256 else None
+    if audio is None or not _matches(audio, manifest):
+        return None
+    wav = files.wav if audio == files.wav or (manifest.files.wav_sha256 and _matches(files.wav, manifest)) else None
+    return VerifiedBuild(manifest, audio, wav)
+
+
+def _matches(audio: Path, manifest: Manifest) -> bool:
+    try:
+        return sha256_file(audio) == manifest.audio_sha256(audio)
+    except OSError:
+        return False

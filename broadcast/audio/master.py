@@ -1,9 +1,12 @@
 """Mastering: the one recipe that makes audio ready to air, for bulletin builds and instant plays alike.
 
 band-limit (80 Hz-15 kHz) → gain to the loudness target under the true-peak ceiling (limiter) →
-MP3 encoded and decoded again to check its true peak (limit harder and encode again if it is over)
-→ 16-bit WAV master. The limiter aims MP3_MARGIN_DB under the station's true peak, room for the
-MP3's overshoot. The quick path (an emergency) is one gain and the limiter into a WAV.
+MP3 encoded, then decoded again to check its true peak (limit harder and encode again if it is
+over) → 16-bit WAV master. The limiter aims MP3_MARGIN_DB under the station's true peak, room for
+the MP3's overshoot. The quick path (an emergency) is one gain and the limiter into a WAV.
+
+Everything after the band limit streams in blocks (broadcast.audio.loudness): the audio is held
+once, as the caller's float32 array, however long the programme.
 """
 
 from __future__ import annotations
@@ -58,56 +61,64 @@ class Mastered:
         return self.samples / self.sample_rate
 
 
+def _writable(audio: np.ndarray) -> np.ndarray:
+    audio = np.asarray(audio)
+    if audio.dtype != np.float32 or not audio.flags.writeable or not audio.flags.c_contiguous:
+        audio = np.array(audio, dtype=np.float32)
+    return audio
+
+
 def master(audio: np.ndarray, spec: MasterSpec, *, mp3: Path, wav: Path | None = None,
            aim_lufs: float | None = None) -> Mastered:
     """Master `audio` (float32 mono at spec.sample_rate) into the MP3 `mp3` and the WAV `wav`.
 
-    `aim_lufs` replaces the target (an instant play of a very quiet file is raised only so far).
-    Audio too short to measure is only limited. The files are written in place: give temp paths
-    (broadcast.atomic.staged) when readers may look at the final names.
+    `audio` is band-limited in place (a long programme is held once); `aim_lufs` replaces the
+    target (an instant play of a very quiet file is raised only so far). Audio too short to measure
+    is only limited. The files are written in place: give temp paths (broadcast.atomic.staged) when
+    readers may look at the final names.
     """
     sr = spec.sample_rate
+    audio = band_limit(_writable(audio), sr, in_place=True)
     aim = spec.loudness_lufs if aim_lufs is None else aim_lufs
-    levelled, lufs = loudness.gain_and_limit(band_limit(audio, sr), sr, aim, spec.ceiling_dbtp)
-    if not math.isfinite(lufs):  # too short to measure: left as it was, so only limit it
-        levelled = loudness.limit(levelled, sr, spec.ceiling_dbtp)
-    levelled, lufs, peak = encode_within_peak(levelled, lufs, spec, mp3)
-    if wav is not None:
-        ffmpeg.encode_wav(levelled, sr, wav)
-    return Mastered(levelled.size, sr, lufs, peak, sha256_file(mp3), sha256_file(wav) if wav is not None else None)
+    gain_db, lufs = loudness.find_gain(audio, sr, aim, spec.ceiling_dbtp)
+    if not math.isfinite(lufs):
+        gain_db = 0.0  # too short to measure: only limited
+    ceiling = spec.ceiling_dbtp
+    peak = math.inf
+    for attempt in range(MAX_ENCODE_TRIES):
+        meter = loudness.LoudnessMeter(sr) if attempt else None  # the first attempt is find_gain's last reading
+        with ffmpeg.Mp3Writer(mp3, sr, spec.mp3_bitrate_kbps) as mp3_out:
+            wav_out = ffmpeg.WavWriter(wav, sr) if wav is not None else None
+            for block in loudness.limited_blocks(loudness.blocks(audio), sr, gain_db, ceiling):
+                mp3_out.write(block)
+                if wav_out:
+                    wav_out.write(block)
+                if meter:
+                    meter.add(block)
+            if wav_out:
+                wav_out.close()
+        if meter:
+            lufs = meter.lufs
+        # The MP3 is what airs, so its peak is the one checked (the encoder's overshoot).
+        tp = loudness.TruePeakMeter()
+        for block in ffmpeg.decode_blocks(mp3, sr):
+            tp.add(block)
+        peak = tp.dbtp
+        excess = peak - spec.true_peak_dbtp
+        if excess <= 0:
+            break
+        ceiling -= excess + 0.2
+    return Mastered(audio.size, sr, lufs, peak, sha256_file(mp3), sha256_file(wav) if wav is not None else None)
 
 
 def master_quick(audio: np.ndarray, spec: MasterSpec, *, wav: Path, gain_db: float | None) -> Mastered:
     """The emergency path: band-limit, one gain (None: none), the limiter at the true peak, a WAV.
 
     No meter iterations and no MP3 encode: where the limiter works hard the result lands under the
-    target (its loudness is not measured back)."""
+    target (its loudness is not measured back). `audio` is band-limited in place."""
     sr = spec.sample_rate
-    filtered = band_limit(audio, sr)
-    if gain_db is not None:
-        filtered = filtered * np.float32(10 ** (gain_db / 20))
-    levelled = loudness.limit(filtered, sr, spec.true_peak_dbtp)
-    ffmpeg.encode_wav(levelled, sr, wav)
-    return Mastered(levelled.size, sr, math.nan, None, None, sha256_file(wav))
-
-
-def encode_within_peak(audio: np.ndarray, lufs: float, spec: MasterSpec, mp3: Path) -> tuple[np.ndarray, float, float]:
-    """Encode the MP3; if decoding it shows a true peak over the target, limit harder and encode again.
-
-    The MP3 is what airs, so its peak is the one checked. Its loudness equals the master's (the
-    encoder's level change is corrected in encode_mp3), which the caller measured.
-    Returns (audio, its loudness, the MP3's true peak).
-    """
-    sr = spec.sample_rate
-    ceiling = spec.ceiling_dbtp
-    peak = math.inf
-    for _ in range(MAX_ENCODE_TRIES):
-        ffmpeg.encode_mp3(audio, sr, spec.mp3_bitrate_kbps, mp3)
-        peak = loudness.true_peak_dbtp(ffmpeg.decode(mp3, sr))
-        excess = peak - spec.true_peak_dbtp
-        if excess <= 0:
-            break
-        ceiling -= excess + 0.2
-        audio = loudness.limit(audio, sr, ceiling)
-        lufs = loudness.integrated_lufs(audio, sr)
-    return audio, lufs, peak
+    audio = band_limit(_writable(audio), sr, in_place=True)
+    with ffmpeg.WavWriter(wav, sr) as out:
+        for block in loudness.limited_blocks(loudness.blocks(audio), sr, gain_db or 0.0, spec.true_peak_dbtp):
+            out.write(block)
+    return Mastered(audio.size, sr, math.nan, None, None, sha256_file(wav))

@@ -40,38 +40,56 @@ def fade(samples: np.ndarray, sample_rate: int, fade_in_s: float, fade_out_s: fl
 
 
 def mix(parts: list[Part], sample_rate: int, target_lufs: float) -> np.ndarray:
-    """Level the parts (jingles a little below speech) and join them, ready for mastering.
+    """Level the parts (jingles a little below speech) and lay them end to end, ready for mastering.
 
     When speech comes from several engines or voices, each speech part is first levelled to the
     target so items sound equally loud; speech from one source keeps its natural dynamics (and
     the build saves a meter pass). Mastering (broadcast.audio.master) then brings the whole
     programme to the target and under the true-peak ceiling.
+
+    `parts` is emptied as the programme is laid out, so a long programme is held once, not twice.
     """
     mixed_sources = len({p.source for p in parts if p.kind == "speech"}) > 1
     speech_lufs = target_lufs
     if not mixed_sources:
-        speech = [p.samples for p in parts if p.kind == "speech"]
-        speech_lufs = loudness.integrated_lufs(np.concatenate(speech), sample_rate) if speech else target_lufs
-    leveled = []
-    for part in parts:
+        meter = loudness.LoudnessMeter(sample_rate)  # the speech as if joined, without joining it
+        for p in parts:
+            if p.kind == "speech":
+                for block in loudness.blocks(p.samples):
+                    meter.add(block)
+        speech_lufs = meter.lufs if meter.samples else target_lufs
+    out = np.empty(sum(p.samples.size for p in parts), dtype=np.float32)
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
         if part.kind == "pause":
-            leveled.append(part.samples)
+            x = part.samples
         elif part.kind == "jingle":
             # Relative to the speech as it is now, so the final gain keeps the jingle below it.
             level = (speech_lufs if np.isfinite(speech_lufs) else target_lufs) - JINGLE_BELOW_SPEECH_LU
-            x = loudness.gain_to(part.samples, sample_rate, level)
-            leveled.append(fade(x, sample_rate, 0.0, FADE_JINGLE_OUT_S))
+            x = fade(loudness.gain_to(part.samples, sample_rate, level), sample_rate, 0.0, FADE_JINGLE_OUT_S)
         else:
             x = loudness.gain_to(part.samples, sample_rate, target_lufs) if mixed_sources else part.samples
-            leveled.append(fade(x, sample_rate, FADE_SPEECH_S, FADE_SPEECH_S))
-    return np.concatenate(leveled) if leveled else np.zeros(0, dtype=np.float32)
+            x = fade(x, sample_rate, FADE_SPEECH_S, FADE_SPEECH_S)
+        out[at:at + x.size] = x
+        at += x.size
+        del part, x
+    return out
 
 
-def band_limit(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+def band_limit(samples: np.ndarray, sample_rate: int, *, in_place: bool = False) -> np.ndarray:
     """80 Hz - 15 kHz: horns reproduce nothing below, and MP3 at 128 kbps drops what is above,
-    which would lower the loudness measured after encoding (about 0.4 LU on eSpeak)."""
+    which would lower the loudness measured after encoding (about 0.4 LU on eSpeak).
+
+    Filtered block by block; `in_place` overwrites `samples` (float32) instead of making a copy."""
     sos = _band_filter(sample_rate)
-    return sosfilt(sos, samples).astype(np.float32)
+    out = samples if in_place else np.empty(samples.size, dtype=np.float32)
+    zi = np.zeros((sos.shape[0], 2))
+    for start in range(0, samples.size, loudness.BLOCK):
+        block, zi = sosfilt(sos, samples[start:start + loudness.BLOCK], zi=zi)
+        out[start:start + block.size] = block
+    return out
 
 
 @functools.cache

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from broadcast.asrun import reasons
 from broadcast.audio.layout import BuildFiles, audio_out
-from broadcast.audio.manifest import AudioFiles, Durations, ItemSpan, Manifest, read_manifest
+from broadcast.audio.manifest import AudioFiles, Durations, ItemSpan, Manifest, read_manifest, verified
 from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S
 from broadcast.build import build_bulletin, build_programme, spoken_segments
 from broadcast.config import Settings
@@ -275,11 +275,8 @@ class StationPreparer:
         return prepared
 
     def _last_good(self, b: Bulletin) -> Take | None:
-        files = audio_out(self.settings).bulletin(b.id)
-        manifest = read_manifest(files.manifest)
-        if manifest is None or not files.mp3.is_file() or manifest.files.mp3_sha256 != sha256_file(files.mp3):
-            return None
-        return Take(files.mp3, manifest, files.wav if files.wav.is_file() else None)
+        build = verified(audio_out(self.settings).bulletin(b.id))
+        return Take(build.audio, build.manifest, build.wav) if build else None
 
 
 def take_from_file(path: Path, *, title: str | None = None, priority: str = "normal", topic: str = "general") -> Take:
@@ -287,13 +284,9 @@ def take_from_file(path: Path, *, title: str | None = None, priority: str = "nor
     from broadcast.audio.ffmpeg import DecodeError, decode
 
     path = Path(path)
-    files = BuildFiles.beside(path)
-    manifest = read_manifest(files.manifest)
-    if manifest is not None and manifest.items:
-        if files.mp3.is_file():
-            return Take(files.mp3, manifest, files.wav if files.wav.is_file() else None)
-        if path == files.wav and manifest.files.wav_sha256:
-            return Take(files.wav, manifest, files.wav)  # an emergency's quick copy (broadcast.playout.instant): WAV only
+    build = verified(BuildFiles.beside(path))  # a build's manifest is used only when it describes these files
+    if build is not None and build.manifest.items:
+        return Take(build.audio, build.manifest, build.wav)
     try:
         seconds = decode(path, 8000).size / 8000
     except DecodeError as exc:

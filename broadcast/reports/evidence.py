@@ -171,11 +171,12 @@ def build_evidence(
         folders = layout.aired_folders()
         folders += [(Path(d), f"thu-muc-{i}/") for i, d in enumerate(audio_dirs, start=1)]
         audio = find_aired_audio(set(logged), folders)
-        for matches in audio.found.values():
+        for digest, matches in audio.found.items():
             for path, name in matches:
                 members[f"am-thanh/{name}"] = path.read_bytes()
                 manifest = BuildFiles.beside(path).manifest
-                if manifest.is_file():
+                described = read_manifest(manifest)
+                if described is not None and described.files.claims(digest):  # its own, not one left by other audio
                     members[f"manifest/{Path(name).with_suffix('.json')}"] = manifest.read_bytes()
         audio = AudioMatch(audio.found, audio.missing,
                            [f"{d}" for d, _ in folders])  # the real paths, for the reader
