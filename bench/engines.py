@@ -20,7 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from broadcast.config import Settings, load_settings  # noqa: E402
 from broadcast.errors import EngineError  # noqa: E402
-from broadcast.speech.engines import make_engine  # noqa: E402
+from broadcast.speech.synth import engine_options, station_engine  # noqa: E402
 
 VI_TEXT = (
     "Ủy ban nhân dân xã thông báo lịch tiếp công dân vào sáng thứ hai hằng tuần tại trụ sở. "
@@ -45,7 +45,7 @@ def engine_rtf(settings: Settings, engine_name: str, voice: str, text: str, repe
     row: dict = {"engine": engine_name, "voice": voice, "chars": len(text), "version": None, "audio_s": None,
                  "synth_s": None, "rtf": None, "first_s": None, "sample_rate": None, "error": None}
     try:
-        engine = make_engine(engine_name, settings)
+        engine = station_engine(engine_name, settings)
         row["version"] = engine.version
         t = time.perf_counter()
         speech = engine.synthesize(text, voice, settings.speech.rate)
@@ -68,7 +68,7 @@ def default_cases(settings: Settings) -> list[tuple[str, str, str]]:
     cases = [("espeak", "vi", VI_TEXT), ("espeak", "en-us", EN_TEXT)]
     from broadcast.speech.engines import piper
 
-    found = piper.find_voices(settings) if piper.available() else {}
+    found = piper.find_voices(engine_options("piper", settings)) if piper.available() else {}
     if "en_US-joe-medium" in found:
         # Not on VI_TEXT: an English voice spells Vietnamese out letter by letter (4x the audio).
         cases.append(("piper", "en_US-joe-medium", EN_TEXT))

@@ -28,14 +28,14 @@ from bench.engines import VI_TEXT  # noqa: E402
 from broadcast.audio import loudness  # noqa: E402
 from broadcast.config import Settings  # noqa: E402
 from broadcast.playout import instant  # noqa: E402
-from broadcast.speech.engines import make_engine  # noqa: E402
+from broadcast.speech.synth import station_engine  # noqa: E402
 
 RATE = 44100
 
 
 def recording(settings: Settings, seconds: float, path: Path) -> Path:
     """`seconds` of eSpeak speech at -35 LUFS, as a 16-bit WAV: a quiet phone recording."""
-    speech = make_engine("espeak", settings).synthesize(VI_TEXT, "vi", 150)
+    speech = station_engine("espeak", settings).synthesize(VI_TEXT, "vi", 150)
     x = np.interp(np.arange(0, speech.samples.size, speech.sample_rate / RATE), np.arange(speech.samples.size),
                   speech.samples)
     x = np.tile(x, int(np.ceil(seconds * RATE / x.size)))[: int(seconds * RATE)]

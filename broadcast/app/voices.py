@@ -14,6 +14,8 @@ from pathlib import Path
 
 from broadcast.config import Settings
 from broadcast.errors import EngineError, UserError
+from broadcast.speech.engines.espeak import sample_rate as espeak_sample_rate
+from broadcast.speech.synth import engine_options, station_engine
 
 REACH_DEADLINE_S = 2.0  # the whole gTTS check, DNS included: a listing must never hang
 SAMPLE_TEXT = (
@@ -74,14 +76,11 @@ def gtts_reachable(settings: Settings, deadline: float = REACH_DEADLINE_S) -> tu
 
 
 def _espeak_rows(settings: Settings) -> list[VoiceRow]:
-    from broadcast.speech.engines import make_engine
 
     try:
-        engine = make_engine("espeak", settings)
+        engine = station_engine("espeak", settings)
         version = engine.version
-        from broadcast.speech.engines.espeak import _lib
-
-        rate = _lib().sample_rate
+        rate = espeak_sample_rate()
     except EngineError as exc:
         return [VoiceRow("espeak", "-", usable=False, detail=str(exc))]
     return [
@@ -95,18 +94,19 @@ def _piper_rows(settings: Settings, check_models: bool) -> list[VoiceRow]:
 
     if not piper.available():
         return [VoiceRow("piper", "-", usable=False, detail=piper.INSTALL_HINT)]
-    found = piper.find_voices(settings)
+    options = engine_options("piper", settings)
+    found = piper.find_voices(options)
     configured = settings.speech.voice
-    if piper._looks_like_path(configured):
+    if piper.looks_like_path(configured):
         try:
-            found[configured] = piper.locate(settings, configured)
+            found[configured] = piper.locate(options, configured)
         except EngineError as exc:
             return [VoiceRow("piper", configured, usable=False, detail=str(exc))] + _piper_list(found, check_models)
     rows = _piper_list(found, check_models)
     if not any(r.language.lower().startswith("vi") for r in rows):
         rows.append(VoiceRow(
             "piper", "-", "vi", usable=False,
-            detail=f"no Vietnamese Piper voice in {piper.voices_dir(settings)} (see README: a natural Vietnamese voice)",
+            detail=f"no Vietnamese Piper voice in {piper.voices_dir(options)} (see README: a natural Vietnamese voice)",
         ))
     return rows
 
@@ -145,10 +145,9 @@ def _gtts_rows(settings: Settings, network: bool) -> list[VoiceRow]:
 
 
 def _other_rows(settings: Settings, name: str) -> list[VoiceRow]:
-    from broadcast.speech.engines import make_engine
 
     try:
-        engine = make_engine(name, settings)
+        engine = station_engine(name, settings)
         return [VoiceRow(name, v, detail=engine.version) for v in engine.voices()]
     except EngineError as exc:
         return [VoiceRow(name, "-", usable=False, detail=str(exc))]
@@ -156,13 +155,12 @@ def _other_rows(settings: Settings, name: str) -> list[VoiceRow]:
 
 def _voice_used(settings: Settings, name: str, rows: list[VoiceRow]) -> str | None:
     """The voice the Speaker would ask `name` for: the configured voice, else the engine's default."""
-    from broadcast.speech.engines import make_engine
 
     names = {r.voice for r in rows if r.engine == name}
     if settings.speech.voice in names:
         return settings.speech.voice
     try:
-        return make_engine(name, settings).default_voice or None
+        return station_engine(name, settings).default_voice or None
     except (EngineError, UserError):
         return None
 
@@ -201,18 +199,18 @@ def list_voices(settings: Settings, network: bool = True, check_models: bool = T
 
 def parse_voice(settings: Settings, spec: str) -> tuple[str, str]:
     """`engine:voice`, a bare engine name (its default voice), or a bare voice looked up across engines."""
-    from broadcast.speech.engines import engine_names, make_engine
+    from broadcast.speech.engines import engine_names
 
     names = engine_names()
     engine_name, sep, voice = spec.partition(":")
     if sep and engine_name in names:
-        return engine_name, voice or make_engine(engine_name, settings).default_voice
+        return engine_name, voice or station_engine(engine_name, settings).default_voice
     if spec in names:
-        return spec, make_engine(spec, settings).default_voice
+        return spec, station_engine(spec, settings).default_voice
     order = chain(settings) + [n for n in names if n not in chain(settings)]
     for name in order:
         try:
-            if spec in make_engine(name, settings).voices():
+            if spec in station_engine(name, settings).voices():
                 return name, spec
         except EngineError:
             continue
@@ -222,11 +220,10 @@ def parse_voice(settings: Settings, spec: str) -> tuple[str, str]:
 def write_sample(settings: Settings, spec: str, out: Path | None = None, text: str | None = None, rate: int | None = None):
     """Speak a short Vietnamese sample with exactly that voice (no fallback) into a WAV file."""
     from broadcast.audio.ffmpeg import encode_wav
-    from broadcast.speech.engines import make_engine
     from broadcast.speech.normalise import normalise
 
     engine_name, voice = parse_voice(settings, spec)
-    engine = make_engine(engine_name, settings)
+    engine = station_engine(engine_name, settings)
     spoken = normalise(text or SAMPLE_TEXT)
     try:
         speech = engine.synthesize(spoken, voice, rate or settings.speech.rate)
@@ -252,7 +249,7 @@ def add_piper_voice(settings: Settings, model_name: str, model_file: Path, confi
     name = Path(model_name).name
     if not name.endswith(".onnx") or len(name) <= len(".onnx"):
         raise UserError("Cần tệp giọng đọc Piper dạng TÊN.onnx kèm tệp TÊN.onnx.json.")
-    folder = piper.voices_dir(settings)
+    folder = piper.voices_dir(engine_options("piper", settings))
     if (folder / name).exists():
         raise UserError(f"Giọng {name[:-5]} đã có trong {folder}.")
     folder.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,8 @@ from broadcast.config import Settings
 from broadcast.errors import EngineError, UserError
 from broadcast.speech.cache import SpeechCache, speech_key
 from broadcast.speech.engines import Engine, make_engine
+from broadcast.speech.engines.gtts_engine import GttsOptions
+from broadcast.speech.engines.piper import PiperOptions
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,24 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
 
     g = gcd(from_rate, to_rate)
     return resample_poly(samples, to_rate // g, from_rate // g).astype(np.float32)
+
+
+def engine_options(name: str, settings: Settings) -> GttsOptions | PiperOptions | None:
+    """The engine's own options, from the station's settings (engines never see the settings)."""
+    speech = settings.speech
+    if name == "gtts":
+        g = speech.gtts
+        return GttsOptions(lang=g.lang, tld=g.tld, timeout=g.timeout, url=g.url)
+    if name == "piper":
+        p = speech.piper
+        return PiperOptions(voices_dir=p.voices_dir, base_dir=settings.base_dir, voice=speech.voice,
+                            speaker=p.speaker, length_scale=p.length_scale)
+    return None
+
+
+def station_engine(name: str, settings: Settings) -> Engine:
+    """The engine `name` as the station's settings configure it."""
+    return make_engine(name, engine_options(name, settings))
 
 
 def _version_of(engine: Engine, voice: str) -> str:
@@ -60,7 +80,7 @@ class Speaker:
 
     def engine(self, name: str) -> Engine:
         if name not in self._engines:
-            self._engines[name] = make_engine(name, self.settings)
+            self._engines[name] = station_engine(name, self.settings)
         return self._engines[name]
 
     def say(self, text: str, voice: str | None = None, rate: int | None = None) -> Spoken:

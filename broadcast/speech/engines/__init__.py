@@ -1,18 +1,21 @@
-"""Speech engines behind one small interface, and the registry that builds them from settings."""
+"""Speech engines behind one small interface, and the registry that builds them from their own options.
+
+Each engine gets only its own options (a small dataclass in its module, or none), never the station
+settings: broadcast.speech.synth maps the settings to them, so this package does not import config.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
-from broadcast.config import Settings
 from broadcast.errors import UserError
 
 
 @dataclass(frozen=True)
-class Speech:
+class EngineAudio:
     """Mono PCM from an engine: float32 in [-1, 1] at the engine's own rate."""
 
     samples: np.ndarray
@@ -44,10 +47,10 @@ class Engine(Protocol):
 
     def voices(self) -> list[str]: ...
 
-    def synthesize(self, text: str, voice: str, rate: int) -> Speech: ...
+    def synthesize(self, text: str, voice: str, rate: int) -> EngineAudio: ...
 
 
-EngineFactory = Callable[[Settings], Engine]
+EngineFactory = Callable[[Any], Engine]  # the engine's options (None: its defaults) -> the engine
 _FACTORIES: dict[str, EngineFactory] = {}
 
 
@@ -69,10 +72,11 @@ def engine_names() -> list[str]:
     return sorted(_FACTORIES)
 
 
-def make_engine(name: str, settings: Settings) -> Engine:
+def make_engine(name: str, options: Any = None) -> Engine:
+    """The engine `name` with its own options (None: its defaults)."""
     _load_builtin()
     try:
         factory = _FACTORIES[name]
     except KeyError:
         raise UserError(f"unknown speech engine '{name}' (available: {', '.join(sorted(_FACTORIES))})") from None
-    return factory(settings)
+    return factory(options)

@@ -7,9 +7,8 @@ import threading
 
 import numpy as np
 
-from broadcast.config import Settings
 from broadcast.errors import EngineError
-from broadcast.speech.engines import Speech, register
+from broadcast.speech.engines import EngineAudio, register
 
 VOICES = ("vi", "vi-vn-x-central", "vi-vn-x-south")
 
@@ -81,6 +80,11 @@ def _lib() -> _Library:
         return _library
 
 
+def sample_rate() -> int:
+    """The rate libespeak-ng speaks at (22050 Hz)."""
+    return _lib().sample_rate
+
+
 class EspeakEngine:
     name = "espeak"
     default_voice = "vi"
@@ -92,16 +96,16 @@ class EspeakEngine:
     def voices(self) -> list[str]:
         return list(VOICES)
 
-    def synthesize(self, text: str, voice: str, rate: int) -> Speech:
+    def synthesize(self, text: str, voice: str, rate: int) -> EngineAudio:
         if voice not in VOICES:
             raise EngineError(f"eSpeak voice '{voice}' is not one of {', '.join(VOICES)}")
         lib = _lib()
         pcm = lib.synth(text, voice, rate)
         if pcm.size == 0:
             raise EngineError("eSpeak produced no audio")
-        return Speech((pcm.astype(np.float32) / 32768.0), lib.sample_rate)
+        return EngineAudio((pcm.astype(np.float32) / 32768.0), lib.sample_rate)
 
 
 @register("espeak")
-def _factory(settings: Settings) -> EspeakEngine:
+def _factory(options: None) -> EspeakEngine:
     return EspeakEngine()

@@ -10,9 +10,8 @@ import zlib
 
 import numpy as np
 
-from broadcast.config import Settings
 from broadcast.errors import EngineError
-from broadcast.speech.engines import Speech, register
+from broadcast.speech.engines import EngineAudio, register
 
 SAMPLE_RATE = 22050
 _SYLLABLE_S = 0.18
@@ -27,7 +26,7 @@ class FakeEngine:
     def voices(self) -> list[str]:
         return ["fake", "fake-low", "error"]
 
-    def synthesize(self, text: str, voice: str, rate: int) -> Speech:
+    def synthesize(self, text: str, voice: str, rate: int) -> EngineAudio:
         if voice == "error":
             raise EngineError("fake engine asked to fail (voice 'error')")
         words = text.split()
@@ -44,9 +43,9 @@ class FakeEngine:
             f = base * (1 + (zlib.crc32(word.encode()) % 7) / 10)
             tone = 0.6 * envelope * (np.sin(2 * np.pi * f * t) + 0.3 * np.sin(4 * np.pi * f * t))
             parts += [tone.astype(np.float32), gap]
-        return Speech(np.concatenate(parts), SAMPLE_RATE)
+        return EngineAudio(np.concatenate(parts), SAMPLE_RATE)
 
 
 @register("fake")
-def _factory(settings: Settings) -> FakeEngine:
+def _factory(options: None) -> FakeEngine:
     return FakeEngine()

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
+from dataclasses import dataclass
 
 from broadcast.audio.ffmpeg import DecodeError, decode
-from broadcast.config import Settings
 from broadcast.errors import EngineError
-from broadcast.speech.engines import Speech, register
+from broadcast.speech.engines import EngineAudio, register
 
 SAMPLE_RATE = 24000  # gTTS returns 24 kHz MP3
+
+
+@dataclass(frozen=True)
+class GttsOptions:
+    lang: str = "vi"
+    tld: str = "com.vn"
+    timeout: float = 10.0  # seconds per request (the whole item gets a deadline that grows with its length)
+    url: str | None = None  # the service's address instead of Google's (tests use a local stand-in)
 
 # A worker per call would leak threads that hang; one small pool, abandoned calls time out.
 _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="gtts")
@@ -51,7 +59,7 @@ class GttsEngine:
         _Tts(text, lang=self.lang, tld=self.tld, slow=slow, timeout=self.timeout).write_to_fp(buf)
         return buf.getvalue()
 
-    def synthesize(self, text: str, voice: str, rate: int) -> Speech:
+    def synthesize(self, text: str, voice: str, rate: int) -> EngineAudio:
         # gTTS has one voice per language and two speeds; a low rate asks for its slow reading.
         future = _POOL.submit(self._fetch, text, rate < 110)
         # gTTS sends one request per ~100 characters, each with `timeout`; the whole item gets a
@@ -70,10 +78,10 @@ class GttsEngine:
             samples = decode(mp3, SAMPLE_RATE)
         except DecodeError as exc:
             raise EngineError(f"gTTS returned audio that cannot be decoded: {exc}") from None
-        return Speech(samples, SAMPLE_RATE)
+        return EngineAudio(samples, SAMPLE_RATE)
 
 
 @register("gtts")
-def _factory(settings: Settings) -> GttsEngine:
-    g = settings.speech.gtts
-    return GttsEngine(lang=g.lang, tld=g.tld, timeout=g.timeout, url=g.url)
+def _factory(options: GttsOptions | None) -> GttsEngine:
+    o = options or GttsOptions()
+    return GttsEngine(lang=o.lang, tld=o.tld, timeout=o.timeout, url=o.url)

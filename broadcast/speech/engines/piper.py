@@ -22,10 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from broadcast.config import Settings
 from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import EngineError
-from broadcast.speech.engines import Speech, register
+from broadcast.speech.engines import EngineAudio, register
 
 INSTALL_HINT = "piper-tts is not installed: pip install '.[piper]' (or pip install piper-tts)"
 NORMAL_RATE = 150  # words per minute that mean "the model's own speed"
@@ -84,6 +83,21 @@ class VoiceInfo:
     problem: str | None = None  # None when the config reads well (the model is checked on load)
 
 
+@dataclass(frozen=True)
+class PiperOptions:
+    """What the Piper engine needs of the station's settings."""
+
+    voices_dir: Path = Path("voices")  # absolute, or relative to base_dir
+    base_dir: Path = Path(".")  # relative voice paths are resolved against it (the settings file's folder)
+    voice: str = ""  # the station's voice: a Piper voice name or a path to its .onnx file, or another engine's
+    speaker: int | None = None
+    length_scale: float = 1.0
+
+    def resolve(self, path: Path) -> Path:
+        path = Path(path).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+
 # ---------------------------------------------------------------- finding voices
 
 
@@ -121,33 +135,33 @@ def package_voices() -> tuple[VoiceFile, ...]:
     return tuple(sorted(found, key=lambda v: v.name))
 
 
-def voices_dir(settings: Settings) -> Path:
-    return settings.resolve(settings.speech.piper.voices_dir)
+def voices_dir(options: PiperOptions) -> Path:
+    return options.resolve(options.voices_dir)
 
 
-def find_voices(settings: Settings) -> dict[str, VoiceFile]:
+def find_voices(options: PiperOptions) -> dict[str, VoiceFile]:
     """Every voice by name; the station's voices folder wins over a package voice of the same name."""
     voices: dict[str, VoiceFile] = {}
-    for vf in [*_scan_folder(voices_dir(settings)), *package_voices()]:
+    for vf in [*_scan_folder(voices_dir(options)), *package_voices()]:
         voices.setdefault(vf.name, vf)
     return voices
 
 
-def _looks_like_path(voice: str) -> bool:
+def looks_like_path(voice: str) -> bool:
     return voice.endswith(".onnx") or os.sep in voice or "/" in voice
 
 
-def locate(settings: Settings, voice: str) -> VoiceFile:
+def locate(options: PiperOptions, voice: str) -> VoiceFile:
     """The files of `voice`: a path to an `.onnx` file, or a name in the voices folder or packages."""
-    if _looks_like_path(voice):
-        model = settings.resolve(Path(voice))
+    if looks_like_path(voice):
+        model = options.resolve(Path(voice))
         if not model.is_file():
             raise EngineError(f"Piper voice model {model} not found")
         return VoiceFile(model.stem, model, "path")
-    voices = find_voices(settings)
+    voices = find_voices(options)
     if voice in voices:
         return voices[voice]
-    folder = voices_dir(settings)
+    folder = voices_dir(options)
     raise EngineError(
         f"no Piper voice '{voice}': looked for {folder / (voice + '.onnx')} (also one folder deeper) "
         f"and in installed voice packages; download {voice}.onnx and {voice}.onnx.json into {folder}"
@@ -329,8 +343,8 @@ def length_scale(model_default: float, station_scale: float, rate: int) -> float
 class PiperEngine:
     name = "piper"
 
-    def __init__(self, settings: Settings):
-        self.settings = settings
+    def __init__(self, options: PiperOptions):
+        self.options = options
 
     @property
     def version(self) -> str:
@@ -340,7 +354,7 @@ class PiperEngine:
         replacing a voice file makes Piper speech be synthesised again once.
         """
         piper_version = _piper_version()
-        p = self.settings.speech.piper
+        p = self.options
         files = sorted(self._known().values(), key=lambda v: v.name)
         ids = []
         for vf in files:
@@ -361,7 +375,7 @@ class PiperEngine:
 
     def voice_version(self, voice: str) -> str:
         """Like `version`, for one voice: its model and config contents and the station's settings."""
-        p = self.settings.speech.piper
+        p = self.options
         vf = self._known().get(voice)
         try:
             ident = f"{file_digest(vf.model)[:16]}:{file_digest(vf.config)[:16]}" if vf else "missing"
@@ -370,11 +384,11 @@ class PiperEngine:
         return f"piper-tts {_piper_version()} speaker={p.speaker} length_scale={p.length_scale} {voice}={ident}"
 
     def _known(self) -> dict[str, VoiceFile]:
-        known = find_voices(self.settings)
-        configured = self.settings.speech.voice
-        if _looks_like_path(configured):
+        known = find_voices(self.options)
+        configured = self.options.voice
+        if looks_like_path(configured):
             try:
-                known[configured] = locate(self.settings, configured)
+                known[configured] = locate(self.options, configured)
             except EngineError:
                 pass
         return known
@@ -390,24 +404,24 @@ class PiperEngine:
         Never an English test voice: Vietnamese text read by it would go on air as gibberish.
         """
         known = self._known()
-        if self.settings.speech.voice in known:
-            return self.settings.speech.voice
+        if self.options.voice in known:
+            return self.options.voice
         for name in sorted(known):
             info = voice_info(known[name])
             if info.language.lower().startswith("vi") or name.startswith("vi_"):
                 return name
         return ""
 
-    def synthesize(self, text: str, voice: str, rate: int) -> Speech:
+    def synthesize(self, text: str, voice: str, rate: int) -> EngineAudio:
         piper = _require_piper()
         if not voice:
             raise EngineError(
                 f"no Vietnamese Piper voice installed: put vi_VN-vais1000-medium.onnx and its .onnx.json "
-                f"in {voices_dir(self.settings)}, or set speech.voice to a Piper voice"
+                f"in {voices_dir(self.options)}, or set speech.voice to a Piper voice"
             )
-        vf = self._known().get(voice) or locate(self.settings, voice)
+        vf = self._known().get(voice) or locate(self.options, voice)
         pv = load_voice(vf)
-        p = self.settings.speech.piper
+        p = self.options
         speaker = p.speaker
         if pv.config.num_speakers > 1 and speaker is not None and not 0 <= speaker < pv.config.num_speakers:
             raise EngineError(
@@ -430,7 +444,7 @@ class PiperEngine:
         samples = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
         if samples.size == 0 or not np.any(np.abs(samples) > 1e-4):
             raise EngineError(f"Piper voice '{voice}' produced no audio for {text[:40]!r}")
-        return Speech(samples, rate_hz)
+        return EngineAudio(samples, rate_hz)
 
 
 def _piper_version() -> str:
@@ -444,7 +458,7 @@ def _piper_version() -> str:
 
 
 @register("piper")
-def _factory(settings: Settings) -> PiperEngine:
+def _factory(options: PiperOptions | None) -> PiperEngine:
     # Registered even without piper-tts, so the chain reports "not installed" and falls back
     # instead of the settings being rejected as naming an unknown engine.
-    return PiperEngine(settings)
+    return PiperEngine(options or PiperOptions())
