@@ -27,7 +27,7 @@ from broadcast.content.bulletin import Bulletin  # noqa: E402
 from broadcast.config import Settings  # noqa: E402
 from broadcast.content.render import render_programme  # noqa: E402
 
-WORDS_PER_MINUTE = 150  # eSpeak at the station's default rate
+WORDS_PER_MINUTE = 175  # eSpeak reads the plan at about this many words a minute at the default rate
 
 
 def plan_paragraphs(n_words: int) -> str:

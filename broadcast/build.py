@@ -20,10 +20,13 @@ from broadcast.audio.manifest import (AudioFiles, AudioFormat, BulletinEntry, Du
                                       SegmentRecord, Target, verified, write_manifest)
 from broadcast.audio.master import MasterSpec, master
 from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S, Part, mix, pause
+from broadcast.audio.recording import ENGINE as RECORDING_ENGINE
+from broadcast.audio.recording import prepare as prepare_recording
+from broadcast.audio.recording import store as store_recording
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin
 from broadcast.content.render import Segment, render_programme
-from broadcast.digest import sha256_text
+from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
 from broadcast.speech.lexicon import load_lexicon
 from broadcast.speech.normalise import normalise
@@ -88,7 +91,15 @@ def spoken_segments(segments: list[Segment], settings: Settings, lexicon=None) -
     return out
 
 
-def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None], settings: Settings, jingle_id: str) -> str:
+def _recording_sha256(bulletin_id: str, path: Path) -> str:
+    try:
+        return sha256_file(path)
+    except OSError as exc:
+        raise UserError(f"{bulletin_id}: recording {path} cannot be read ({exc.strerror or exc})") from None
+
+
+def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None], settings: Settings, jingle_id: str,
+               recordings: dict[str, str] | None = None) -> str:
     speech = settings.speech
     payload = {
         "format": BUILD_FORMAT,
@@ -99,6 +110,8 @@ def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None],
         "audio": settings.audio.model_dump(mode="json", exclude={"jingle"}),
         "jingle": jingle_id,
     }
+    if recordings:
+        payload["recordings"] = recordings
     return sha256_text(json.dumps(payload, ensure_ascii=False, sort_keys=True))
 
 
@@ -122,11 +135,12 @@ def build_segments(
     out_dir: Path | None = None,
     speaker: Speaker | None = None,
     force: bool = False,
+    recordings: dict[str, Path] | None = None,
 ) -> BuildResult:
     """Build the audio of rendered segments under `name` in `out_dir` (default audio_out/).
 
     `info` goes into the manifest (title, topic, priority, ...); `voices` maps a bulletin id to the
-    voice its segments ask for.
+    voice its segments ask for; `recordings` a bulletin id to the recording a person made of it.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -140,13 +154,19 @@ def build_segments(
 
     spoken = spoken_segments(segments, settings)
     timings["normalise"] = time.perf_counter() - t0
-    key = _build_key(spoken, voices, settings, jingle_id)
+    recorded = {bid: (path, _recording_sha256(bid, path)) for bid, path in (recordings or {}).items()}
+    key = _build_key(spoken, voices, settings, jingle_id, {bid: sha for bid, (_, sha) in recorded.items()})
     if not force and (previous := _previous(files, key)):
         timings["total"] = time.perf_counter() - t0
         return BuildResult(name, files, previous, up_to_date=True, timings=timings)
 
     t = time.perf_counter()
-    voiced = _speak(spoken, speaker or Speaker(settings), voices, settings, intro, outro)
+    prepared = {}
+    for bid, (path, sha) in recorded.items():  # every check before anything is written
+        prepared[bid] = prepare_recording(path, sr, settings.audio.loudness_lufs, sha256=sha)
+    for bid, (path, _) in recorded.items():
+        store_recording(path, settings.base_dir)  # the build's own copy, by hash: what aired stays findable
+    voiced = _speak(spoken, speaker or Speaker(settings), voices, settings, intro, outro, prepared)
     timings["synthesise"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -209,45 +229,69 @@ class _Voiced:
 
 
 def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str, str | None],
-           settings: Settings, intro, outro) -> _Voiced:
-    """Synthesise every segment (cache first) and lay the programme out: jingle, speech, pauses, jingle."""
+           settings: Settings, intro, outro, recordings: dict | None = None) -> _Voiced:
+    """Synthesise every segment (cache first) and lay the programme out: jingle, speech, pauses, jingle.
+
+    A bulletin in `recordings` (id -> (samples, RecordingFacts)) is its recording instead: one part
+    for all its segments, named as engine `recording` with the file's name and hash as the voice."""
     sr = settings.audio.sample_rate
+    recordings = recordings or {}
     parts: list[Part] = [Part("jingle", intro), pause(settings.audio.pause_after_jingle_s, sr)]
     records, items, fell_back = [], {}, False
     said_why: dict[str, list[str]] = {}  # one warning per distinct reason, naming every segment it hit
-    offset = sum(p.samples.size for p in parts)
-    for i, (seg, text) in enumerate(spoken):
-        said = speaker.say(text, voices.get(seg.bulletin_id))
+    offset = sum(p.length for p in parts)
+    i = 0
+    while i < len(spoken):
+        seg, text = spoken[i]
         who = seg.bulletin_id or seg.kind
-        if said.fell_back_from:
-            fell_back = True
-            said_why.setdefault(f"spoken by {said.engine}/{said.voice} because " + "; ".join(said.failures), []).append(who)
-        elif said.asked_voice:
-            said_why.setdefault(f"{said.engine} has no voice '{said.asked_voice}'; spoken with '{said.voice}' "
-                                f"(see `broadcast voices`)", []).append(who)
-        language = _language(speaker, said.engine, said.voice)
-        if language and not language.lower().startswith("vi"):
-            said_why.setdefault(f"{said.engine} voice '{said.voice}' speaks {language}, not Vietnamese: the text "
-                                f"will be misread on air", []).append(who)
-        parts.append(Part("speech", said.samples, f"{said.engine}/{said.voice}"))
-        records.append(SegmentRecord(
-            kind=seg.kind, bulletin_id=seg.bulletin_id, script=seg.text, spoken=text,
-            engine=said.engine, voice=said.voice, cached=said.cached,
-            start_s=round(offset / sr, 3), duration_s=round(said.samples.size / sr, 3),
-        ))
+        if seg.bulletin_id in recordings:
+            j = i
+            while j < len(spoken) and spoken[j][0].bulletin_id == seg.bulletin_id:
+                j += 1
+            samples, facts = recordings[seg.bulletin_id]
+            group = spoken[i:j]
+            parts.append(Part("speech", samples, f"{RECORDING_ENGINE}/{facts.sha256}"))
+            records.append(SegmentRecord(
+                kind="recording", bulletin_id=seg.bulletin_id, script="\n\n".join(s.text for s, _ in group),
+                spoken="\n".join(t for _, t in group), engine=RECORDING_ENGINE, voice=facts.voice, cached=False,
+                start_s=round(offset / sr, 3), duration_s=round(samples.size / sr, 3),
+            ))
+            size, last = samples.size, group[-1][0]
+        else:
+            said = speaker.say(text, voices.get(seg.bulletin_id))
+            if said.fell_back_from:
+                fell_back = True
+                said_why.setdefault(f"spoken by {said.engine}/{said.voice} because " + "; ".join(said.failures), []).append(who)
+            elif said.asked_voice:
+                said_why.setdefault(f"{said.engine} has no voice '{said.asked_voice}'; spoken with '{said.voice}' "
+                                    f"(see `broadcast voices`)", []).append(who)
+            language = _language(speaker, said.engine, said.voice)
+            if language and not language.lower().startswith("vi"):
+                said_why.setdefault(f"{said.engine} voice '{said.voice}' speaks {language}, not Vietnamese: the text "
+                                    f"will be misread on air", []).append(who)
+            load = speaker.kept(said)  # kept on disk until mixed, so the speech is not all held at once
+            parts.append(Part("speech", None if load else said.samples, f"{said.engine}/{said.voice}", load,
+                              said.samples.size))
+            records.append(SegmentRecord(
+                kind=seg.kind, bulletin_id=seg.bulletin_id, script=seg.text, spoken=text,
+                engine=said.engine, voice=said.voice, cached=said.cached,
+                start_s=round(offset / sr, 3), duration_s=round(said.samples.size / sr, 3),
+            ))
+            size, last, j = said.samples.size, seg, i + 1
         if seg.bulletin_id:
-            end_s = round((offset + said.samples.size) / sr, 3)
+            end_s = round((offset + size) / sr, 3)
             item = items.setdefault(seg.bulletin_id, ItemSpan(bulletin_id=seg.bulletin_id, start_s=round(offset / sr, 3),
                                                               end_s=end_s))
             item.end_s = end_s
-        offset += said.samples.size
-        nxt = spoken[i + 1][0] if i + 1 < len(spoken) else None
+        offset += size
+        nxt = spoken[j][0] if j < len(spoken) else None
         gap = (settings.audio.pause_after_jingle_s if nxt is None
-               else TITLE_PAUSE_S if seg.kind == "title"
-               else PARAGRAPH_PAUSE_S if nxt.bulletin_id and nxt.bulletin_id == seg.bulletin_id
+               else TITLE_PAUSE_S if last.kind == "title"
+               else PARAGRAPH_PAUSE_S if nxt.bulletin_id and nxt.bulletin_id == last.bulletin_id
                else settings.audio.pause_between_items_s)
         parts.append(pause(gap, sr))
-        offset += parts[-1].samples.size
+        offset += parts[-1].length
+        i = j
     parts.append(Part("jingle", outro))
     warnings = [f"{', '.join(dict.fromkeys(whos))}: {why}" for why, whos in said_why.items()]
     return _Voiced(parts, records, list(items.values()), warnings, fell_back)
@@ -280,7 +324,7 @@ def build_bulletin(bulletin: Bulletin, settings: Settings, **kwargs) -> BuildRes
     """One bulletin with the programme wrapper: jingle, greeting, the item, sign-off, jingle."""
     segments = render_programme([bulletin], settings)
     return build_segments(bulletin.id, bulletin_info(bulletin), segments, settings,
-                          voices={bulletin.id: bulletin.voice}, **kwargs)
+                          voices={bulletin.id: bulletin.voice}, recordings=_recordings([bulletin]), **kwargs)
 
 
 def build_programme(name: str, bulletins: list[Bulletin], settings: Settings, info: dict | None = None, **kwargs) -> BuildResult:
@@ -289,4 +333,9 @@ def build_programme(name: str, bulletins: list[Bulletin], settings: Settings, in
     top = min((b.priority for b in bulletins), key=lambda p: p.rank).value if bulletins else "normal"
     meta = {"kind": "programme", "title": name, "topic": "", "priority": top,
             "bulletins": [BulletinEntry(**bulletin_info(b), id=b.id) for b in bulletins], **(info or {})}
-    return build_segments(name, meta, segments, settings, voices={b.id: b.voice for b in bulletins}, **kwargs)
+    return build_segments(name, meta, segments, settings, voices={b.id: b.voice for b in bulletins},
+                          recordings=_recordings(bulletins), **kwargs)
+
+
+def _recordings(bulletins: list[Bulletin]) -> dict[str, Path]:
+    return {b.id: b.recording_file for b in bulletins if b.recording_file is not None}

@@ -128,7 +128,9 @@ def test_the_audio_that_aired_is_found_by_its_hash(station, tmp_path):
     programmes.mkdir()
     # A session programme whose bytes hash to what the log recorded for in_may[1] ...
     (programmes / "20240506T0530-sang.mp3").write_bytes(f"audio:{in_may[1]}".encode())
-    (programmes / "20240506T0530-sang.json").write_text(json.dumps({"kind": "programme", "items": []}))
+    (programmes / "20240506T0530-sang.json").write_text(json.dumps({  # its manifest names that file's hash
+        "kind": "programme", "id": "20240506T0530-sang", "items": [],
+        "files": {"mp3_sha256": hashlib.sha256(f"audio:{in_may[1]}".encode()).hexdigest()}}))
     # ... and that bulletin's own MP3, which is a different file (it was not what aired).
     (audio_out / f"{in_may[1]}.mp3").write_bytes(b"ID3 the bulletin alone")
     (audio_out / "unrelated.mp3").write_bytes(b"ID3 something else")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from scipy.signal import butter, sosfilt
@@ -20,8 +21,17 @@ PARAGRAPH_PAUSE_S = 0.5  # between paragraphs of one item
 @dataclass(frozen=True)
 class Part:
     kind: str  # "jingle", "speech" or "pause"
-    samples: np.ndarray
+    samples: np.ndarray | None  # None: read from `load` when mixed (kept on disk meanwhile)
     source: str = ""  # who made it (engine/voice): parts from different sources are levelled apart
+    load: Callable[[], np.ndarray] | None = None
+    size: int = 0  # the samples' count when they are not held
+
+    @property
+    def length(self) -> int:
+        return self.samples.size if self.samples is not None else self.size
+
+    def audio(self) -> np.ndarray:
+        return self.samples if self.samples is not None else self.load()
 
 
 def pause(seconds: float, sample_rate: int) -> Part:
@@ -55,26 +65,27 @@ def mix(parts: list[Part], sample_rate: int, target_lufs: float) -> np.ndarray:
         meter = loudness.LoudnessMeter(sample_rate)  # the speech as if joined, without joining it
         for p in parts:
             if p.kind == "speech":
-                for block in loudness.blocks(p.samples):
+                for block in loudness.blocks(p.audio()):
                     meter.add(block)
         speech_lufs = meter.lufs if meter.samples else target_lufs
-    out = np.empty(sum(p.samples.size for p in parts), dtype=np.float32)
+    out = np.empty(sum(p.length for p in parts), dtype=np.float32)
     at = 0
     parts.reverse()
     while parts:
         part = parts.pop()
+        samples = part.audio()
         if part.kind == "pause":
-            x = part.samples
+            x = samples
         elif part.kind == "jingle":
             # Relative to the speech as it is now, so the final gain keeps the jingle below it.
             level = (speech_lufs if np.isfinite(speech_lufs) else target_lufs) - JINGLE_BELOW_SPEECH_LU
-            x = fade(loudness.gain_to(part.samples, sample_rate, level), sample_rate, 0.0, FADE_JINGLE_OUT_S)
+            x = fade(loudness.gain_to(samples, sample_rate, level), sample_rate, 0.0, FADE_JINGLE_OUT_S)
         else:
-            x = loudness.gain_to(part.samples, sample_rate, target_lufs) if mixed_sources else part.samples
+            x = loudness.gain_to(samples, sample_rate, target_lufs) if mixed_sources else samples
             x = fade(x, sample_rate, FADE_SPEECH_S, FADE_SPEECH_S)
         out[at:at + x.size] = x
         at += x.size
-        del part, x
+        del part, samples, x
     return out
 
 

@@ -48,8 +48,17 @@ class Bulletin(BaseModel):
     priority: Priority = Priority.normal
     air: AirWindow | None = None
     voice: str | None = None
+    recording: Path | None = None  # the item read by a person (any audio file; beside the bulletin unless absolute)
     source: Path | None = Field(None, exclude=True)
-    _doc: YamlDoc | None = PrivateAttr(None)  # the file it was read from: where each key is, for problems after loading
+    _doc: YamlDoc | None = PrivateAttr(None)
+
+    @property
+    def recording_file(self) -> Path | None:
+        """The recording's path, resolved against the bulletin file's folder."""
+        if self.recording is None:
+            return None
+        path = Path(self.recording).expanduser()
+        return path if path.is_absolute() or self.source is None else Path(self.source).parent / path  # the file it was read from: where each key is, for problems after loading
 
     @field_validator("id")
     @classmethod

@@ -34,11 +34,13 @@ class SpeechCache:
         except (FileNotFoundError, ValueError, OSError):
             return None  # missing or damaged: synthesise again
 
-    def put(self, key: str, samples: np.ndarray) -> None:
+    def put(self, key: str, samples: np.ndarray) -> bool:
+        """Keep `samples` under `key`; False when the cache cannot be written (that only costs time)."""
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with staged(path) as tmp, open(tmp, "wb") as fh:
-                np.save(fh, samples.astype(np.float32), allow_pickle=False)
+                np.save(fh, samples.astype(np.float32, copy=False), allow_pickle=False)
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            return False
+        return True

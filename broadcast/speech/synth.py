@@ -29,6 +29,7 @@ class Spoken:
     fell_back_from: tuple[str, ...] = ()  # engines that failed before this one spoke
     failures: tuple[str, ...] = ()
     asked_voice: str = ""  # the voice asked for, when the engine that spoke has no such voice
+    cache_key: str = ""  # where the speech cache keeps these samples ("" when it could not keep them)
 
 
 def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
@@ -78,6 +79,21 @@ class Speaker:
             self.engine_order = list(dict.fromkeys([speech.engine, *speech.fallback]))
         self.cache = SpeechCache(self.settings.cache_dir)
 
+    def kept(self, spoken: Spoken):
+        """A loader for `spoken`'s samples from the speech cache (None when the cache does not hold them),
+        so a long programme's speech need not all stay in memory until it is mixed."""
+        if not spoken.cache_key:
+            return None
+        key, cache = spoken.cache_key, self.cache
+
+        def load():
+            samples = cache.get(key)
+            if samples is None:
+                raise OSError(f"speech cache entry {key} vanished during the build")
+            return samples
+
+        return load
+
     def engine(self, name: str) -> Engine:
         if name not in self._engines:
             self._engines[name] = station_engine(name, self.settings)
@@ -101,7 +117,7 @@ class Speaker:
                 continue
             cached = self.cache.get(key)
             if cached is not None:
-                return Spoken(cached, name, use_voice, True, tuple(failed), tuple(failures), substituted)
+                return Spoken(cached, name, use_voice, True, tuple(failed), tuple(failures), substituted, key)
             try:
                 speech = engine.synthesize(text, use_voice, rate)
             except EngineError as exc:
@@ -109,8 +125,9 @@ class Speaker:
                 failed.append(name)
                 continue
             samples = resample(speech.samples, speech.sample_rate, sample_rate)
-            self.cache.put(key, samples)
-            return Spoken(samples, name, use_voice, False, tuple(failed), tuple(failures), substituted)
+            kept = self.cache.put(key, samples)
+            return Spoken(samples, name, use_voice, False, tuple(failed), tuple(failures), substituted,
+                          key if kept else "")
         raise UserError(
             "no speech engine could speak the text: " + "; ".join(failures)
             + " (check the network for gtts, or add 'espeak' to speech.fallback)"

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import small_disk
+
 from broadcast.audio.layout import BuildFiles
 from broadcast.audio.manifest import verified
 from broadcast.digest import sha256_file
@@ -28,17 +30,6 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpf
 BULLETIN = ("id: tin-a\ntitle: Thông báo lịch tiếp công dân\ntopic: general\nbody: |\n"
             + "".join(f"  Đoạn {i}: Ủy ban nhân dân xã thông báo lịch tiếp công dân vào sáng thứ hai hằng tuần "
                       f"tại trụ sở, bà con mang theo giấy tờ tùy thân.\n\n" for i in range(1, 4)))
-
-
-@contextlib.contextmanager
-def small_disk(where: Path, size: str):
-    """A tmpfs of `size` mounted at `where` for the block."""
-    where.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], check=True)
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def fill(folder: Path, leave: int = 0) -> None:
