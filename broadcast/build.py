@@ -25,6 +25,7 @@ from broadcast.audio.recording import prepare as prepare_recording
 from broadcast.audio.recording import store as store_recording
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin
+from broadcast.content.length import item_seconds
 from broadcast.content.render import Segment, render_programme
 from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
@@ -88,6 +89,22 @@ def spoken_segments(segments: list[Segment], settings: Settings, lexicon=None) -
         out.append((seg, spoken))
     if problems:
         raise UserError(problems)
+    return out
+
+
+RECORDING_LENGTH_WARN = 2.0  # a recording this many times longer or shorter than the text's reading is suspect
+
+
+def _recording_length_warnings(spoken: list[tuple[Segment, str]], prepared: dict, settings: Settings) -> list[str]:
+    """A recording far longer or shorter than its text takes to read is probably of another text."""
+    out = []
+    for bid, (samples, facts) in prepared.items():
+        texts = [text for seg, text in spoken if seg.bulletin_id == bid]
+        expected = item_seconds(texts, settings.speech.rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S)
+        actual = samples.size / settings.audio.sample_rate
+        if expected and not 1 / RECORDING_LENGTH_WARN <= actual / expected <= RECORDING_LENGTH_WARN:
+            out.append(f"{bid}: the recording {facts.original_name} lasts {actual:.0f} s but its text takes about "
+                       f"{expected:.0f} s to read: is it the recording of this bulletin?")
     return out
 
 
@@ -167,6 +184,7 @@ def build_segments(
     for bid, (path, _) in recorded.items():
         store_recording(path, settings.base_dir)  # the build's own copy, by hash: what aired stays findable
     voiced = _speak(spoken, speaker or Speaker(settings), voices, settings, intro, outro, prepared)
+    voiced.warnings += _recording_length_warnings(spoken, prepared, settings)
     timings["synthesise"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -140,3 +140,10 @@ def test_from_mic_without_an_input_says_so(station_with_bulletin, run_cli, monke
     monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent/pulse.sock")  # no server: no input to record from
     code, _, err = run_cli("record", "--from-mic", "--seconds", "1", "--bulletin", "tin-a")
     assert code == 2 and ("no sound card input" in err or "needs PulseAudio's parecord" in err), err
+
+
+def test_a_recording_far_longer_than_its_text_is_built_with_a_warning(station_with_bulletin, tmp_path):
+    settings = station_with_bulletin
+    done = attach_recording(settings, "tin-a", write_wav(tmp_path / "dai.wav", tones(step_s=10.0, level=0.2)))
+    assert any("lasts 20 s but its text takes about" in w and "is it the recording of this bulletin?" in w
+               for w in done.build.warnings), done.build.warnings
