@@ -4,7 +4,7 @@ and logged with its hash (real ffmpeg, real meters)."""
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
