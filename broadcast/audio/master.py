@@ -11,6 +11,7 @@ once, as the caller's float32 array, however long the programme.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,16 +88,14 @@ def master(audio: np.ndarray, spec: MasterSpec, *, mp3: Path, wav: Path | None =
     peak = math.inf
     for attempt in range(MAX_ENCODE_TRIES):
         meter = loudness.LoudnessMeter(sr) if attempt else None  # the first attempt is find_gain's last reading
-        with ffmpeg.Mp3Writer(mp3, sr, spec.mp3_bitrate_kbps) as mp3_out:
-            wav_out = ffmpeg.WavWriter(wav, sr) if wav is not None else None
+        with ffmpeg.Mp3Writer(mp3, sr, spec.mp3_bitrate_kbps) as mp3_out, \
+                (ffmpeg.WavWriter(wav, sr) if wav is not None else contextlib.nullcontext()) as wav_out:
             for block in loudness.limited_blocks(loudness.blocks(audio), sr, gain_db, ceiling):
                 mp3_out.write(block)
                 if wav_out:
                     wav_out.write(block)
                 if meter:
                     meter.add(block)
-            if wav_out:
-                wav_out.close()
         if meter:
             lufs = meter.lufs
         # The MP3 is what airs, so its peak is the one checked (the encoder's overshoot).
