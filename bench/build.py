@@ -1,10 +1,12 @@
 """Benchmark: build a ~3-minute bulletin; time per stage, ratio to a bare ffmpeg MP3 encode, cached
-rebuild; and the peak memory of whole builds of 3 and 30 minutes, each in a child process.
+rebuild; mastering a person's recording of the same length against a bare encode of it; and the peak
+memory of whole builds of 3 and 30 minutes, each in a child process.
 
 Run: .venv/bin/python bench/build.py            (--quick: a short bulletin and 1 minute, for the tests)
 Everything is measured in this one run (shared machines are noisy; ratios travel, seconds don't).
 Targets (2 cores): whole build <= 5x the bare encode; cached rebuild <= 0.3 s (interpreter start
-excluded); peak memory (RSS high-water) of a 30-minute build < 600 MB.
+excluded); mastering a recording <= 3x its bare encode; peak memory (RSS high-water) of a 30-minute
+build < 600 MB.
 """
 
 from __future__ import annotations
@@ -68,6 +70,32 @@ def peak_memory(minutes: float) -> tuple[float, float, float, float]:
     return seconds, mb, lufs, peak
 
 
+def recording_mastering(speech_wav: Path, base: Path, settings: Settings) -> tuple[float, float, float]:
+    """A person's recording made from the built speech (20 dB quieter, a DC offset, room noise, silence at
+    both ends): (its seconds, time to master it, time of a bare MP3 encode of it)."""
+    import numpy as np
+
+    from broadcast.audio import ffmpeg
+    from broadcast.audio.master import MasterSpec, master
+    from broadcast.audio.recording import prepare
+
+    sr = settings.audio.sample_rate
+    speech = ffmpeg.decode(speech_wav, sr) * np.float32(0.1)
+    silence = np.zeros(sr, dtype=np.float32)
+    raw = np.concatenate([silence, speech, silence]) + np.float32(0.02)
+    raw += np.random.default_rng(1).normal(0, 0.001, raw.size).astype(np.float32)
+    source = base / "recording.wav"
+    ffmpeg.encode_wav(raw, sr, source)
+    t = time.perf_counter()
+    samples, _ = prepare(source, sr, settings.audio.loudness_lufs)
+    master(samples, MasterSpec.of(settings.audio), mp3=base / "recording.mp3", wav=base / "recording-master.wav")
+    master_s = time.perf_counter() - t
+    t = time.perf_counter()
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(source), "-c:a", "libmp3lame", "-b:a", "128k",
+                    str(base / "recording-bare.mp3")], check=True)
+    return raw.size / sr, master_s, time.perf_counter() - t
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short bulletin and a 1-minute memory run")
@@ -104,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
         build_bulletin(bulletin, settings, force=True)  # speech from cache, mix and encode again
         remix = time.perf_counter() - t
 
+        recorded = recording_mastering(result.wav, base, settings)
+
     print(f"bulletin: {result.duration_s:.1f} s of audio ({result.manifest.durations.speech_s:.1f} s speech), "
           f"{result.lufs:.1f} LUFS, {result.true_peak_dbtp:.1f} dBTP, engine {result.manifest.engine}")
     print("stage times (cold build):")
@@ -114,6 +144,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"ratio whole/bare    {whole / bare:8.2f}x   (target <= 5x)")
     print(f"cached rebuild      {cached * 1000:8.0f} ms   (target <= 300 ms)")
     print(f"forced rebuild      {remix * 1000:8.0f} ms   (speech cached; mix + encode again)")
+    seconds, master_s, bare_s = recorded
+    print(f"mastering a {seconds / 60:.1f}-minute recording (decode, check, DC, trim, gate, loudness, limiter, MP3 + WAV) "
+          f"{master_s * 1000:.0f} ms; bare encode {bare_s * 1000:.0f} ms; ratio {master_s / bare_s:.2f}x   (target <= 3x)")
     print("peak memory of a cold build (RSS high-water, child process):")
     for length in ((1.0,) if args.quick else (3.0, 30.0)):
         seconds, mb, lufs, peak = peak_memory(length)

@@ -94,3 +94,4 @@ def test_build_bench_quick_mode_runs_and_prints_its_figures():
     out = result.stdout
     assert re.search(r"ratio whole/bare +[\d.]+x", out) and re.search(r"cached rebuild +\d+ ms", out), out
     assert re.search(r"peak memory of a cold build .*\n +[\d.]+ min of audio +\d+ MB", out), out
+    assert re.search(r"mastering a [\d.]+-minute recording .* ratio [\d.]+x", out), out
