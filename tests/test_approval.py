@@ -153,3 +153,27 @@ def test_the_evidence_zip_carries_the_audit_trail(approving, run_cli, tmp_path):
         trail = z.read("nhat-ky-thao-tac/thao-tac-bang-dieu-khien.csv").decode()
         assert "lanhdao,approved,duong-day-nong-2024" in trail
         assert "Chuỗi băm hợp lệ" in z.read("nhat-ky-thao-tac/kiem-tra-chuoi.txt").decode()
+
+
+def test_approved_content_on_air_since_its_approval_is_aired(approving):
+    from dataclasses import replace as copy_with
+    from datetime import timedelta
+
+    from broadcast.asrun import AsRunRecord, Outcome, open_log
+
+    done = approval.approve(approving, "duong-day-nong-2024", "lanhdao")
+    assert done.status.state is State.approved and done.status.aired is None
+    approved_at = done.status.approval.at
+    template = AsRunRecord(scheduled=approved_at - timedelta(days=1), start=approved_at - timedelta(days=1),
+                           end=approved_at - timedelta(days=1) + timedelta(seconds=30), session="sáng", zones=("z",),
+                           sink="file", bulletin_id="duong-day-nong-2024", title="t", topic="hotline",
+                           priority="normal", outcome=Outcome.played)
+    with open_log(approving) as log:
+        log.append(template)  # aired before this approval: not what was approved
+    b = approval.find_bulletin(approving, "duong-day-nong-2024")
+    assert approval.state_of(approving, b).status.aired is None
+    later = approved_at + timedelta(minutes=5)
+    with open_log(approving) as log:
+        log.append(copy_with(template, scheduled=later, start=later, end=later + timedelta(seconds=30)))
+    status = approval.state_of(approving, b).status
+    assert status.aired == later and status.key == "aired" and status.label == "Đã phát"

@@ -51,6 +51,8 @@ def test_the_log_page_shows_what_aired_under_a_verified_chain(page, aired):
         page.click("text=Tải CSV")
     text = open(got.value.path(), encoding="utf-8-sig").read()
     assert bulletin_id in text and "row_hash" in text
+    page.goto(f"/ban-tin/{bulletin_id}")  # draft → awaiting approval → approved → aired
+    assert "Đã phát" in page.inner_text(".facts")
 
 
 def test_downloaded_report_counts_what_aired(page, console, aired):

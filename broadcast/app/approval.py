@@ -7,10 +7,11 @@ queue. Whether approval is required at all is the station's setting (`approval.r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from broadcast.content.bulletin import Bulletin, load_each
+from broadcast.asrun import log_path, open_log
 from broadcast.config import Settings
 from broadcast.desk import audit
 from broadcast.desk.approval import (ContentChanged, State, Status, content_hash, load_approvals, record,
@@ -40,12 +41,34 @@ def find_bulletin(settings: Settings, bulletin_id: str) -> Bulletin:
 
 
 def bulletin_states(settings: Settings, bulletins: list[Bulletin]) -> dict[str, BulletinState]:
+    """Each bulletin's state as of its current content; approved content the log shows on air since its
+    approval is "aired" (draft → awaiting approval → approved → aired)."""
     approvals = load_approvals(settings.data_dir)
     out = {}
     for b in bulletins:
         digest = content_hash(b.source) if b.source else ""
         out[b.id] = BulletinState(b, status_of(approvals.get(b.id), digest), digest)
+    approved = {i: s.status.approval.at for i, s in out.items() if s.status.approved}
+    for bulletin_id, when in _aired_since(settings, approved).items():
+        s = out[bulletin_id]
+        out[bulletin_id] = BulletinState(s.bulletin, replace(s.status, aired=when), s.content_hash)
     return out
+
+
+def _aired_since(settings: Settings, approved: dict[str, datetime]) -> dict[str, datetime]:
+    """Of bulletins approved at the given times, the last start the as-run log shows after that time."""
+    if not approved or not log_path(settings).exists():
+        return {}
+    with open_log(settings, readonly=True) as log:
+        rows = log.raw_rows(since=min(approved.values()))
+    aired: dict[str, datetime] = {}
+    for r in rows:
+        bulletin_id, start = r["bulletin_id"], r["start_utc"]
+        if bulletin_id in approved and start and r["outcome"] in ("played", "late"):
+            when = datetime.fromisoformat(start)
+            if when >= approved[bulletin_id] and (bulletin_id not in aired or when > aired[bulletin_id]):
+                aired[bulletin_id] = when
+    return aired
 
 
 def state_of(settings: Settings, bulletin: Bulletin) -> BulletinState:

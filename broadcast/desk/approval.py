@@ -63,13 +63,21 @@ class Status:
     state: State
     approval: Approval | None
     changed_since: bool = False  # approved (or submitted) content differs from the file now
+    aired: datetime | None = None  # the last time the approved content went on air, per the as-run log
 
     @property
     def approved(self) -> bool:
         return self.state is State.approved
 
     @property
+    def key(self) -> str:
+        """The state's name with "aired" for approved content the log shows on air (filters, badges)."""
+        return "aired" if self.approved and self.aired else self.state.value
+
+    @property
     def label(self) -> str:
+        if self.approved and self.aired:
+            return STATE_LABELS["aired"]
         if self.changed_since and self.state is State.pending and self.approval and self.approval.state is State.approved:
             return "Đã sửa sau khi duyệt — chờ duyệt lại"
         return self.state.label

@@ -85,7 +85,11 @@ class Console:
         except OSError:
             pass
         others = []
-        for path in (self.settings.schedule_file, self.settings.lexicon_file, self.settings.base_dir / "station.yaml"):
+        from broadcast.asrun import log_path
+
+        log = log_path(self.settings)  # its head witness is rewritten at every append: "aired" states change
+        for path in (self.settings.schedule_file, self.settings.lexicon_file, self.settings.base_dir / "station.yaml",
+                     log.with_name(log.name + ".head")):
             try:
                 st = path.stat() if path else None
                 others.append((st.st_size, st.st_mtime_ns) if st else None)

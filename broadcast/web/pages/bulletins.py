@@ -48,7 +48,7 @@ def bulletin_list(request: Request, status: str = "", topic: str = "", q: str = 
     rows = []
     for s in sorted(states.values(), key=lambda s: (s.bulletin.air.start if s.bulletin.air else date.min), reverse=True):
         b = s.bulletin
-        if status and s.status.state.value != status:
+        if status and s.status.key != status:
             continue
         if topic and b.topic != topic:
             continue
