@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
@@ -167,9 +167,13 @@ class Console:
             return {}
         return self._zones[1]
 
-    def redirect(self, to: str, flash: str | None = None, kind: str = "ok") -> RedirectResponse:
-        """After a POST: see-other to a page, with a one-time message shown there."""
-        response = RedirectResponse(to, status_code=303)
+    def redirect(self, to: str, flash: str | None = None, kind: str = "ok", request: Request | None = None):
+        """After a POST: see-other to a page, with a one-time message shown there. A script's request
+        (header X-Console-Fetch) gets the address as JSON instead, so the message waits for that page."""
+        if request is not None and request.headers.get("x-console-fetch") == "1":
+            response = JSONResponse({"location": to})
+        else:
+            response = RedirectResponse(to, status_code=303)
         if flash:
             response.set_cookie(FLASH_COOKIE, self.flash_signer.dumps({"text": flash, "kind": kind}),
                                 httponly=True, samesite="lax", path="/")

@@ -7,10 +7,12 @@ from datetime import date
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from broadcast.app import approval, editing
+from broadcast.app import approval, editing, recording
 from broadcast.app import bulletins as app_bulletins
+from broadcast.desk import audit
 from broadcast.desk.approval import STATE_LABELS, ContentChanged
 from broadcast.errors import UserError
 from broadcast.content.template import TemplateSpec, get_template
@@ -251,3 +253,30 @@ async def send_back(request: Request, bulletin_id: str):
     except UserError as exc:
         return console.redirect(f"/ban-tin/{b.id}", exc.problems[0], kind="bad")
     return console.redirect(f"/ban-tin/{b.id}", "Đã trả lại bản tin cho biên tập viên kèm ý kiến.")
+
+
+@router.post("/ban-tin/{bulletin_id}/thu-am")
+async def attach_recording(request: Request, bulletin_id: str):
+    """Thu âm: a recording (uploaded, or from the browser's microphone) becomes the bulletin's item,
+    checked and mastered; the bulletin then needs approval again (its file names the recording)."""
+    console = console_of(request)
+    login, form = await console.auth.posted(request, "editor")
+    b = _bulletin(console, bulletin_id)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return console.redirect(f"/ban-tin/{b.id}#thu-am", "Chọn tệp ghi âm hoặc thu từ micrô.", kind="bad",
+                                request=request)
+    data = await upload.read()
+    try:
+        done = recording.attach_recording_bytes(console.settings, b.id, data, upload.filename)
+    except UserError as exc:
+        return console.redirect(f"/ban-tin/{b.id}#thu-am", "Không dùng được bản thu: " + "; ".join(exc.problems),
+                                kind="bad", request=request)
+    f = done.facts
+    audit.append(console.data_dir, login.user.name, "recorded", b.id, f"{f.original_name} ({f.duration_s:.0f} giây)",
+                 approval.state_of(console.settings, done.bulletin).content_hash)
+    warnings = "; ".join(done.build.warnings)
+    return console.redirect(f"/ban-tin/{b.id}#nghe-thu",
+                            f"Đã nhận bản thu {f.duration_s:.0f} giây (cắt {f.lead_in_trimmed_s:.1f} giây im lặng đầu), "
+                            f"đã chỉnh âm lượng và ghép nhạc hiệu: bấm Nghe thử." + (f" Lưu ý: {warnings}" if warnings else ""),
+                            request=request)

@@ -101,7 +101,61 @@ function liveReading(form) {
   });
 }
 
+function recorder(section) {
+  /* Thu âm: MediaRecorder from the microphone, a level meter while recording, the result sent as a file. */
+  var box = section.querySelector(".recorder");
+  var form = section.querySelector("form.rec-form");
+  if (!box || !form || !navigator.mediaDevices || !window.MediaRecorder) { return; }
+  box.hidden = false;
+  var start = box.querySelector(".rec-start"), stop = box.querySelector(".rec-stop");
+  var bar = box.querySelector(".meter > span"), clock = box.querySelector(".rec-time");
+  var rec = null, chunks = [], stream = null, timer = null, began = 0;
+  start.addEventListener("click", function () {
+    navigator.mediaDevices.getUserMedia({audio: true}).then(function (s) {
+      stream = s;
+      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      var analyser = ctx.createAnalyser();
+      analyser.fftSize = 1024;
+      ctx.createMediaStreamSource(s).connect(analyser);
+      var data = new Float32Array(analyser.fftSize);
+      chunks = [];
+      rec = new MediaRecorder(s);
+      rec.ondataavailable = function (e) { if (e.data.size) { chunks.push(e.data); } };
+      rec.onstop = function () {
+        clearInterval(timer);
+        stream.getTracks().forEach(function (t) { t.stop(); });
+        ctx.close();
+        var type = rec.mimeType || "audio/webm";
+        var body = new FormData();
+        body.append("csrf", csrfToken(form));
+        body.append("file", new Blob(chunks, {type: type}), "thu-am." + (type.indexOf("ogg") >= 0 ? "ogg" : "webm"));
+        clock.textContent = "đang gửi…";
+        fetch(form.action, {method: "POST", body: body, credentials: "same-origin",
+                            headers: {"X-Console-Fetch": "1"}})
+          .then(function (r) { return r.json(); })
+          .then(function (j) { window.location.assign(j.location); window.location.reload(); })
+          .catch(function () { clock.textContent = "gửi không được, hãy thử lại"; });
+      };
+      rec.start(250);
+      began = Date.now();
+      start.disabled = true;
+      stop.disabled = false;
+      timer = setInterval(function () {
+        analyser.getFloatTimeDomainData(data);
+        var sum = 0;
+        for (var i = 0; i < data.length; i++) { sum += data[i] * data[i]; }
+        var db = 20 * Math.log10(Math.sqrt(sum / data.length) + 1e-9);
+        bar.style.width = Math.max(0, Math.min(100, (db + 60) * 100 / 60)) + "%";
+        clock.textContent = Math.round((Date.now() - began) / 1000) + " giây";
+      }, 100);
+    }).catch(function () { clock.textContent = "không mở được micrô"; });
+  });
+  stop.addEventListener("click", function () { if (rec && rec.state !== "inactive") { stop.disabled = true; rec.stop(); } });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  var rec = document.querySelector("#thu-am");
+  if (rec) { recorder(rec); }
   var lexiconForm = document.querySelector("form.lexicon-form");
   if (lexiconForm) { liveReading(lexiconForm); }
   var dash = document.querySelector("[data-status]");
