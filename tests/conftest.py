@@ -109,18 +109,26 @@ def console(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Debian Chromium for the session (Playwright drives it; its own browser download is not used)."""
-    from web_fixtures import CHROMIUM, CHROMIUM_ARGS
+def playwright():
+    """Playwright for the whole session (one per process: its sync API runs its own event loop)."""
+    from web_fixtures import CHROMIUM
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium fonts-liberation2)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """One headless Debian Chromium for the session (Playwright drives it; its own browser download is not used)."""
+    from web_fixtures import CHROMIUM, CHROMIUM_ARGS
+
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

@@ -18,19 +18,16 @@ TONE_HZ = 1000.0
 
 
 @pytest.fixture
-def microphone_browser(tmp_path):
-    """A Chromium whose microphone plays a steady 1 kHz tone (a WAV it loops)."""
-    from playwright.sync_api import sync_playwright
-
+def microphone_browser(playwright, tmp_path):
+    """A second Chromium whose microphone plays a steady 1 kHz tone (a WAV it loops)."""
     from playout_fixtures import write_wav
 
     t = np.arange(int(4 * 48000)) / 48000
     wav = write_wav(tmp_path / "micro.wav", (0.25 * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.float32), rate=48000)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM,
-                                      args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}"])
-        yield chromium
-        chromium.close()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM,
+                                          args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}"])
+    yield chromium
+    chromium.close()
 
 
 def dominant_hz(samples: np.ndarray, rate: int) -> float:
