@@ -176,10 +176,10 @@ def recent(settings, today: date, days: int = 7) -> Recent:
         return Recent([], 0, None)
     since, _ = day_bounds(settings.station.tz, today - timedelta(days=days), None)
     with open_log(settings, readonly=True) as log:
-        rows = log.rows(since, None)
+        raw = log.raw_rows(since, None)  # only the rows that went wrong are decoded
         verdict = _verified(log, path)
-    bad = [r for r in reversed(rows) if r.record.outcome.value in ("missed", "failed", "interrupted")]
-    return Recent(bad, sum(1 for r in rows if r.record.outcome.value == "late"), verdict)
+    bad = [LoggedRow.from_stored(r) for r in reversed(raw) if r["outcome"] in ("missed", "failed", "interrupted")]
+    return Recent(bad, sum(1 for r in raw if r["outcome"] == "late"), verdict)
 
 
 _VERDICTS: dict[str, tuple[tuple, VerifyResult]] = {}
