@@ -1,4 +1,5 @@
-"""Audio: decoding and encoding through ffmpeg, the jingle, loudness and the programme mix.
+"""Audio: ffmpeg (decode, streamed encode), the jingle, loudness, the programme mix, mastering, the
+manifest beside each audio file, the audio_out/ layout, and a person's recordings.
 
 Audio inside the package is a float32 mono numpy array in [-1, 1] at the station's sample rate.
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import os
 import subprocess
 import tempfile
 import wave
@@ -75,7 +76,7 @@ def decode_blocks(path: Path, sample_rate: int, block: int = _READ_BLOCK) -> Ite
     """Decode a file block by block (float32 mono), for measuring long files in little memory."""
     cmd, _ = _decode_cmd(Path(path), sample_rate)
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, preexec_fn=_yield_cpu)
         try:
             while chunk := proc.stdout.read(block * 4):
                 yield np.frombuffer(chunk[: len(chunk) // 4 * 4], dtype="<f4")
@@ -85,6 +86,15 @@ def decode_blocks(path: Path, sample_rate: int, block: int = _READ_BLOCK) -> Ite
         if code != 0:
             errors.seek(0)
             raise DecodeError(_last_line(errors.read(), code))
+
+
+ENCODER_NICENESS = 10
+
+
+def _yield_cpu() -> None:
+    """In the encoder's process: the encoder runs beside the build's own work, so on a busy machine it
+    gives way to what is on air (playout paces the sound card itself and must not wait for a build)."""
+    os.nice(ENCODER_NICENESS)
 
 
 def to_pcm16(samples: np.ndarray) -> bytes:
@@ -123,8 +133,8 @@ class Mp3Writer:
         self.out = Path(out)
         self._gain = np.float32(1.0 / mp3_encoder_gain(sample_rate, bitrate_kbps))
         self._errors = tempfile.TemporaryFile()
-        self._proc = subprocess.Popen(_mp3_cmd(sample_rate, bitrate_kbps, str(self.out)),
-                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors)
+        self._proc = subprocess.Popen(_mp3_cmd(sample_rate, bitrate_kbps, str(self.out)), stdin=subprocess.PIPE,
+                                      stdout=subprocess.DEVNULL, stderr=self._errors, preexec_fn=_yield_cpu)
 
     def write(self, samples: np.ndarray) -> None:
         try:
