@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,11 +17,13 @@ from broadcast.atomic import ensure_writable, staged_all, writing_into
 from broadcast.audio.jingle import load_jingle
 from broadcast.audio.layout import BuildFiles
 from broadcast.audio.manifest import (AudioFiles, AudioFormat, BulletinEntry, Durations, ItemSpan, Manifest, Measured,
-                                      SegmentRecord, Target, verified, write_manifest)
+                                      RecordingInfo, SegmentRecord, Target, verified, write_manifest)
 from broadcast.audio.master import MasterSpec, master
 from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S, Part, mix, pause
 from broadcast.audio.recording import ENGINE as RECORDING_ENGINE
+from broadcast.audio.recording import MASTERING_VERSION as RECORDING_MASTERING
 from broadcast.audio.recording import prepare as prepare_recording
+from broadcast.audio.recording import recording_problem
 from broadcast.audio.recording import store as store_recording
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin
@@ -129,6 +131,7 @@ def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None],
     }
     if recordings:
         payload["recordings"] = recordings
+        payload["recording_mastering"] = RECORDING_MASTERING
     return sha256_text(json.dumps(payload, ensure_ascii=False, sort_keys=True))
 
 
@@ -180,9 +183,13 @@ def build_segments(
     t = time.perf_counter()
     prepared = {}
     for bid, (path, sha) in recorded.items():  # every check before anything is written
-        prepared[bid] = prepare_recording(path, sr, settings.audio.loudness_lufs, sha256=sha)
+        try:
+            prepared[bid] = prepare_recording(path, sr, settings.audio.loudness_lufs, sha256=sha)
+        except UserError as exc:
+            raise UserError([f"{bid}: {p}" for p in exc.problems]) from None
     for bid, (path, _) in recorded.items():
-        store_recording(path, settings.base_dir)  # the build's own copy, by hash: what aired stays findable
+        kept, _ = store_recording(path, settings.recordings_dir)  # the build's own copy, by hash: what aired stays findable
+        prepared[bid] = (prepared[bid][0], replace(prepared[bid][1], stored=kept))
     voiced = _speak(spoken, speaker or Speaker(settings), voices, settings, intro, outro, prepared)
     voiced.warnings += _recording_length_warnings(spoken, prepared, settings)
     timings["synthesise"] = time.perf_counter() - t
@@ -273,6 +280,8 @@ def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str
                 kind="recording", bulletin_id=seg.bulletin_id, script="\n\n".join(s.text for s, _ in group),
                 spoken="\n".join(t for _, t in group), engine=RECORDING_ENGINE, voice=facts.voice, cached=False,
                 start_s=round(offset / sr, 3), duration_s=round(samples.size / sr, 3),
+                recording=RecordingInfo(sha256=facts.sha256, original_name=facts.original_name, file=str(facts.stored),
+                                        prepared=facts.as_dict()),
             ))
             size, last = samples.size, group[-1][0]
         else:
@@ -342,7 +351,7 @@ def build_bulletin(bulletin: Bulletin, settings: Settings, **kwargs) -> BuildRes
     """One bulletin with the programme wrapper: jingle, greeting, the item, sign-off, jingle."""
     segments = render_programme([bulletin], settings)
     return build_segments(bulletin.id, bulletin_info(bulletin), segments, settings,
-                          voices={bulletin.id: bulletin.voice}, recordings=_recordings([bulletin]), **kwargs)
+                          voices={bulletin.id: bulletin.voice}, recordings=_recordings([bulletin], settings), **kwargs)
 
 
 def build_programme(name: str, bulletins: list[Bulletin], settings: Settings, info: dict | None = None, **kwargs) -> BuildResult:
@@ -352,8 +361,22 @@ def build_programme(name: str, bulletins: list[Bulletin], settings: Settings, in
     meta = {"kind": "programme", "title": name, "topic": "", "priority": top,
             "bulletins": [BulletinEntry(**bulletin_info(b), id=b.id) for b in bulletins], **(info or {})}
     return build_segments(name, meta, segments, settings, voices={b.id: b.voice for b in bulletins},
-                          recordings=_recordings(bulletins), **kwargs)
+                          recordings=_recordings(bulletins, settings), **kwargs)
 
 
-def _recordings(bulletins: list[Bulletin]) -> dict[str, Path]:
-    return {b.id: b.recording_file for b in bulletins if b.recording_file is not None}
+def _recordings(bulletins: list[Bulletin], settings: Settings) -> dict[str, Path]:
+    """Each bulletin's recording; a missing file, or a kept one changed since, is a problem of the
+    bulletin's `recording:` line (every bulletin's at once)."""
+    found, problems = {}, []
+    for b in bulletins:
+        if b.recording_file is None:
+            continue
+        why = recording_problem(b.recording_file, settings.recordings_dir)
+        if why:
+            problems.append(b.problem(("recording",), why, hint=f"attach one with `broadcast record FILE --bulletin {b.id}`"
+                                                               ", or remove the line"))
+        else:
+            found[b.id] = b.recording_file
+    if problems:
+        raise UserError(problems)
+    return found

@@ -110,6 +110,7 @@ class Paths(_Section):
     cache: Path = Path(".cache/broadcast")
     data: Path = Path("data")
     schedule: Path = Path("schedule.yaml")
+    recordings: Path = Path("recordings")  # people's readings of bulletins, kept by content hash
 
 
 class Web(_Section):
@@ -164,6 +165,10 @@ class Settings(_Section):
     @property
     def bulletins_dir(self) -> Path:
         return self.resolve(self.paths.bulletins)
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.resolve(self.paths.recordings)
 
     @property
     def schedule_file(self) -> Path:

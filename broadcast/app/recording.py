@@ -1,25 +1,35 @@
-"""A person reads a bulletin: attach their recording (a file, or bytes from the web console's
-microphone), check and master it, and build the bulletin with it; the facts come back as data."""
+"""A person reads a bulletin: attach their recording (a file, or bytes from the web console's upload or
+microphone), check and master it, and build the bulletin with it; the facts come back as data.
+
+The CLI (`broadcast record`) and the web console ("Thu âm") both call these. Every check comes first:
+a recording that cannot air well is a UserError (one line) and nothing is kept or changed.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 import re
-import shutil
-import subprocess
 import tempfile
-import time
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from broadcast.atomic import atomic_write
-from broadcast.audio import recording
+from broadcast.audio import loudness, recording
+from broadcast.audio.master import MasterSpec, master
+from broadcast.audio.mix import band_limit
 from broadcast.build import BuildResult, build_bulletin
 from broadcast.config import Settings
-from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin
+from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin, parse_bulletin
 from broadcast.errors import UserError
+from broadcast.problems import Problem, did_you_mean
 
-_RECORDING_LINE = re.compile(r"^recording:.*$", re.M)
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
+_RECORDING_LINE = re.compile(r"^recording[ \t]*:.*(\n|$)", re.M)
+MAX_MIC_SECONDS = 20 * 60.0  # a microphone left open stops by itself
 
 
 @dataclass(frozen=True)
@@ -29,18 +39,50 @@ class AttachedRecording:
     bulletin: Bulletin
     facts: recording.RecordingFacts
     build: BuildResult
+    replaced: str | None = None  # the `recording:` value it replaced, if the bulletin had one
+
+
+@dataclass(frozen=True)
+class RecordingCheck:
+    """A recording measured without keeping anything: what preparing it found and did, and its level
+    once levelled and limited like the programme (from the MP3 when `preview_recording` wrote one)."""
+
+    facts: recording.RecordingFacts
+    lufs: float
+    true_peak_dbtp: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.facts.duration_s
+
+
+@dataclass(frozen=True)
+class RecordedBulletin:
+    """A bulletin read by a person (for `broadcast voices` and the console's lists)."""
+
+    bulletin_id: str
+    recording: str
+    found: bool
 
 
 def find_bulletin(settings: Settings, bulletin_id: str) -> Bulletin:
-    """The bulletin with this id in the station's bulletins folder."""
-    for file in bulletin_files([settings.bulletins_dir]):
+    """The bulletin with this id in the station's bulletins folder; a broken file of that name says why."""
+    files = bulletin_files([settings.bulletins_dir]) if settings.bulletins_dir.is_dir() else []
+    ids, broken = [], []
+    for file in files:
         try:
             b = load_bulletin(file)
-        except UserError:
+        except UserError as exc:
+            if file.stem == bulletin_id:
+                broken += exc.details
             continue
         if b.id == bulletin_id:
             return b
-    raise UserError(f"no bulletin with id '{bulletin_id}' in {settings.bulletins_dir}")
+        ids.append(b.id)
+    if broken:
+        raise UserError(broken)
+    raise UserError(Problem(f"no bulletin with id '{bulletin_id}' in {settings.bulletins_dir}",
+                            hint=did_you_mean(bulletin_id, ids)))
 
 
 def attach_recording(settings: Settings, bulletin_id: str, source: Path, original_name: str | None = None) -> AttachedRecording:
@@ -53,48 +95,133 @@ def attach_recording(settings: Settings, bulletin_id: str, source: Path, origina
     bulletin = find_bulletin(settings, bulletin_id)
     name = original_name or source.name
     _, facts = recording.prepare(source, settings.audio.sample_rate, settings.audio.loudness_lufs, original_name=name)
-    kept, _ = recording.store(source, settings.base_dir, original_name=name)
-    _point_at(bulletin, kept)
+    kept, _ = recording.store(source, settings.recordings_dir, original_name=name)
+    replaced = _point_at(bulletin, kept)
     bulletin = load_bulletin(bulletin.source)
     result = build_bulletin(bulletin, settings)
-    return AttachedRecording(bulletin, replace(facts, stored=kept), result)
+    return AttachedRecording(bulletin, replace(facts, stored=kept), result, replaced)
 
 
 def attach_recording_bytes(settings: Settings, bulletin_id: str, data: bytes, original_name: str) -> AttachedRecording:
     """`attach_recording` for an upload or a browser recording (e.g. WebM/Opus from MediaRecorder)."""
-    suffix = Path(original_name).suffix.lower() or ".audio"
     with tempfile.TemporaryDirectory(prefix="thu-am-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(data)
+        path = _as_file(data, original_name, Path(tmp))
         return attach_recording(settings, bulletin_id, path, original_name=Path(original_name).name)
 
 
-def _point_at(bulletin: Bulletin, kept: Path) -> None:
-    """Set the bulletin file's `recording:` line (added at the end when it has none)."""
+def check_recording(settings: Settings, source: Path | bytes, original_name: str = "") -> RecordingCheck:
+    """Prepare and measure a recording without keeping anything (levelled and limited in memory)."""
+    samples, facts = _prepare(settings, source, original_name)
+    spec = MasterSpec.of(settings.audio)
+    sr = spec.sample_rate
+    levelled, lufs = loudness.gain_and_limit(band_limit(samples, sr), sr, spec.loudness_lufs, spec.ceiling_dbtp)
+    return RecordingCheck(facts, lufs if math.isfinite(lufs) else math.nan, loudness.true_peak_dbtp(levelled))
+
+
+def preview_recording(settings: Settings, source: Path | bytes, out_mp3: Path, original_name: str = "") -> RecordingCheck:
+    """The recording alone, prepared and mastered like the programme into `out_mp3`, to hear before it is
+    attached (the console plays it back); loudness and true peak are the MP3's. Nothing else is kept."""
+    samples, facts = _prepare(settings, source, original_name)
+    done = []
+    atomic_write(Path(out_mp3), lambda tmp: done.append(master(samples, MasterSpec.of(settings.audio), mp3=tmp)))
+    return RecordingCheck(facts, done[0].lufs, done[0].true_peak_dbtp)
+
+
+def detach_recording(settings: Settings, bulletin_id: str) -> str | None:
+    """Remove the bulletin's `recording:` line (it is synthesised again at its next build); the kept file
+    stays, as evidence of what aired. Returns the value removed, None when it had none."""
+    bulletin = find_bulletin(settings, bulletin_id)
+    if bulletin.recording is None:
+        return None
+    _rewrite(bulletin, _RECORDING_LINE.sub("", Path(bulletin.source).read_text(encoding="utf-8")))
+    return bulletin.recording.as_posix()
+
+
+def record_from_mic(settings: Settings, bulletin_id: str, *, stop: threading.Event,
+                    on_level: Callable[[float, float], None] | None = None, source: str | None = None,
+                    max_seconds: float = MAX_MIC_SECONDS) -> AttachedRecording:
+    """Record the sound card's input (PulseAudio, parecord) until `stop` is set or `max_seconds` pass,
+    then attach it like a file. `on_level(seconds, dbfs)` follows the level every 50 ms."""
+    from broadcast.audio import mic
+
+    bulletin = find_bulletin(settings, bulletin_id)  # before the reader starts talking
+    chosen = mic.choose_source(source)
+    with tempfile.TemporaryDirectory(prefix="thu-am-") as tmp:
+        wav = Path(tmp) / f"{bulletin.id}-mic-{datetime.now(settings.station.tz):%Y%m%d-%H%M%S}.wav"
+        mic.capture(wav, source=chosen, stop=stop, max_seconds=max_seconds, on_level=on_level)
+        return attach_recording(settings, bulletin.id, wav)
+
+
+def recorded_bulletins(settings: Settings) -> list[RecordedBulletin]:
+    """Every bulletin of the station that names a recording, and whether its file is there."""
+    out = []
+    for file in bulletin_files([settings.bulletins_dir]) if settings.bulletins_dir.is_dir() else []:
+        try:
+            b = load_bulletin(file)
+        except UserError:
+            continue
+        if b.recording_file is not None:
+            out.append(RecordedBulletin(b.id, b.recording.as_posix(), b.recording_file.is_file()))
+    return out
+
+
+def recording_voice_row(settings: Settings):
+    """`broadcast voices`' row for a person's voice: which bulletins are read from a recording."""
+    from broadcast.app.voices import VoiceRow
+
+    found = recorded_bulletins(settings)
+    missing = [r.bulletin_id for r in found if not r.found]
+    row = VoiceRow(recording.ENGINE, "recording", "vi", "a person's voice (recorded)", settings.audio.sample_rate,
+                   detail=(f"reads {len(found)} bulletin(s): {', '.join(r.bulletin_id for r in found)}" if found
+                           else "no bulletin is recorded; attach one: broadcast record FILE --bulletin ID"))
+    if missing:
+        row.usable, row.detail = False, f"recording file missing for: {', '.join(missing)}"
+    return row
+
+
+def recording_note(bulletin: Bulletin) -> str:
+    """One line for `render`: which recording reads the item (its text is what it stands for)."""
+    state = "" if bulletin.recording_file and bulletin.recording_file.is_file() else " — NOT FOUND: the build will refuse it"
+    return (f"{bulletin.recording}{state}: a person reads the item; the text below is what the recording stands for "
+            "(the greeting and sign-off are the station's)")
+
+
+# --- the steps --------------------------------------------------------------------------------
+
+
+def _as_file(data: bytes, original_name: str, folder: Path) -> Path:
+    suffix = Path(original_name).suffix.lower()
+    path = folder / ("upload" + (suffix if _SUFFIX.fullmatch(suffix) else ".audio"))
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _prepare(settings: Settings, source: Path | bytes, original_name: str):
+    if isinstance(source, (str, Path)):
+        return recording.prepare(Path(source), settings.audio.sample_rate, settings.audio.loudness_lufs,
+                                 original_name=original_name or str(source))
+    with tempfile.TemporaryDirectory(prefix="thu-am-") as tmp:
+        path = _as_file(source, original_name or "recording", Path(tmp))
+        return recording.prepare(path, settings.audio.sample_rate, settings.audio.loudness_lufs,
+                                 original_name=original_name or "recording")
+
+
+def _point_at(bulletin: Bulletin, kept: Path) -> str | None:
+    """Set the bulletin file's `recording:` line (added at the end when it has none); returns the old value."""
     file = Path(bulletin.source)
     text = file.read_text(encoding="utf-8")
-    where = os.path.relpath(kept, file.parent)
-    line = f"recording: {where}"
-    text = _RECORDING_LINE.sub(line, text) if _RECORDING_LINE.search(text) else text.rstrip("\n") + f"\n{line}\n"
+    line = f"recording: {Path(os.path.relpath(kept, file.parent)).as_posix()}\n"
+    new = _RECORDING_LINE.sub(lambda _: line, text, count=1) if _RECORDING_LINE.search(text) else (
+        text.rstrip("\n") + "\n" + line)
+    _rewrite(bulletin, new)
+    return bulletin.recording.as_posix() if bulletin.recording else None
+
+
+def _rewrite(bulletin: Bulletin, text: str) -> None:
+    """Write the bulletin's new text, which must still be the same valid bulletin (only that line changed)."""
+    file = Path(bulletin.source)
+    parsed = parse_bulletin(text, file)  # raises with the file's problems rather than writing a broken file
+    if parsed.id != bulletin.id:
+        raise UserError(Problem("cannot set its recording: line automatically; edit it by hand", str(file)))
     atomic_write(file, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
-
-def record_from_mic(out: Path, seconds: float | None = None) -> Path:
-    """Record the sound card's input (PulseAudio's default source) into the WAV `out` with parecord:
-    for `seconds`, or until Enter is pressed."""
-    if shutil.which("parecord") is None:
-        raise UserError("recording from the microphone needs PulseAudio's parecord (apt-get install pulseaudio-utils)")
-    sources = subprocess.run(["pactl", "list", "short", "sources"], capture_output=True, text=True, check=False)
-    inputs = [line for line in sources.stdout.splitlines() if line.strip() and ".monitor" not in line]
-    if sources.returncode != 0 or not inputs:
-        raise UserError("no sound card input to record from (PulseAudio lists no input source)")
-    proc = subprocess.Popen(["parecord", "--file-format=wav", "--channels=1", "--rate=44100", str(out)])
-    try:
-        if seconds:
-            time.sleep(seconds)
-        else:
-            input()  # the stop key
-    finally:
-        proc.terminate()
-        proc.wait()
-    return out

@@ -24,8 +24,18 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class RecordingInfo(_Part):
+    """A person's recording standing for a bulletin's text (broadcast.audio.recording)."""
+
+    sha256: str
+    original_name: str
+    file: str  # where the station keeps it (recordings/<sha256>/<original name>)
+    prepared: dict[str, Any] = Field(default_factory=dict)  # what preparing it measured and did (trim, noise, gate)
+
+
 class SegmentRecord(_Part):
-    """One spoken segment: its script and spoken text, who spoke it, where it sits in the file."""
+    """One spoken segment: its script and spoken text, who spoke it, where it sits in the file.
+    A recorded bulletin has one segment of kind "recording" (engine "recording") for its whole text."""
 
     kind: str
     bulletin_id: str | None = None
@@ -36,6 +46,7 @@ class SegmentRecord(_Part):
     cached: bool = False
     start_s: float = 0.0
     duration_s: float = 0.0
+    recording: RecordingInfo | None = None
 
 
 class ItemSpan(_Part):

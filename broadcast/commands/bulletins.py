@@ -48,6 +48,10 @@ def render(file: Path, spoken_only: bool) -> None:
     app = _app()
     shown = app.preview(app.load(file), _settings())
     if not spoken_only:
+        if shown.bulletin.recording is not None:  # read by a person: the text is what the recording stands for
+            from broadcast.app.recording import recording_note
+
+            click.secho(f"— Recording — {recording_note(shown.bulletin)}", bold=True)
         click.secho("— Script —", bold=True)
         click.echo(shown.script_text)
         click.secho("\n— Spoken —", bold=True)
@@ -81,10 +85,15 @@ def results_table(results) -> str:
     for r in results:
         m = r.manifest
         rows.append((r.id, _clip(r.title, 34), f"{r.duration_s:6.1f} s", f"{r.lufs:6.1f} LUFS",
-                     f"{r.true_peak_dbtp:5.1f} dBTP", f"{m.engine}/{m.voice}" + (" (up to date)" if r.up_to_date else ""),
+                     f"{r.true_peak_dbtp:5.1f} dBTP", _voice(m) + (" (up to date)" if r.up_to_date else ""),
                      str(r.mp3)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def _voice(m) -> str:
+    """The bulletin's voice: "recording" when a person reads it (broadcast record), else engine/voice."""
+    return "recording" if any(s.kind == "recording" for s in m.segments) else f"{m.engine}/{m.voice}"
 
 
 def _clip(text: str, n: int) -> str:

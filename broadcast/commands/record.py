@@ -1,41 +1,125 @@
-"""`broadcast record FILE --bulletin ID`: a person's reading of a bulletin, checked, mastered and built."""
+"""`broadcast record`: a person's reading of a bulletin, from a file or the microphone (parse, call, format)."""
 
 from __future__ import annotations
 
-import tempfile
+import math
+import sys
+import threading
+import time
 from pathlib import Path
 
 import click
 
-from broadcast.app.recording import attach_recording, record_from_mic
 from broadcast.errors import UserError
+
+
+def _settings():
+    return click.get_current_context().obj.settings  # AppContext, set by the group in broadcast.cli
 
 
 @click.command("record")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--bulletin", "bulletin_id", required=True, help="The id of the bulletin the recording reads.")
-@click.option("--from-mic", is_flag=True, help="Record from the sound card's input (parecord) until Enter is pressed.")
-@click.option("--seconds", type=float, help="With --from-mic: stop after this many seconds.")
-def record(file: Path | None, bulletin_id: str, from_mic: bool, seconds: float | None) -> None:
-    """Attach a recording of bulletin ID (MP3, WAV, OGG/Opus, WebM/Opus, M4A...) and build it."""
-    settings = click.get_current_context().obj.settings  # AppContext, set by the group in broadcast.cli
-    if from_mic == (file is not None):
-        raise UserError("give a recording FILE, or --from-mic to record one now (not both)")
-    with tempfile.TemporaryDirectory(prefix="thu-am-") as tmp:
-        if from_mic:
-            file = Path(tmp) / f"{bulletin_id}.wav"
-            click.echo("recording from the sound card" + (f" for {seconds:g} s" if seconds else ": press Enter to stop"),
-                       err=True)
-            record_from_mic(file, seconds)
-        done = attach_recording(settings, bulletin_id, file)
+@click.option("--bulletin", "bulletin_id", metavar="ID", help="The id of the bulletin the recording reads.")
+@click.option("--from-mic", is_flag=True, help="Record from the sound card's input (parecord); Enter stops.")
+@click.option("--source", metavar="NAME", help="With --from-mic: the PulseAudio input (default: the default input).")
+@click.option("--seconds", type=click.FloatRange(min=1, max=3600), help="With --from-mic: stop after this long.")
+@click.option("--check", "check_only", is_flag=True, help="Only check and measure FILE; keep and change nothing.")
+@click.option("--remove", is_flag=True, help="Take the bulletin's recording off (it is synthesised again).")
+def record(file: Path | None, bulletin_id: str | None, from_mic: bool, source: str | None, seconds: float | None,
+           check_only: bool, remove: bool) -> None:
+    """Attach a recording of bulletin ID (MP3, WAV, OGG/Opus, WebM/Opus, M4A...) and build it.
+
+    The recording is checked (not audio, empty, unusable rate or channels, clipped, silent, too quiet),
+    trimmed and cleaned, kept by its sha256 in the station's recordings folder, named in the bulletin's
+    `recording:` line, and the bulletin is built: it airs between the station's greeting and sign-off."""
+    from broadcast.app import recording as app
+
+    settings = _settings()
+    if sum(map(bool, (file, from_mic, remove))) != 1:
+        raise UserError("give a recording FILE, or --from-mic to record one now, or --remove (one of them)")
+    if (source or seconds) and not from_mic:
+        raise UserError("--source and --seconds go with --from-mic")
+    if check_only:
+        if not file:
+            raise UserError("--check needs a FILE")
+        checked = app.check_recording(settings, file)
+        _facts(checked.facts)
+        click.echo(f"  as it would air: {_db(checked.lufs)} LUFS, true peak {_db(checked.true_peak_dbtp)} dBTP")
+        return
+    if not bulletin_id:
+        raise UserError("which bulletin does it read? add --bulletin ID")
+    if remove:
+        gone = app.detach_recording(settings, bulletin_id)
+        click.echo(f"{bulletin_id}: recording {gone} taken off; the bulletin is synthesised at its next build" if gone
+                   else f"{bulletin_id}: has no recording")
+        return
+    done = _from_mic(app, settings, bulletin_id, source, seconds) if from_mic else app.attach_recording(
+        settings, bulletin_id, file)
     f, r = done.facts, done.build
-    click.echo(f"{done.bulletin.id}: {f.original_name} (sha256 {f.sha256[:12]}…) kept as {f.stored}")
-    click.echo(f"  {f.duration_s:.1f} s after trimming {f.lead_in_trimmed_s:.2f} s before and {f.tail_trimmed_s:.2f} s "
-               f"after; was {f.lufs_before:.1f} LUFS, peak {f.peak_dbfs:.1f} dBFS; noise floor {f.noise_floor_dbfs:.0f} dBFS"
-               + (" (gated)" if f.gated else ""))
+    click.echo(f"{done.bulletin.id}: {f.original_name} (sha256 {f.sha256}) kept as {f.stored}")
+    if done.replaced and Path(done.replaced).name != f.stored.name:
+        click.echo(f"  replaces {done.replaced}")
+    _facts(f)
     click.echo(f"  built {r.mp3}: {r.duration_s:.1f} s, {r.lufs:.1f} LUFS, {r.true_peak_dbtp:.1f} dBTP")
     for w in r.warnings:
         click.secho(f"warning: {w}", fg="yellow", err=True)
+
+
+def _facts(f) -> None:
+    src = f.source
+    if src is not None:
+        click.echo(f"  {src.codec}, {src.sample_rate} Hz, {src.channels} channel{'s' if src.channels > 1 else ''}, "
+                   f"{src.duration_s:.1f} s as recorded")
+    click.echo(f"  {f.duration_s:.1f} s after trimming {f.lead_in_trimmed_s:.2f} s before and {f.tail_trimmed_s:.2f} s "
+               f"after; was {f.lufs_before:.1f} LUFS, peak {_db(f.peak_dbfs)} dBFS")
+    noise = "not measurable (no pauses)" if f.noise_floor_dbfs is None else f"{f.noise_floor_dbfs:.0f} dBFS"
+    click.echo(f"  noise floor {noise}" + (f"; gated, pauses lowered up to {f.gate_db:.0f} dB" if f.gated else "")
+               + (f"; DC offset {f.dc_offset:+.3f} removed" if abs(f.dc_offset) >= 0.001 else ""))
+
+
+def _db(x: float) -> str:
+    return f"{x:.1f}" if math.isfinite(x) else "-inf"
+
+
+def _from_mic(app, settings, bulletin_id: str, source: str | None, seconds: float | None):
+    """Record with a level meter on stderr; Enter stops (Ctrl-C abandons the recording)."""
+    stop = threading.Event()
+    err = click.get_text_stream("stderr")
+    tty = err.isatty()
+    last = [0.0]
+
+    def on_level(at: float, dbfs: float) -> None:
+        if tty or at - last[0] >= 1.0:
+            last[0] = at
+            line = f"  {int(at) // 60:02d}:{int(at) % 60:02d}  {meter(dbfs)}  {_db(dbfs):>6} dBFS"
+            err.write(f"\r{line}  (Enter: stop)" if tty else f"{line}\n")
+            err.flush()
+
+    def wait_for_enter() -> None:
+        try:
+            if sys.stdin.readline():  # a line (Enter); the end of input does not stop it: --seconds or Ctrl-C does
+                stop.set()
+        except (OSError, ValueError):
+            pass
+
+    threading.Thread(target=wait_for_enter, name="record-stop-key", daemon=True).start()
+    click.echo(f"recording {bulletin_id} from the sound card: read the bulletin now; press Enter to stop"
+               + (f" (stops by itself after {seconds:g} s)" if seconds else ""), err=True)
+    started = time.monotonic()
+    try:
+        done = app.record_from_mic(settings, bulletin_id, stop=stop, on_level=on_level, source=source,
+                                   **({"max_seconds": seconds} if seconds else {}))
+    finally:
+        if tty:
+            err.write("\n")
+    click.echo(f"recorded {time.monotonic() - started:.1f} s", err=True)
+    return done
+
+
+def meter(dbfs: float, width: int = 30, floor: float = -60.0) -> str:
+    """A text level meter: one '▮' per step from `floor` to 0 dBFS."""
+    filled = 0 if not math.isfinite(dbfs) else int(round(width * min(1.0, max(0.0, (dbfs - floor) / -floor))))
+    return "▮" * filled + "·" * (width - filled)
 
 
 COMMANDS = [record]

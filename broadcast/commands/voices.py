@@ -28,7 +28,9 @@ def voices(sample: str | None, out: Path | None, text: str | None, no_network: b
         path, speech, engine_name, voice = write_sample(settings, sample, out, text)
         click.echo(f"wrote {path}: {speech.duration_s:.1f} s of {engine_name}:{voice} at {speech.sample_rate} Hz")
         return
-    rows = list_voices(settings, network=not no_network, check_models=not quick)
+    from broadcast.app.recording import recording_voice_row
+
+    rows = list_voices(settings, network=not no_network, check_models=not quick) + [recording_voice_row(settings)]
     steps = []
     for name in chain(settings):
         used = next((r.voice for r in rows if r.engine == name and r.role), None)
@@ -36,14 +38,15 @@ def voices(sample: str | None, out: Path | None, text: str | None, no_network: b
     click.echo("Speech chain: " + " → ".join(steps))
     click.echo(f"(speech.engine, then speech.fallback; voice '{settings.speech.voice}', rate {settings.speech.rate} wpm)\n")
     width = max(len(r.voice) for r in rows) if rows else 10
-    click.echo(f"   {'ENGINE':7} {'VOICE':{width}}  {'LANG':6} {'QUALITY':28} {'RATE':>6}  OK  ROLE")
+    ew = max([7] + [len(r.engine) for r in rows])
+    click.echo(f"   {'ENGINE':{ew}} {'VOICE':{width}}  {'LANG':6} {'QUALITY':28} {'RATE':>6}  OK  ROLE")
     for r in rows:
         mark = "*" if r.role == "speaks" else " "
         rate = str(r.sample_rate) if r.sample_rate else "-"
-        click.echo(f" {mark} {r.engine:7} {r.voice:{width}}  {r.language or '-':6} {r.quality or '-':28} {rate:>6}  "
+        click.echo(f" {mark} {r.engine:{ew}} {r.voice:{width}}  {r.language or '-':6} {r.quality or '-':28} {rate:>6}  "
                    f"{_state(r):3} {r.role}")
         if r.detail:
-            click.echo(f"   {'':7} {'':{width}}  {r.detail}")
+            click.echo(f"   {'':{ew}} {'':{width}}  {r.detail}")
     click.echo("\n* speaks first. Hear one: broadcast voices --sample ENGINE:VOICE")
 
 

@@ -198,7 +198,8 @@ class StationPreparer:
         if manifest is not None:
             built = [s.script for s in manifest.segments if s.bulletin_id == bulletin.id]
             item = next((i for i in manifest.items if i.bulletin_id == bulletin.id), None)
-            if built == [s.text for s in segments] and item is not None:
+            # Joined, so a recorded item (one segment standing for them all) compares with its text too.
+            if "\n\n".join(built) == "\n\n".join(s.text for s in segments) and item is not None:
                 return Duration(round(item.end_s - item.start_s, 1), "built")
         try:
             spoken = [text for _, text in spoken_segments(segments, self.settings)]
