@@ -36,6 +36,24 @@ def settings_for(tmp_path: Path, url: str, timeout: float = 1.0, fallback=("espe
     return s
 
 
+def test_pydub_decodes_any_mp3_layout_to_mono_at_the_engine_rate(tmp_path):
+    """If the service ever answers in stereo 44.1 kHz, the engine still hands 24 kHz mono to the mix."""
+    import subprocess
+
+    from broadcast.audio.ffmpeg import ffmpeg_exe
+    from broadcast.speech.engines.gtts_engine import SAMPLE_RATE, decode_mp3
+
+    mp3 = subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=f=1000:d=1.5:r=44100", "-ac", "2",
+                          "-b:a", "128k", "-f", "mp3", "pipe:1"], capture_output=True, check=True).stdout
+    samples = decode_mp3(mp3)
+    assert samples.dtype == np.float32 and samples.ndim == 1
+    assert abs(len(samples) / SAMPLE_RATE - 1.5) < 0.06  # MP3 adds encoder padding, never seconds
+    spectrum = np.abs(np.fft.rfft(samples[2400:-2400]))
+    assert abs(np.argmax(spectrum) * SAMPLE_RATE / (len(samples) - 4800) - 1000) < 5  # the tone, at the right pitch
+    with pytest.raises(EngineError, match="cannot be decoded"):
+        decode_mp3(b"not an mp3 at all")
+
+
 def test_success_decodes_the_served_mp3(tmp_path, server):
     engine = station_engine("gtts", settings_for(tmp_path, server.url))
     speech = engine.synthesize(TEXT, "vi", 150)

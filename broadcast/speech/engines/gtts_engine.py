@@ -1,4 +1,4 @@
-"""gTTS, the online engine: a hard deadline, synthesis into memory, MP3 decoded for mixing.
+"""gTTS, the online engine: a hard deadline, synthesis into memory, its MP3 decoded by pydub for mixing.
 
 gTTS's own defaults are unsafe for a station: no timeout (it waits forever when the network
 black-holes) and save() leaves a 0-byte file on failure. Any failure becomes EngineError so the
@@ -11,7 +11,9 @@ import concurrent.futures
 import io
 from dataclasses import dataclass
 
-from broadcast.audio.ffmpeg import DecodeError, decode
+import numpy as np
+
+from broadcast.audio.ffmpeg import ffmpeg_exe
 from broadcast.errors import EngineError
 from broadcast.speech.engines import EngineAudio, register
 
@@ -74,11 +76,27 @@ class GttsEngine:
             raise EngineError(f"gTTS failed: {exc}") from None
         if not mp3:
             raise EngineError("gTTS returned no audio")
-        try:
-            samples = decode(mp3, SAMPLE_RATE)
-        except DecodeError as exc:
-            raise EngineError(f"gTTS returned audio that cannot be decoded: {exc}") from None
-        return EngineAudio(samples, SAMPLE_RATE)
+        return EngineAudio(decode_mp3(mp3), SAMPLE_RATE)
+
+
+def decode_mp3(mp3: bytes) -> np.ndarray:
+    """gTTS's MP3 → float32 mono at SAMPLE_RATE, through pydub. Naming the codec keeps pydub from calling
+    ffprobe (the imageio-ffmpeg wheel has none). gTTS answers in 24 kHz mono, so the conversions are no-ops
+    unless the service changes its format."""
+    from pydub import AudioSegment
+    from pydub.exceptions import CouldntDecodeError
+
+    AudioSegment.converter = ffmpeg_exe()
+    try:
+        segment = AudioSegment.from_file(io.BytesIO(mp3), format="mp3", codec="mp3")
+    except (CouldntDecodeError, IndexError, OSError) as exc:
+        last = str(exc).strip().splitlines()[-1:] or ["no audio"]
+        raise EngineError(f"gTTS returned audio that cannot be decoded: {last[0]}") from None
+    if segment.frame_count() == 0:
+        raise EngineError("gTTS returned audio that cannot be decoded: no audio in it")
+    segment = segment.set_channels(1).set_frame_rate(SAMPLE_RATE)
+    pcm = np.frombuffer(segment.raw_data, dtype=f"<i{segment.sample_width}")
+    return (pcm / float(1 << (8 * segment.sample_width - 1))).astype(np.float32)
 
 
 @register("gtts")
