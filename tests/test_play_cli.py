@@ -36,16 +36,17 @@ def test_emergency_reaches_the_running_service(station, run_cli, tmp_path):
         while not log.records and time.monotonic() < deadline:
             time.sleep(0.05)
         code, _, err = run_cli("play", str(alarm), "--zone", "nowhere")
-        assert code == 2 and "unknown zones: nowhere" in err
+        assert code == 2 and "unknown zones: nowhere (the service's zones: z1)" in err
+        assert "levelled" not in err  # refused before any audio work (issue 9.7)
     finally:
         service.stop()
     assert [(r.bulletin_id, r.priority, r.session, r.outcome) for r in log.records] == [
         ("bao-lu", "emergency", "khẩn cấp", Outcome.played)]
     # What aired is the levelled copy kept under audio_out/instant/, and the log holds its hash: for an
-    # emergency the quick one-pass WAV; the refused normal play had already made its MP3 copy.
+    # emergency the quick one-pass WAV; the refused play (unknown zone) left nothing behind.
     kept = kept_copies(settings)
-    assert [p.suffix for p in kept] == [".mp3", ".wav"]
-    assert log.records[0].audio_sha256 == sha256(kept[1])
+    assert [p.suffix for p in kept] == [".wav"]
+    assert log.records[0].audio_sha256 == sha256(kept[0])
     assert "levelled bao-lu.wav" in err_first and "dB in one pass, peaks limited" in err_first
 
 

@@ -1,31 +1,100 @@
-"""The running broadcast service as data, asked over its control socket (never by importing it): is it
-up, what airs now on which zones, what is next. The web console's dashboard reads this."""
+"""The broadcast service as user actions: start it, ask how it is (as data), play a day on a simulated clock.
+
+`broadcast run`, `broadcast simulate`, `broadcast demo` and the web console's dashboard call these;
+the running service is reached only through its control socket (broadcast.playout.control).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
+from broadcast.asrun import open_log
 from broadcast.config import Settings
+from broadcast.playout.clock import SystemClock
 from broadcast.playout.control import SOCKET_NAME, request
+from broadcast.playout.programme import StationPreparer
+from broadcast.playout.runner import STATE_FILE, Runner
+from broadcast.playout.service import Service, build_sinks
+from broadcast.playout.simulate import SimulatedDay, day_problems, format_table, simulate_day
+from broadcast.schedule.slots import schedule_tz
+from broadcast.schedule.validation import load_schedule
+
+__all__ = ["RunningService", "ServiceStatus", "SimulatedDay", "day_problems", "format_table", "service_status",
+           "simulate", "start_service"]
+
+
+@dataclass
+class RunningService:
+    """A started service and the log it writes; `stop` says whether every row reached the log."""
+
+    service: Service
+    log: object
+
+    @property
+    def socket(self) -> Path | None:
+        return self.service.control.path if self.service.control else None
+
+    def next_sessions(self, n: int = 1000) -> list[dict]:
+        return self.service.next_slots(n=n)
+
+    def reload(self) -> dict:
+        return self.service.reload(force=True)
+
+    def stop(self, reason: str) -> dict:
+        """Fade out, log, close the log; returns the log's health (Runner.log_status)."""
+        self.service.stop(reason)
+        self.log.close()
+        return self.service.runner.log_status()
+
+
+def start_service(settings: Settings, *, settings_file: Path | str | None = None, control: bool = True) -> RunningService:
+    """Build the real service from the station's files and start it (scheduler, control socket).
+
+    `settings_file` is the station.yaml the settings came from (reloaded on SIGHUP); None: the
+    $BROADCAST_SETTINGS or ./station.yaml that load_settings would read."""
+    schedule = load_schedule(settings.schedule_file)
+    tz = schedule_tz(schedule, settings.station.tz)
+    clock = SystemClock(tz)
+    log = open_log(settings)
+    runner = Runner(schedule=schedule, preparer=StationPreparer(settings, schedule),
+                    sinks=build_sinks(schedule, clock, base_dir=settings.base_dir), log=log, clock=clock,
+                    state_path=settings.data_dir / STATE_FILE, tz=tz)
+    service = Service(runner, tz, settings.data_dir, control=control, schedule_file=settings.schedule_file,
+                      make_sinks=lambda s: build_sinks(s, clock, base_dir=settings.base_dir),
+                      settings=settings, settings_file=settings_file)
+    try:
+        service.start()
+    except BaseException:
+        log.close()
+        raise
+    return RunningService(service, log)
 
 
 @dataclass(frozen=True)
 class ServiceStatus:
+    """What the running service says about itself (the control socket's status reply, typed), or why it
+    cannot be asked (`running` False, `error` in Vietnamese for the console)."""
+
     running: bool
     state: str = "stopped"  # idle | playing | stopping | stopped
-    on_air: dict | None = None  # session, slot, zones, since
-    next: list[dict] = field(default_factory=list)  # slot, session
-    zones: dict[str, str] = field(default_factory=dict)  # zone id -> sink label
-    log: dict = field(default_factory=dict)
+    on_air: dict | None = None  # {"session", "slot", "zones", "since"}
+    next: list[dict] = field(default_factory=list)  # {"slot", "session", "job"}
+    zones: dict[str, str] = field(default_factory=dict)  # zone -> its sink's label
+    log: dict = field(default_factory=dict)  # {"ok", "unwritten", "error", "since"}
     error: str = ""
+    on_air_by_zone: dict[str, str | None] = field(default_factory=dict)  # zone -> session on air there
+    sinks: dict[str, dict] = field(default_factory=dict)  # sink label -> {"reachable", "detail"}
+    alerts: list[str] = field(default_factory=list)  # what needs a person now
+    now: str = ""
 
     @property
     def since(self) -> datetime | None:
         return datetime.fromisoformat(self.on_air["since"]) if self.on_air and self.on_air.get("since") else None
 
 
-def service_status(settings: Settings, timeout: float = 2.0) -> ServiceStatus:
+def service_status(settings: Settings, timeout: float = 3.0) -> ServiceStatus:
     """What `broadcast run` says of itself, or why it cannot be asked (not running, stale socket)."""
     sock = settings.data_dir / SOCKET_NAME
     if not sock.exists():
@@ -38,4 +107,10 @@ def service_status(settings: Settings, timeout: float = 2.0) -> ServiceStatus:
         return ServiceStatus(False, error=str(reply.get("error", "")))
     s = reply["status"]
     return ServiceStatus(True, s.get("state", "idle"), s.get("on_air"), list(s.get("next", [])),
-                         dict(s.get("zones", {})), dict(s.get("log") or {}))
+                         dict(s.get("zones", {})), dict(s.get("log") or {}), "", dict(s.get("on_air_by_zone", {})),
+                         dict(s.get("sinks", {})), list(s.get("alerts", [])), s.get("now", ""))
+
+
+def simulate(settings: Settings, day: date, speedup: float = 600.0, out_dir: Path | None = None) -> SimulatedDay:
+    """One broadcast day through the real runner on a fast simulated clock, into file sinks and its own log."""
+    return simulate_day(settings, day, speedup, out_dir)

@@ -7,7 +7,6 @@ from datetime import date
 
 import click
 
-from broadcast.content.bulletin import load_bulletins
 from broadcast.commands.bulletins import results_table
 from broadcast.errors import UserError
 
@@ -15,21 +14,15 @@ DEMO_DAY = date(2024, 5, 6)  # a Monday on which six of the plan's example bulle
 
 
 def build_all(settings) -> list:
-    from broadcast.build import build_bulletin
-    from broadcast.speech.synth import Speaker
+    """Every example bulletin built (progress bar on stderr); any problem stops the demo."""
+    from broadcast.app.bulletins import build, load_batch
 
-    speaker = Speaker(settings)
-    bulletins = load_bulletins([settings.bulletins_dir])
-    results, problems = [], []
-    with click.progressbar(bulletins, label="building", file=click.get_text_stream("stderr")) as bar:
-        for b in bar:
-            try:
-                results.append(build_bulletin(b, settings, speaker=speaker))
-            except UserError as exc:
-                problems += exc.problems
-    if problems:
-        raise UserError(problems)
-    return results
+    batch = load_batch([settings.bulletins_dir])
+    with click.progressbar(batch.bulletins, label="building", file=click.get_text_stream("stderr")) as bar:
+        outcome = build(batch, settings, items=bar)
+    if outcome.problems:
+        raise UserError(outcome.problems)
+    return outcome.results
 
 
 @click.command("demo")
@@ -40,9 +33,9 @@ def build_all(settings) -> list:
                    "but blurs start times by thread delays times this factor.")
 def demo(day, speedup: float) -> None:
     """Build every example bulletin, play a simulated broadcast day, write the log and a report."""
-    from broadcast.playout.simulate import day_problems, format_table, simulate_day
     from broadcast.app import log as log_app
     from broadcast.app import reports
+    from broadcast.app.service import day_problems, format_table, simulate
 
     settings = click.get_current_context().obj.settings
     day = day.date()
@@ -60,7 +53,7 @@ def demo(day, speedup: float) -> None:
                 bold=True)
     # The example bulletins have no leader's approval: the demo day airs them as a station with approval off.
     demo_settings = settings.model_copy(update={"approval": settings.approval.model_copy(update={"required": False})})
-    aired = simulate_day(demo_settings, day, speedup, folder)
+    aired = simulate(demo_settings, day, speedup, folder)
     click.echo(format_table(aired.items) if aired.sessions else "no session on this date")
     warnings, errors = day_problems(aired)
     for w in warnings:

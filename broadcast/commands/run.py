@@ -9,6 +9,8 @@ import threading
 
 import click
 
+from broadcast.errors import UserError
+
 # Third-party loggers stay at WARNING even with -v: pydub logs every ffmpeg call at DEBUG.
 QUIET_LOGGERS = ("pydub", "pydub.converter", "apscheduler", "urllib3", "gtts", "numba", "matplotlib", "PIL",
                  "asyncio", "filelock")
@@ -24,43 +26,17 @@ def setup_logging(verbose: bool) -> None:
         logging.getLogger("apscheduler.scheduler").setLevel(logging.INFO)
 
 
-def start_service(settings, *, control: bool = True):
-    """Build the real service from the station's files (the web console will call this too)."""
-    from broadcast.asrun import open_log
-    from broadcast.playout.clock import SystemClock
-    from broadcast.playout.programme import StationPreparer
-    from broadcast.playout.runner import STATE_FILE, Runner
-    from broadcast.playout.service import Service, build_sinks
-    from broadcast.schedule.slots import schedule_tz
-    from broadcast.schedule.validation import load_schedule
-
-    schedule = load_schedule(settings.schedule_file)
-    tz = schedule_tz(schedule, settings.station.tz)
-    clock = SystemClock(tz)
-    logbook = open_log(settings)
-    runner = Runner(schedule=schedule, preparer=StationPreparer(settings, schedule),
-                    sinks=build_sinks(schedule, clock, base_dir=settings.base_dir), log=logbook, clock=clock,
-                    state_path=settings.data_dir / STATE_FILE, tz=tz)
-    service = Service(runner, tz, settings.data_dir, control=control, schedule_file=settings.schedule_file,
-                      make_sinks=lambda s: build_sinks(s, clock, base_dir=settings.base_dir))
-    try:
-        service.start()
-    except BaseException:
-        logbook.close()
-        raise
-    return service, logbook
-
-
 @click.command("run")
 @click.option("-v", "--verbose", is_flag=True, help="Log scheduler details.")
 def run(verbose: bool) -> None:
     """Play the schedule on the zones until stopped (SIGTERM or Ctrl+C); every item goes into the as-run log.
 
     SIGHUP (systemctl reload broadcast) re-reads schedule.yaml and station.yaml; an invalid edit keeps the old one."""
+    from broadcast.app.service import start_service
     from broadcast.asrun.reasons import STOPPED_SIGTERM, stopped_by_signal
 
     setup_logging(verbose)
-    settings = click.get_current_context().obj.settings
+    app = click.get_current_context().obj
     stop = threading.Event()
     reload_asked = threading.Event()
     reason = {"text": STOPPED_SIGTERM}
@@ -72,15 +48,15 @@ def run(verbose: bool) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGHUP, lambda *_: reload_asked.set())  # handled below, outside the signal handler
-    service, logbook = start_service(settings)
-    slots = service.next_slots(n=1000)
+    running = start_service(app.settings, settings_file=app.settings_path)
+    slots = running.next_sessions()
     click.echo(f"broadcast: running; {len(slots)} sessions in the next two days"
                + (f", next: {slots[0]['session']} at {slots[0]['slot']}" if slots else "")
-               + f"; control socket {service.control.path}", err=True)
+               + f"; control socket {running.socket}", err=True)
     while not stop.wait(1.0):
         if reload_asked.is_set():
             reload_asked.clear()
-            reply = service.reload(force=True)
+            reply = running.reload()
             if reply.get("ok"):
                 click.echo(f"broadcast: schedule.yaml reloaded ({len(reply['added'])} added, {len(reply['removed'])} "
                            f"removed, {len(reply['changed'])} changed in the next two days)", err=True)
@@ -88,14 +64,10 @@ def run(verbose: bool) -> None:
                 click.echo(f"broadcast: {reply['error']}:", err=True)
                 for p in reply.get("problems", []):
                     click.echo(f"  {p}", err=True)
-    service.stop(reason["text"])
-    logbook.close()
+    health = running.stop(reason["text"])
     click.echo(f"broadcast: stopped ({reason['text']})", err=True)
-    health = service.runner.log_status()
     if not health["ok"]:
-        from broadcast.errors import UserError
-
-        raise UserError(f"{logbook.name}: {health['unwritten']} as-run rows could not be written since "
+        raise UserError(f"{running.log.name}: {health['unwritten']} as-run rows could not be written since "
                         f"{health['since']} ({health['error']}); they are lost unless the log is fixed")
 
 

@@ -14,11 +14,11 @@ import click
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder for the aired files and the log (default: data/simulate/DAY).")
 def simulate(day: datetime, speedup: float, out_dir: Path | None) -> None:
     """Run DAY's sessions through the real runner with file sinks; print what aired when."""
+    from broadcast.app.service import day_problems, format_table, simulate
     from broadcast.errors import UserError
-    from broadcast.playout.simulate import day_problems, format_table, simulate_day
 
     settings = click.get_current_context().obj.settings
-    result = simulate_day(settings, day.date(), speedup, out_dir)
+    result = simulate(settings, day.date(), speedup, out_dir)
     if not result.sessions:
         click.echo(f"{day:%Y-%m-%d}: no session on this date")
         return

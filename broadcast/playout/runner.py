@@ -553,7 +553,17 @@ class Runner:
             "on_air": None if not current else {
                 "session": current[0].session, "slot": current[0].when.isoformat(timespec="seconds"),
                 "zones": list(current[0].zones), "since": current[2].isoformat(timespec="seconds")},
+            "on_air_by_zone": {z: (current[0].session if current and z in current[0].zones else None) for z in self.sinks},
             "prepared": sorted(self._prepared),
             "zones": {z: s.label for z, s in self.sinks.items()},
             "log": self.log_status(),
+            "alerts": self.alerts(),
         }
+
+    def alerts(self) -> list[str]:
+        """What needs a person now (the dashboard shows these in red)."""
+        health = self.log_status()
+        if health["ok"]:
+            return []
+        return [f"the as-run log cannot be written since {health['since']} ({health['error']}): "
+                f"{health['unwritten']} rows wait in memory; free space or fix the data folder"]

@@ -26,9 +26,8 @@ them live is not worth the risk of a slot firing at the wrong hour) and `paths` 
 control socket, the state file and the schedule file are open or watched where they were). The
 message says "restart the service" (systemctl restart broadcast).
 
-Which station.yaml: the one given as `settings_file`; else the one `broadcast run` was started with
-(its --settings / $BROADCAST_SETTINGS, read from the click context); else ./station.yaml, as
-load_settings finds it. The settings reloaded are those of the runner's preparer (or `settings`); a
+Which station.yaml: the one given as `settings_file` (`broadcast run` passes its --settings); else
+$BROADCAST_SETTINGS; else ./station.yaml, as load_settings finds it. The settings reloaded are those of the runner's preparer (or `settings`); a
 service without either (tests with a fixed take) reloads only schedule.yaml.
 """
 
@@ -83,15 +82,6 @@ def _stamp(path: Path | None) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size) if st else None
-
-
-def _cli_settings_path() -> str | None:
-    """The --settings / $BROADCAST_SETTINGS of the running `broadcast` command, if there is one."""
-    import click
-
-    ctx = click.get_current_context(silent=True)
-    path = getattr(ctx.find_root().obj, "settings_path", None) if ctx else None
-    return str(path) if path else None
 
 
 def _changes(old, new) -> list[str]:
@@ -206,7 +196,7 @@ class Service:
         settings to reload or the file cannot be told for sure."""
         if self.settings is None:
             return None, False
-        explicit = given or _cli_settings_path() or os.environ.get(SETTINGS_ENV)
+        explicit = given or os.environ.get(SETTINGS_ENV)
         file = Path(explicit) if explicit else Path.cwd() / SETTINGS_FILE
         file = file.expanduser().absolute()
         if file.resolve().parent != Path(self.settings.base_dir).resolve():
@@ -312,11 +302,23 @@ class Service:
         return [{"slot": j.args[0].when.isoformat(timespec="seconds"), "session": j.args[0].session, "job": j.name}
                 for j in jobs[:n]]
 
+    def probe_sinks(self) -> dict[str, dict]:
+        """Each distinct sink: can it be reached now (a quick look: sound server, Icecast port, folder)."""
+        out = {}
+        for sink in {id(s): s for s in self.runner.sinks.values()}.values():
+            try:
+                why = sink.probe() if hasattr(sink, "probe") else None
+            except Exception as exc:  # noqa: BLE001 - a probe must not break the status reply
+                why = f"{type(exc).__name__}: {exc}"
+            out[sink.label] = {"reachable": why is None, "detail": why or ""}
+        return out
+
     def handle(self, message: dict) -> dict:
         cmd = message.get("cmd")
         if cmd == "status":
             status = self.runner.status()
             status["next"] = self.next_slots()
+            status["sinks"] = self.probe_sinks()
             return {"ok": True, "status": status}
         if cmd == "play":
             path = Path(message.get("path", ""))

@@ -11,6 +11,8 @@ Contract (every sink MUST honour it; the fake does, including failure on demand)
   Anything else it raises (a bug, an OSError it did not expect) is still caught by the runner and
   logged `failed`, but loses the partial report.
 - `wants` says which of a build's files it takes: "wav" (the lossless master) or "mp3".
+- `probe()` MAY say, quickly and without airing anything, why the sink cannot be reached now
+  (None: reachable as far as can be told); the service's status shows it.
 """
 
 from __future__ import annotations
@@ -84,6 +86,9 @@ class Sink(Protocol):
     wants: str
 
     def play(self, source, stop: threading.Event, start_at: datetime | None = None) -> PlayReport:
+        ...
+
+    def probe(self) -> str | None:
         ...
 
 

@@ -11,6 +11,7 @@ drain: the player is killed and the fade-out plays in a new one from what was be
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 from broadcast.playout.clock import Clock
 from broadcast.playout.sinks.pcm import PipeSink
@@ -36,3 +37,20 @@ class PulseSink(PipeSink):
         if self.device:
             cmd.append(f"--device={self.device}")
         return cmd
+
+    def probe(self) -> str | None:
+        """None when the sound server answers and has this sink; else why not."""
+        exe = shutil.which("pactl")
+        if exe is None:
+            return None  # nothing to ask with: the play itself will tell
+        try:
+            proc = subprocess.run([exe, "list", "short", "sinks"], capture_output=True, text=True, timeout=3)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"PulseAudio does not answer ({exc})"
+        if proc.returncode != 0:
+            return f"PulseAudio does not answer ({proc.stderr.strip() or proc.returncode})"
+        names = [line.split("\t")[1] for line in proc.stdout.splitlines() if "\t" in line]
+        if self.device and self.device not in names:
+            return f"no PulseAudio sink named {self.device} (there are: {', '.join(names) or 'none'})"
+        return None if names else "PulseAudio has no sink"
+

@@ -41,3 +41,7 @@ class FakeSink(ClockedSink):
 
     def finish(self, report: PlayReport, path: Path) -> None:
         self.plays.append((Path(path), report))
+
+    def probe(self) -> str | None:
+        return "cụm loa giả lập đang hỏng theo yêu cầu" if self.fail_times else None
+

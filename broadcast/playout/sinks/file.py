@@ -7,6 +7,8 @@ the half-written WAV removed, the reason in the log.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import wave
 from pathlib import Path
 
@@ -72,3 +74,15 @@ class FileSink(ClockedSink):
                           str(path), self._out.name if self._out else ""]) + "\n"
         with open(self.folder / LOG_NAME, "a", encoding="utf-8") as fh:
             fh.write(line)
+
+    def probe(self) -> str | None:
+        """None when the folder (or the nearest existing parent) is writable and has room."""
+        folder = self.folder
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not os.access(folder, os.W_OK):
+            return f"{self.folder}: not writable"
+        if shutil.disk_usage(folder).free < 1_000_000:
+            return f"{self.folder}: disk full"
+        return None
+
