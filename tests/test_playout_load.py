@@ -6,27 +6,21 @@ Needs PulseAudio (CI installs it): skipped only where the binaries are absent.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 import yaml
 
-from playout_fixtures import (TakePreparer, have, make_take, pulse_env, pulse_server, read_wav, schedule_for)
-
-from broadcast.asrun import MemoryStore, Outcome
-from broadcast.playout.clock import SystemClock
-from broadcast.playout.runner import Runner
-from broadcast.playout.sinks.device import PulseSink
+from playout_fixtures import have, make_take, pulse_env, pulse_server, read_wav
 
 pytestmark = [pytest.mark.pulse, pytest.mark.slow,
               pytest.mark.skipif(not have("pulseaudio", "pacat", "parecord"), reason="PulseAudio binaries not installed")]
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REPO = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
@@ -71,18 +65,29 @@ def busy_machine(tmp_path):
 
 
 def test_30_s_on_the_sound_card_under_two_cpu_hogs_and_a_build_has_no_gap_over_20_ms(tmp_path, busy_machine):
+    # A continuous tone (steps of 440/660 Hz, no silence in it): any silence in the recording is a gap.
+    # Its manifest beside it makes it the station's own audio, so `broadcast play` airs it as it is.
+    take = make_take(tmp_path / "audio", name="dai", freqs=(440.0, 660.0) * 15, step_s=1.0)
+    (tmp_path / "audio" / "dai.json").write_text(json.dumps(take.manifest), encoding="utf-8")
+    station = tmp_path / "station"
+    station.mkdir()
+    (station / "schedule.yaml").write_text(
+        "zones:\n  loa: {name: Loa, sink: {type: device, device: bulletin}}\n", encoding="utf-8")
+    (station / "station.yaml").write_text(yaml.safe_dump({
+        "speech": {"engine": "fake", "fallback": [], "voice": "fake"},
+        "paths": {"audio_out": "audio_out", "cache": "cache", "data": "data", "bulletins": ".",
+                  "schedule": "schedule.yaml"}}), encoding="utf-8")
+    # As the systemd unit runs it (Nice=-10; root here and in CI, else it plays at the default priority).
+    nice = ["nice", "-n", "-10"] if os.geteuid() == 0 else []
     with pulse_server(tmp_path / "pa") as pulse, pulse_env(pulse):
-        clock = SystemClock(TZ)
-        # A continuous tone (steps of 440/660 Hz, no silence in it): any silence in the recording is a gap.
-        take = make_take(tmp_path / "audio", name="dai", freqs=(440.0, 660.0) * 15, step_s=1.0)
-        runner = Runner(schedule=schedule_for(), preparer=TakePreparer(take), sinks={"z1": PulseSink("bulletin", clock)},
-                        log=MemoryStore(), clock=clock, tz=TZ)
         rec = tmp_path / "rec.wav"
         with pulse.recording(rec):
             time.sleep(0.3)
-            rows = runner.play(take)
+            proc = subprocess.run([*nice, sys.executable, "-m", "broadcast", "play", "--direct", str(take.wav)],
+                                  cwd=station, env=dict(os.environ, BROADCAST_SETTINGS=str(station / "station.yaml")),
+                                  capture_output=True, text=True, timeout=120)
             time.sleep(1.0)
-    assert {r.outcome for r in rows} == {Outcome.played}
+    assert proc.returncode == 0 and proc.stdout.startswith("played"), proc.stdout + proc.stderr
     samples, rate = read_wav(rec)
     start, end, gaps = silences(samples, rate)
     assert not gaps or gaps[0][0] <= 0.020, \
