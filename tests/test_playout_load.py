@@ -6,7 +6,6 @@ Needs PulseAudio (CI installs it): skipped only where the binaries are absent.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -68,7 +67,7 @@ def test_30_s_on_the_sound_card_under_two_cpu_hogs_and_a_build_has_no_gap_over_2
     # A continuous tone (steps of 440/660 Hz, no silence in it): any silence in the recording is a gap.
     # Its manifest beside it makes it the station's own audio, so `broadcast play` airs it as it is.
     take = make_take(tmp_path / "audio", name="dai", freqs=(440.0, 660.0) * 15, step_s=1.0)
-    (tmp_path / "audio" / "dai.json").write_text(json.dumps(take.manifest), encoding="utf-8")
+    (tmp_path / "audio" / "dai.json").write_text(take.manifest.to_json(), encoding="utf-8")
     station = tmp_path / "station"
     station.mkdir()
     (station / "schedule.yaml").write_text(

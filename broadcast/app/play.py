@@ -201,8 +201,9 @@ def _levelled(path: Path, settings: Settings, priority: str | None, warnings: li
     warnings += copy.warnings
     m = copy.manifest
     before = m.original.measured.get("integrated_lufs") if m.original else None
-    return Levelled(path, copy.path, copy.made, copy.seconds, before, m.measured.integrated_lufs,
-                    m.measured.true_peak_dbtp, m.quick_gain_db if m.quick else None)
+    measured = m.measured  # None on the station's own build manifests of old
+    return Levelled(path, copy.path, copy.made, copy.seconds, before, measured.integrated_lufs if measured else None,
+                    measured.true_peak_dbtp if measured else None, m.quick_gain_db if m.quick else None)
 
 
 def check_audio(path: Path) -> None:
