@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import re
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
@@ -29,7 +31,40 @@ class AppContext:
         return self._settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_DECLARED = re.compile(r"""@click\.(?:command|group)\(\s*["']([\w-]+)["']""")
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or help lists them all).
+
+    Importing every area's module up front cost `broadcast play --priority emergency` about a second
+    of its budget of one (password hashing, report writers, speech rules). Which module holds which
+    command is read from the `@click.command("name")` lines of commands/*.py."""
+
+    def _modules(self) -> dict[str, str]:
+        found = {}
+        for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+            path = Path(commands.__path__[0]) / f"{module.name}.py"
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            for name in _DECLARED.findall(text):
+                found.setdefault(name, module.name)
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._modules()))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in self.commands and name in (modules := self._modules()):
+            mod = importlib.import_module(f"{commands.__name__}.{modules[name]}")
+            for command in getattr(mod, "COMMANDS", ()):
+                self.add_command(command)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="broadcast")
 @click.option(
     "--settings",
@@ -44,14 +79,12 @@ def cli(ctx: click.Context, settings_path: str | None) -> None:
     ctx.obj = AppContext(settings_path)
 
 
-def _register() -> None:
+def register_all() -> None:
+    """Import every command module now (tests that walk all commands)."""
     for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         mod = importlib.import_module(f"{commands.__name__}.{module.name}")
         for command in getattr(mod, "COMMANDS", ()):
             cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,3 +29,11 @@ def test_bench_playout_quick_prints_the_lateness_figures():
     out = run_bench("playout.py", "--quick")
     assert "plays: 3 through PulseAudio null sink" in out
     assert re.search(rf"median {NUMBER} ms, worst {NUMBER} ms, min {NUMBER} ms", out), out
+
+
+@pytest.mark.pulse
+@pytest.mark.skipif(not have("pulseaudio", "pacat", "parecord"), reason="PulseAudio binaries not installed")
+def test_bench_instant_quick_prints_the_emergency_and_levelling_figures():
+    out = run_bench("instant.py", "--quick")
+    assert re.search(rf"to audio on the sound card: median {NUMBER} s, worst {NUMBER} s over 1 ", out), out
+    assert re.search(rf"levelled before it is sent \(full path, MP3\): {NUMBER} s -> {NUMBER} LUFS", out), out

@@ -25,7 +25,7 @@ def test_emergency_reaches_the_running_service(station, run_cli, tmp_path):
     sink = FakeSink("fake:z1", clock)
     runner = Runner(schedule=schedule_for(), preparer=TakePreparer(make_take(tmp_path / "p")), sinks={"z1": sink},
                     log=log, clock=clock, tz=settings.station.tz)
-    service = Service(runner, settings.station.tz, settings.data_dir)
+    service = Service(runner, settings.station.tz, settings.data_dir, settings=settings)
     service.start()
     try:
         alarm = write_wav(tmp_path / "bao-lu.wav", tone_steps([1000.0], 0.5))
@@ -43,11 +43,11 @@ def test_emergency_reaches_the_running_service(station, run_cli, tmp_path):
     assert [(r.bulletin_id, r.priority, r.session, r.outcome) for r in log.records] == [
         ("bao-lu", "emergency", "khẩn cấp", Outcome.played)]
     # What aired is the levelled copy kept under audio_out/instant/, and the log holds its hash: for an
-    # emergency the quick one-pass WAV; the refused play (unknown zone) left nothing behind.
+    # emergency the WAV the service levelled as it aired; the refused play (unknown zone) left nothing behind.
     kept = kept_copies(settings)
     assert [p.suffix for p in kept] == [".wav"]
     assert log.records[0].audio_sha256 == sha256(kept[0])
-    assert "levelled bao-lu.wav" in err_first and "dB in one pass, peaks limited" in err_first
+    assert "levelling bao-lu.wav as it airs" in err_first and f"the copy is kept as audio_out/instant/{kept[0].name}" in err_first
 
 
 def kept_copies(settings):

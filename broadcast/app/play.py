@@ -14,18 +14,21 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from broadcast.asrun import AsRunRecord, open_log, reasons
-from broadcast.audio.ffmpeg import ffmpeg_exe
+from typing import TYPE_CHECKING
+
+from broadcast.asrun import AsRunRecord, reasons
 from broadcast.config import Settings
 from broadcast.errors import UserError
-from broadcast.playout.clock import SystemClock
 from broadcast.playout.control import SOCKET_NAME, request
-from broadcast.playout.instant import InstantCopy, InstantStorageError, prepare
-from broadcast.playout.programme import take_from_file
-from broadcast.playout.runner import Runner
-from broadcast.playout.service import build_sinks
-from broadcast.schedule.model import Schedule
-from broadcast.schedule.validation import load_schedule
+
+if TYPE_CHECKING:
+    from broadcast.playout.programme import Take
+    from broadcast.playout.runner import Runner
+    from broadcast.schedule.model import Schedule
+
+# The audio, runner and schedule modules (numpy, scipy, pyloudnorm, pydantic models) are imported where
+# they are used, not here: an emergency sent to the running service needs none of them, and their
+# import would be most of its one-second budget.
 
 PRIORITIES = ("normal", "priority", "emergency")
 DIRECT_ZONE = "mac-dinh"
@@ -59,6 +62,9 @@ class PlayOutcome:
     unreached: list[str] = field(default_factory=list)  # zones a direct play does not reach, "id (type)"
     rows: list[AsRunRecord] = field(default_factory=list)  # what a direct play logged
     warnings: list[str] = field(default_factory=list)
+    # An emergency levelled as it airs: {"live": true, "copy": the WAV to be kept, "first_audio_s"}, or a
+    # copy from before used as it is: {"live": false, "copy": ..., "made": false}
+    levelling: dict | None = None
 
     @property
     def failed(self) -> list[AsRunRecord]:
@@ -99,6 +105,7 @@ class PlayPlan:
     levelled: Levelled | None
     unreached: list[str]
     warnings: list[str]
+    level_live: bool = False  # an emergency: levelled as it airs (by the service, or here when direct)
 
 
 def prepare_play(settings: Settings, file: Path, *, priority: str | None = None, zones: tuple[str, ...] = (),
@@ -125,34 +132,59 @@ def prepare_play(settings: Settings, file: Path, *, priority: str | None = None,
             raise UserError(f"unknown zones: {', '.join(unknown)} (the service's zones: {', '.join(status['zones'])})")
     warnings: list[str] = []
     levelled = None
+    via = "service" if status is not None else "direct"
+    live = False
     if is_bulletin:
         audio, title, own_priority = _built(file, settings, warnings)
+    elif priority == "emergency":
+        # Not a moment lost: the file is levelled while it airs (the service, or `air` here, checks it is audio).
+        audio, title, own_priority, live = file.resolve(), None, None, True
     else:
         check_audio(file)
         levelled = _levelled(file, settings, priority, warnings)
         audio, title, own_priority = levelled.copy, None, None
-    via = "service" if status is not None else "direct"
     return PlayPlan(settings, via, audio, priority or own_priority or "normal", title, tuple(zones), levelled,
-                    [] if direct or via == "service" else unreached_zones(settings), warnings)
+                    [] if direct or via == "service" else unreached_zones(settings), warnings, live)
 
 
 def air(plan: PlayPlan, control: PlayControl | None = None) -> PlayOutcome:
     """Send the play to the service, or (none running) play it here and log it."""
     settings = plan.settings
     if plan.via == "service":
-        reply = _send(settings, {"cmd": "play", "path": str(plan.audio), "priority": plan.priority,
-                                 "zones": list(plan.zones) or None, "title": plan.title})
+        message = {"cmd": "play", "path": str(plan.audio), "priority": plan.priority,
+                   "zones": list(plan.zones) or None, "title": plan.title}
+        reply = _send(settings, {**message, "level": True} if plan.level_live else message)
         if reply is not None:
             if not reply.get("ok"):
                 raise UserError(f"the service refused: {reply.get('error')}")
-            return PlayOutcome("service", plan.priority, plan.audio, plan.title, plan.levelled,
-                               reply.get("interrupting"), warnings=plan.warnings)
+            outcome = PlayOutcome("service", plan.priority, plan.audio, plan.title, plan.levelled,
+                                  reply.get("interrupting"), warnings=plan.warnings, levelling=reply.get("levelling"))
+            if outcome.levelling and outcome.levelling.get("warning"):
+                outcome.warnings.append(outcome.levelling["warning"])
+            return outcome
         if plan.zones:
             raise UserError("the service stopped meanwhile; --zone needs the running service")
         plan.unreached = unreached_zones(settings)  # the service went away meanwhile: play here
+    from broadcast.playout.instant import LiveCopy, LiveTake, prepare_emergency
+    from broadcast.playout.programme import take_from_file
+
     outcome = PlayOutcome("direct", plan.priority, plan.audio, plan.title, plan.levelled, unreached=plan.unreached,
                           warnings=plan.warnings)
-    outcome.rows = play_direct(settings, plan.audio, plan.priority, plan.title, control)
+    if plan.level_live:
+        prepared = prepare_emergency(plan.audio, settings)
+        if isinstance(prepared, LiveCopy):
+            take = LiveTake.of(prepared, plan.title)
+            kept = prepared.files.wav if prepared.files else None
+            outcome.levelling = {"live": True, "copy": str(kept) if kept else None,
+                                 "first_audio_s": round(prepared.started_s, 3)}
+            if prepared.storage_problem:
+                outcome.warnings.append(prepared.storage_problem)
+        else:
+            take = take_from_file(prepared.path, title=plan.title, priority=plan.priority)
+            outcome.levelling = {"live": False, "copy": str(prepared.path), "made": prepared.made}
+    else:
+        take = take_from_file(plan.audio, title=plan.title, priority=plan.priority)
+    outcome.rows = play_direct(settings, take, plan.priority, control)
     return outcome
 
 
@@ -190,6 +222,8 @@ def _built(path: Path, settings: Settings, warnings: list[str]) -> tuple[Path, s
 def _levelled(path: Path, settings: Settings, priority: str | None, warnings: list[str]) -> Levelled:
     """The levelled copy under audio_out/instant/ (made now, or kept from before); an emergency airs the
     original as it is when no copy can be kept."""
+    from broadcast.playout.instant import InstantCopy, InstantStorageError, prepare
+
     try:
         copy: InstantCopy = prepare(path, settings, quick=priority == "emergency")
     except InstantStorageError as exc:
@@ -208,6 +242,8 @@ def _levelled(path: Path, settings: Settings, priority: str | None, warnings: li
 
 def check_audio(path: Path) -> None:
     """A user error unless ffmpeg finds an audio stream and can decode its start (a quick look, not a full decode)."""
+    from broadcast.audio.ffmpeg import ffmpeg_exe
+
     cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-t", "0.5", "-f", "null", "-"]
     try:
         proc = subprocess.run(cmd, capture_output=True, check=False, timeout=30)
@@ -222,6 +258,8 @@ def check_audio(path: Path) -> None:
 
 
 def _station_schedule(settings: Settings) -> Schedule | None:
+    from broadcast.schedule.validation import load_schedule
+
     try:
         return load_schedule(settings.schedule_file)
     except UserError:
@@ -239,6 +277,8 @@ def unreached_zones(settings: Settings) -> list[str]:
 def direct_schedule(settings: Settings) -> Schedule:
     """The zones a direct play reaches: the schedule's sound-card zones with their own sinks and ids,
     or, with no usable schedule, the default sound device."""
+    from broadcast.schedule.model import Schedule
+
     schedule = _station_schedule(settings)
     devices = {zid: zone.model_dump(mode="json") for zid, zone in schedule.zones.items()
                if zone.sink.type == "device"} if schedule else {}
@@ -248,10 +288,14 @@ def direct_schedule(settings: Settings) -> Schedule:
     return Schedule.model_validate({"zones": devices, "playout": playout})
 
 
-def play_direct(settings: Settings, path: Path, priority: str, title: str | None,
-                control: PlayControl | None = None) -> list[AsRunRecord]:
+def play_direct(settings: Settings, take: Take, priority: str, control: PlayControl | None = None) -> list[AsRunRecord]:
     """No service running: play on the schedule's sound-card zones (else the default sound device) and
     log it like any broadcast; returns the rows."""
+    from broadcast.asrun import open_log
+    from broadcast.playout.clock import SystemClock
+    from broadcast.playout.runner import Runner
+    from broadcast.playout.service import build_sinks
+
     tz = settings.station.tz
     clock = SystemClock(tz)
     schedule = direct_schedule(settings)
@@ -260,7 +304,7 @@ def play_direct(settings: Settings, path: Path, priority: str, title: str | None
                         log=log, clock=clock, tz=tz)
         if control is not None:
             control.attach(runner)
-        return runner.play(take_from_file(path, title=title, priority=priority), priority)
+        return runner.play(take, priority)
 
 
 # -- for the web console (its upload and send steps) ------------------------------------------------

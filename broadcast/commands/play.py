@@ -62,6 +62,10 @@ def play(file: Path, priority: str | None, zones: tuple[str, ...], direct: bool)
         outcome = air(plan, control)
     finally:
         signal.signal(signal.SIGINT, previous)
+    for w in outcome.warnings[len(plan.warnings):]:
+        click.secho(f"warning: {w}", fg="yellow", err=True)
+    if outcome.levelling is not None:
+        click.echo(levelling_message(plan.audio, outcome.levelling, settings), err=True)
     if outcome.via == "service":
         click.echo(f"sent to the running service ({outcome.priority})"
                    + (f"; interrupting the session '{outcome.interrupting}'" if outcome.interrupting else ""))
@@ -73,6 +77,17 @@ def play(file: Path, priority: str | None, zones: tuple[str, ...], direct: bool)
         click.echo(f"{r.outcome.value:11} {span}  {r.bulletin_id}  {r.sink}" + (f"  ({r.reason})" if r.reason else ""))
     if outcome.failed:
         raise UserError(f"{outcome.audio.name}: could not be played: {outcome.failed[0].reason}")
+
+
+def levelling_message(source: Path, levelling: dict, settings) -> str:
+    """How an emergency's file is being levelled (by the service, or here)."""
+    copy = Path(levelling["copy"]) if levelling.get("copy") else None
+    if levelling.get("live"):
+        return (f"levelling {source.name} as it airs (on air {levelling['first_audio_s']:.1f} s after the request); "
+                + (f"the copy is kept as {_shown(copy, settings)}" if copy else "no copy is kept"))
+    if copy is not None and copy != source:
+        return f"levelled copy of {source.name} from before: {_shown(copy, settings)}"
+    return f"{source.name} is the station's own audio: it airs as it is"
 
 
 def no_service_warning(unreached: list[str]) -> str:

@@ -5,10 +5,12 @@ Local only by construction (no TCP), and the socket file is mode 0660. Requests:
       -> {"ok": true, "status": {"state": "idle"|"playing"|"stopping", "now": ..., "on_air": {...}|null, ...}}
   {"cmd": "play", "path": "/abs/file.mp3", "priority": "normal"|"priority"|"emergency", "zones": [...]|null,
    "title": "..."|null}
-      -> {"ok": true, "accepted": true, "interrupting": "<session>"|null}   (plays in the background)
-      The file is aired as it is: a client levels an MP3/WAV first and sends the kept copy
-      (broadcast.playout.instant.prepare_instant, as `broadcast play` does), so no audio work delays
-      an emergency here.
+      -> {"ok": true, "accepted": true, "interrupting": "<session>"|null, "levelling": null|{...}}
+      (plays in the background). The file is aired as it is (a client levels a normal play first and
+      sends the kept copy), unless the request says "level": true (what `broadcast play --priority
+      emergency` sends): then the service airs the station's own audio or a kept copy as they are, else
+      levels the file as it airs (broadcast.playout.live) and keeps the copy; "levelling" says which:
+      {"live": true, "copy": "<the WAV to be kept>", "first_audio_s": 0.2} or {"live": false, "copy": ...}.
   {"cmd": "reload"}   (schedule.yaml and station.yaml, each validated on its own)
       -> {"ok": true, "reloaded": true, "added": [...], "removed": [...], "changed": [...],
           "station": {"reloaded": true, "changed": ["speech.engine", ...]}}, or

@@ -39,7 +39,9 @@ import json
 import math
 import re
 import shutil
+import threading
 import time
+import wave
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -56,6 +58,9 @@ from broadcast.audio.master import MasterSpec, master, master_quick
 from broadcast.config import Settings
 from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
+from broadcast.playout import live
+from broadcast.playout.live import DecodeFailed, LiveLevel, LiveResult
+from broadcast.playout.programme import Take
 
 PREPARE_FORMAT = 1  # bump when the same original and target would now give different audio
 MAX_GAIN_DB = 30.0
@@ -270,3 +275,148 @@ def _level_and_write(source: Path, digest: str, key: str, stem: str, out: Path, 
         prepare_key=key,
         software=f"broadcast {__version__}",
     )
+
+
+# -- an emergency levelled as it airs -------------------------------------------------------------
+
+
+@dataclass
+class LiveCopy:
+    """An emergency on air while it is levelled (broadcast.playout.live); `keep` writes the copy once
+    the whole file went through: `<name>.wav` and its manifest under audio_out/instant/."""
+
+    source: Path
+    level: LiveLevel
+    files: BuildFiles | None  # None: nowhere to keep a copy (the audio airs all the same)
+    digest: str
+    key: str
+    stem: str
+    spec: MasterSpec
+    started_s: float  # from the request to the first levelled audio
+    storage_problem: str | None = None
+
+    def keep(self) -> tuple[Path | None, Manifest]:
+        """(the kept WAV or None, its manifest); waits for the levelling to finish."""
+        result = self.level.join()
+        if result is None:
+            raise UserError(f"{self.source}: not an audio file ({self.level.error})")
+        manifest = self._manifest(result)
+        if self.files is None:
+            manifest.warnings.append(self.storage_problem or "no copy kept")
+            return None, manifest
+        try:
+            with staged(self.files.wav) as tmp:
+                with wave.open(str(tmp), "wb") as w:
+                    w.setnchannels(1)
+                    w.setsampwidth(2)
+                    w.setframerate(result.rate)
+                    w.writeframes(result.samples.tobytes())
+                manifest.files = AudioFiles(wav=self.files.wav.name, wav_sha256=sha256_file(tmp))
+            manifest.prepared_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            write_manifest(self.files.manifest, manifest)
+        except OSError as exc:
+            manifest.files = AudioFiles()
+            manifest.warnings.append(f"{self.files.wav.parent}: cannot keep the levelled copy ({exc.strerror or exc})")
+            return None, manifest
+        return self.files.wav, manifest
+
+    def _manifest(self, result: LiveResult) -> Manifest:
+        def level(value: float | None) -> float | None:
+            return round(value, 2) if value is not None and math.isfinite(value) else None
+
+        seconds = round(result.duration_s, 3)
+        out = result.samples.astype(np.float32) / 32767.0
+        first, last = result.first_gain_db, result.last_gain_db
+        return Manifest(
+            kind="bulletin", instant=True, quick=True, id=self.stem, title=self.stem, topic="general",
+            priority="normal",
+            items=[ItemSpan(bulletin_id=self.stem, start_s=0.0, end_s=seconds)],
+            durations=Durations(total_s=seconds),
+            original=OriginalFile(
+                path=str(self.source), name=self.source.name, size_bytes=self.source.stat().st_size,
+                sha256=self.digest,
+                measured={"integrated_lufs": level(result.before_lufs), "sample_peak_dbfs": level(_db(result.before_peak)),
+                          "duration_s": seconds, "of": "decoded to mono at the station's rate, as it streamed"}),
+            change_lu=level(result.after_lufs - result.before_lufs),
+            quick_gain_db=level(first),
+            measured=Measured(integrated_lufs=level(result.after_lufs), true_peak_dbtp=level(loudness.true_peak_dbtp(out)),
+                              of=(f"levelled as it aired: a gain of {first:+.1f} dB from the first {live.ESTIMATE_S:g} s, "
+                                  f"then following the loudness of the whole file as it decoded (ending at {last:+.1f} "
+                                  f"dB, at most {live.SLEW_DB_PER_S:g} dB per second), and the true-peak limiter; "
+                                  "loudness and true peak measured on this copy")),
+            target=Target(integrated_lufs=self.spec.loudness_lufs, true_peak_dbtp=self.spec.true_peak_dbtp),
+            format=AudioFormat(sample_rate=result.rate, channels=1),
+            warnings=list(result.warnings),
+            prepare_key=self.key,
+            software=f"broadcast {__version__}",
+        )
+
+
+def prepare_emergency(source: Path, settings: Settings) -> InstantCopy | LiveCopy:
+    """An emergency's audio, at once: the station's own build or a kept copy as they are, else the file
+    levelled as it airs (`LiveCopy`, first audio within a few hundred milliseconds). A file that gives
+    no audio is a UserError before anything airs."""
+    t0 = time.perf_counter()
+    source = Path(source).resolve()
+    try:
+        digest = sha256_file(source)
+    except OSError as exc:
+        raise UserError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    own = _station_built(source, digest)
+    if own is not None:
+        return InstantCopy(source, own, made=False, seconds=time.perf_counter() - t0)
+    folder = audio_out(settings).instant
+    stem = source.stem
+    quick_key = prepare_key(digest, settings, quick=True)
+    files, problem = None, None
+    try:
+        ensure_writable(folder)
+        if _kept(folder, digest, prepare_key(digest, settings), stem) or _kept(folder, digest, quick_key, stem):
+            return prepare(source, settings, quick=True)  # a copy from before (renamed if need be): no levelling
+        files = BuildFiles.named(folder, f"{datetime.now(settings.station.tz):%Y%m%d-%H%M%S}-{safe_stem(stem)}-{digest[:8]}")
+    except UserError as exc:
+        problem = "; ".join(exc.problems) + "; the emergency airs levelled, but no copy is kept for the evidence"
+    spec = MasterSpec.of(settings.audio)
+    try:
+        level = LiveLevel(source, rate=spec.sample_rate, target_lufs=spec.loudness_lufs,
+                          ceiling_dbtp=spec.true_peak_dbtp, max_gain_db=MAX_GAIN_DB)
+        level.wait_started()
+    except DecodeFailed as exc:
+        raise UserError(f"{source}: not an audio file ({exc})") from None
+    return LiveCopy(source, level, files, digest, quick_key, stem, spec, time.perf_counter() - t0, problem)
+
+
+@dataclass
+class LiveTake(Take):
+    """A Take whose audio is still being levelled: sinks read it from memory; `settle` (after the play)
+    keeps the copy and points the take, and so the log row's hash, at it."""
+
+    live: LiveCopy | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _settled: bool = False
+
+    @classmethod
+    def of(cls, copy: LiveCopy, title: str | None = None) -> LiveTake:
+        provisional = Manifest(kind="bulletin", id=copy.stem, title=title or copy.stem, topic="general",
+                               items=[ItemSpan(bulletin_id=copy.stem, start_s=0.0, end_s=0.0)],
+                               durations=Durations(total_s=0.0))
+        return cls(copy.source, provisional, None, live=copy)
+
+    def file_for(self, wants: str):
+        return self.live.level if not self._settled else super().file_for(wants)
+
+    def settle(self) -> None:
+        with self._lock:
+            if self._settled:
+                return
+            kept, manifest = self.live.keep()
+            if self.manifest.title != self.manifest.id:
+                manifest.title = self.manifest.title
+            self.manifest = manifest
+            if kept is not None:
+                self.mp3 = self.wav = kept
+            else:  # what aired is in no file: the log records the original's hash, and says why
+                self.manifest.files = AudioFiles(**{f"{self.mp3.suffix.lstrip('.').lower()}_sha256": self.live.digest})
+                self.note = "không giữ được bản sao đã chỉnh mức âm lượng; mã băm là của tệp gốc"
+            self._settled = True
+

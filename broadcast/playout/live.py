@@ -12,7 +12,9 @@ through block by block in a thread, far faster than real time, while the sinks r
   more of the file; the gain follows the estimate at most `SLEW_DB_PER_S` per second of audio, so a
   correction is a slow drift, never a jump;
 - the true-peak limiter of the build (broadcast.audio.loudness.limit) over segments with its
-  look-ahead either side as context, which makes it the same as limiting the whole file.
+  look-ahead either side as context, which makes it the same as limiting the whole file; what the
+  limiter takes off (tried on the first seconds, then measured before and after it) is added to the
+  gain, so peaky speech still lands on the target.
 
 The result is read from memory by every sink; when the file is done, the caller keeps it as a WAV
 (broadcast.playout.instant) with its measured loudness, which the manifest records (the copy is
@@ -35,7 +37,7 @@ from broadcast.audio import loudness
 from broadcast.audio.ffmpeg import ffmpeg_exe
 from broadcast.audio.mix import band_limit
 
-ESTIMATE_S = 10.0  # audio measured before the first gain is chosen (all of it when the file is shorter)
+ESTIMATE_S = 3.0  # audio measured before the first gain is chosen (all of it when the file is shorter)
 SLEW_DB_PER_S = 2.0  # how fast the gain may follow a changing estimate, per second of audio
 CONTEXT = 4096  # samples of filter and limiter context either side (a multiple of the limiter's 16)
 SEGMENT = 16384  # samples limited at a time (a multiple of 16)
@@ -205,20 +207,31 @@ class LiveLevel:
                 self._finished = True
                 self._cond.notify_all()
 
-    def _gain_towards(self, current: float | None, meter: StreamMeter, seconds: float) -> float:
+    def _gain_towards(self, current: float | None, meter: StreamMeter, seconds: float, loss: float) -> float:
         estimate = self.target_lufs - meter.lufs()
         if not math.isfinite(estimate):
             return current if current is not None else 0.0  # nothing measurable yet: do not raise noise
-        estimate = min(estimate, self.max_gain_db)
+        estimate = min(estimate, self.max_gain_db) + loss
         if current is None:
             return estimate
         step = SLEW_DB_PER_S * seconds
         return current + max(-step, min(step, estimate - current))
 
+    def _limiter_loss(self, filtered: np.ndarray, gain_db: float) -> float:
+        """LU the limiter takes off `filtered` at `gain_db` (0 when not measurable)."""
+        gained = filtered * np.float32(10 ** (gain_db / 20))
+        before, after = StreamMeter(self.rate), StreamMeter(self.rate)
+        before.feed(gained)
+        after.feed(loudness.limit(gained, self.rate, self.ceiling_dbtp))
+        loss = before.lufs() - after.lufs()
+        return loss if math.isfinite(loss) else 0.0
+
     def _level(self) -> None:
         rate = self.rate
         ceiling = self.ceiling_dbtp
         meter_in, meter_src, meter_out = StreamMeter(rate), StreamMeter(rate), StreamMeter(rate)
+        meter_pre = StreamMeter(rate)  # the gained audio before the limiter, over what meter_out has seen
+        loss = 0.0  # LU the limiter takes off
         raw_tail = np.zeros(0, dtype=np.float32)
         waiting: list[np.ndarray] = []  # band-limited blocks not yet given a gain
         gained = np.zeros(0, dtype=np.float32)  # gained audio from `gained_at` on, not yet limited (+ context)
@@ -244,9 +257,16 @@ class LiveLevel:
                 decoded += x.size
             if gain is None and not (decoded >= ESTIMATE_S * rate or eof):
                 continue
+            if gain is None and waiting:
+                # What the limiter will take off at the first gain, tried on the audio already decoded, so
+                # the start is on target too (the build iterates against the meter; one step does here).
+                loss = self._limiter_loss(np.concatenate(waiting), self._gain_towards(None, meter_in, 0.0, 0.0))
+            elif meter_out.samples >= rate * 3:
+                measured = meter_pre.lufs() - meter_out.lufs()
+                loss = measured if math.isfinite(measured) else loss
             for block in waiting:
                 previous = gain
-                gain = self._gain_towards(gain, meter_in, block.size / rate)
+                gain = self._gain_towards(gain, meter_in, block.size / rate, loss)
                 gains.append(gain)
                 start = gain if previous is None else previous
                 ramp = np.linspace(start, gain, block.size, endpoint=False, dtype=np.float32) if start != gain else gain
@@ -259,6 +279,7 @@ class LiveLevel:
                 w0, w1 = max(gained_at, out_pos - CONTEXT), min(end_avail, end + CONTEXT)
                 limited = loudness.limit(gained[w0 - gained_at:w1 - gained_at], rate, ceiling)
                 segment = limited[out_pos - w0:end - w0]
+                meter_pre.feed(gained[out_pos - gained_at:end - gained_at])
                 meter_out.feed(segment)
                 self._emit(segment)
                 out_pos = end

@@ -116,6 +116,9 @@ class Take:
     def duration_s(self) -> float:
         return float(self.manifest.durations.total_s)
 
+    def settle(self) -> None:
+        """Called after the play, before its rows are made: a take still being made finishes here."""
+
     @classmethod
     def from_build(cls, result, note: str = "") -> Take:
         return cls(result.mp3, result.manifest, result.wav, note)

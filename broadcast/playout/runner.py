@@ -424,6 +424,7 @@ class Runner:
                 except Exception as exc:  # noqa: BLE001 - the attempt is logged whatever went wrong
                     log.exception("playing %s on %s", take.mp3.name, sink.label)
                     report, error = None, f"{sink.label}: {describe_error(exc)}"
+            take.settle()  # an emergency levelled as it aired keeps its copy: the rows name its hash
             for item in take.items:
                 row = item_records(slot, item, take, outcome=outcome, report=report, reason=why, error=error,
                                    zones=zones, sink=sink.label)

@@ -50,6 +50,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from broadcast.config import SETTINGS_ENV, SETTINGS_FILE, Settings, load_settings
 from broadcast.playout.clock import Clock
 from broadcast.playout.control import SOCKET_NAME, ControlServer
+from broadcast.playout.instant import LiveCopy, LiveTake, prepare_emergency
 from broadcast.playout.programme import take_from_file
 from broadcast.asrun import reasons
 from broadcast.asrun.reasons import STOPPED_SIGTERM
@@ -331,19 +332,39 @@ class Service:
             unknown = [z for z in zones or () if z not in self.runner.sinks]
             if unknown:
                 return {"ok": False, "error": f"unknown zones: {', '.join(unknown)}"}
+            levelling = None
             try:
-                take = take_from_file(path, title=message.get("title"), priority=priority)
+                if message.get("level"):
+                    take, levelling = self._levelled_take(path, message.get("title"))
+                else:
+                    take = take_from_file(path, title=message.get("title"), priority=priority)
             except UserError as exc:
                 return {"ok": False, "error": "; ".join(exc.problems)}
             on_air = self.runner.status()["on_air"]
             t = threading.Thread(target=self.runner.play, args=(take, priority, zones), name=f"play {path.name}")
             t.start()
             self._threads.append(t)
-            return {"ok": True, "accepted": True,
+            return {"ok": True, "accepted": True, "levelling": levelling,
                     "interrupting": on_air["session"] if on_air and priority == "emergency" else None}
         if cmd == "reload":
             return self.reload(force=True)
         return {"ok": False, "error": f"unknown cmd '{cmd}'; use status, play or reload"}
+
+    def _levelled_take(self, path: Path, title: str | None):
+        """`level: true` (an emergency sent as the user's file): the kept copy or the station's own audio as
+        they are, else the file levelled as it airs (broadcast.playout.instant.prepare_emergency)."""
+        if self.settings is None:
+            raise UserError("this service has no station settings to level audio with; send a levelled file")
+        prepared = prepare_emergency(path, self.settings)
+        if isinstance(prepared, LiveCopy):
+            for problem in [prepared.storage_problem] if prepared.storage_problem else []:
+                log.warning("%s", problem)
+            kept = prepared.files.wav if prepared.files else None
+            return LiveTake.of(prepared, title), {"live": True, "copy": str(kept) if kept else None,
+                                                  "first_audio_s": round(prepared.started_s, 3),
+                                                  "warning": prepared.storage_problem}
+        return take_from_file(prepared.path, title=title), {"live": False, "copy": str(prepared.path),
+                                                             "made": prepared.made}
 
     def stop(self, reason: str = STOPPED_SIGTERM) -> None:
         """Fade out what airs, log it, stop scheduling; returns when the log rows are written."""
