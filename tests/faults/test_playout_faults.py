@@ -8,6 +8,7 @@ cannot be written, in what the command prints and its exit code. Small disks are
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 
@@ -74,3 +75,100 @@ def test_simulate_whose_log_cannot_be_written_prints_every_attempt_and_exits_2(s
     assert f"error: {out / 'asrun.sqlite'}: 6 of 6 rows could not be written to the as-run log (" in err
     assert "disk is full" in err and "not in the evidence" in err and "internal error" not in err
     assert logged == 0
+
+
+def service_station(tmp_path):
+    """A station whose one zone is a file sink (real time), for `broadcast run` as a subprocess."""
+    import yaml
+
+    station = tmp_path / "station"
+    (station / "bulletins").mkdir(parents=True)
+    (station / "station.yaml").write_text(yaml.safe_dump({
+        "speech": {"engine": "fake", "fallback": [], "voice": "fake"},
+        "paths": {"audio_out": "audio_out", "cache": "cache", "data": "data", "bulletins": "bulletins",
+                  "schedule": "schedule.yaml"}}), encoding="utf-8")
+    (station / "schedule.yaml").write_text(
+        "zones:\n  thu: {name: Bản ghi thử, sink: {type: file, folder: aired}}\n", encoding="utf-8")
+    return station
+
+
+def start_service(station):
+    import sys
+    import time
+
+    from broadcast.playout.control import SOCKET_NAME
+
+    env = dict(os.environ, BROADCAST_SETTINGS=str(station / "station.yaml"))
+    proc = subprocess.Popen([sys.executable, "-m", "broadcast", "run"], cwd=station, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sock = station / "data" / SOCKET_NAME
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            from broadcast.playout.control import request
+
+            if request(sock, {"cmd": "status"}, timeout=1)["ok"]:
+                return proc, sock
+        except (OSError, ValueError):
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError(f"the service did not start: {proc.stderr.read().decode()}")
+
+
+def test_kill_9_of_the_service_at_random_points_loses_no_attempt_and_the_log_verifies(tmp_path):
+    import random
+    import signal
+    import time
+
+    from playout_fixtures import tone_steps, write_wav
+
+    from broadcast.playout.control import request
+
+    station = service_station(tmp_path)
+    clip = write_wav(tmp_path / "thong-bao.wav", tone_steps([440.0, 660.0], 1.5))  # 3 s
+    rng = random.Random(9)
+    plays = 0
+    for _ in range(3):
+        proc, sock = start_service(station)
+        try:
+            assert request(sock, {"cmd": "play", "path": str(clip), "priority": "normal"})["ok"]
+            plays += 1
+            time.sleep(rng.uniform(0.3, 4.0))  # mid-play, or after it finished
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    proc, sock = start_service(station)  # the last restart recovers the last kill
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0, proc.stderr.read().decode()
+    with SqliteStore(station / "data" / "asrun.sqlite", readonly=True) as book:
+        rows = [r.record for r in book.rows()]
+        assert book.verify()
+    # Each play is accounted for once: played if it ended before the kill, else interrupted (recovered on restart).
+    assert len(rows) == plays, [(r.bulletin_id, r.outcome) for r in rows]
+    assert {r.outcome.value for r in rows} <= {"played", "interrupted"}
+    for r in rows:
+        if r.outcome.value == "interrupted":
+            assert "dịch vụ ngừng giữa phiên" in r.reason
+
+
+@needs_root
+def test_a_read_only_data_folder_is_one_clear_line_and_exit_2(tmp_path, run_cli, station):
+    import sys
+
+    svc = service_station(tmp_path)
+    data = svc / "data"
+    with small_disk(data, "1m"):
+        subprocess.run(["mount", "-o", "remount,ro", str(data)], check=True)
+        env = dict(os.environ, BROADCAST_SETTINGS=str(svc / "station.yaml"))
+        proc = subprocess.run([sys.executable, "-m", "broadcast", "run"], cwd=svc, env=env, capture_output=True,
+                              text=True, timeout=60)
+        settings = station()
+        copy_example("2024-03-duong-day-nong.yaml", settings.bulletins_dir)
+        (settings.base_dir / "schedule.yaml").write_text(SCHEDULE, encoding="utf-8")
+        code, _, err = run_cli("simulate", "--day", "2024-05-06", "--out", str(data / "sim"))
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and str(data) in lines[0] and "Traceback" not in proc.stderr, proc.stderr
+    assert code == 2 and f"{data / 'sim'}: cannot write the simulated day here" in err and "Traceback" not in err
