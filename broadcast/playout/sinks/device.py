@@ -4,7 +4,8 @@
 
 Buffers are deep enough for a loaded machine: with PulseAudio's buffer at 100 ms and 0.3 s written
 ahead, two CPU hogs on a 2-core machine starved pacat long enough for 12-44 ms silences (pacat said
-"Stream underrun"); at 500 ms and 1 s ahead, none in 30 s. A stop does not wait for those buffers to
+"Stream underrun"); at 500 ms and 1 s ahead, none in 30 s at a load of 10, but an 84 ms gap at 13; at
+1 s and 2 s ahead, none at 11 again. A stop does not wait for those buffers to
 drain: the player is killed and the fade-out plays in a new one from what was being heard.
 """
 
@@ -16,12 +17,12 @@ import subprocess
 from broadcast.playout.clock import Clock
 from broadcast.playout.sinks.pcm import PipeSink
 
-LATENCY_MS = 500
+LATENCY_MS = 1000
 
 
 class PulseSink(PipeSink):
     wants = "wav"
-    lead_s = 1.0
+    lead_s = 2.0
     pipe_bytes = 65536
     cut_on_stop = True
 
