@@ -7,8 +7,8 @@ through block by block in a thread, far faster than real time, while the sinks r
 
 - the band limit of the bulletin build (broadcast.audio.mix.band_limit), run over each block with the
   samples before it as context, which makes it the same as filtering the whole file;
-- the loudness of everything decoded so far (`StreamMeter`: BS.1770 with pyloudnorm's K-weighting
-  filters), so the first gain is chosen from the first `ESTIMATE_S` seconds and later ones from ever
+- the loudness of everything decoded so far (broadcast.audio.loudness.LoudnessMeter, fed block by
+  block), so the first gain is chosen from the first `ESTIMATE_S` seconds and later ones from ever
   more of the file; the gain follows the estimate at most `SLEW_DB_PER_S` per second of audio, so a
   correction is a slow drift, never a jump;
 - the true-peak limiter of the build (broadcast.audio.loudness.limit) over segments with its
@@ -30,10 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
-from scipy.signal import lfilter, lfilter_zi
 
 from broadcast.audio import loudness
+from broadcast.audio.loudness import LoudnessMeter
 from broadcast.audio.ffmpeg import ffmpeg_exe
 from broadcast.audio.mix import band_limit
 
@@ -42,65 +41,6 @@ SLEW_DB_PER_S = 2.0  # how fast the gain may follow a changing estimate, per sec
 CONTEXT = 4096  # samples of filter and limiter context either side (a multiple of the limiter's 16)
 SEGMENT = 16384  # samples limited at a time (a multiple of 16)
 READ_SAMPLES = 16384  # samples read from ffmpeg at a time
-
-
-class StreamMeter:
-    """BS.1770 integrated loudness fed block by block: pyloudnorm's K-weighting filters, 400 ms gating
-    blocks every 100 ms, the absolute (-70 LUFS) and relative (-10 LU) gates. Agrees with pyloudnorm
-    on a whole file (to ~0.01 LU; only a last partial block differs), and is known at every moment."""
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
-        self._stages = []
-        for stage in pyloudnorm.Meter(rate)._filters.values():
-            b, a = np.asarray(stage.b, dtype=np.float64), np.asarray(stage.a, dtype=np.float64)
-            self._stages.append([b, a, float(stage.passband_gain), lfilter_zi(b, a) * 0.0])
-        self.step = int(round(0.1 * rate))
-        self._sub: list[float] = []  # sums of squares of complete 100 ms sub-blocks
-        self._acc = 0.0
-        self._acc_n = 0
-        self.samples = 0
-
-    def feed(self, x: np.ndarray) -> None:
-        y = np.asarray(x, dtype=np.float64)
-        for stage in self._stages:
-            b, a, gain, zi = stage
-            y, stage[3] = lfilter(b, a, y, zi=zi)
-            if gain != 1.0:
-                y = y * gain
-        sq = y * y
-        self.samples += sq.size
-        i = 0
-        if self._acc_n:
-            take = min(self.step - self._acc_n, sq.size)
-            self._acc += float(sq[:take].sum())
-            self._acc_n += take
-            i = take
-            if self._acc_n == self.step:
-                self._sub.append(self._acc)
-                self._acc, self._acc_n = 0.0, 0
-        whole = (sq.size - i) // self.step
-        if whole:
-            self._sub.extend(sq[i:i + whole * self.step].reshape(whole, self.step).sum(axis=1).tolist())
-            i += whole * self.step
-        if i < sq.size:
-            self._acc += float(sq[i:].sum())
-            self._acc_n += sq.size - i
-
-    def lufs(self) -> float:
-        """The integrated loudness of what was fed; -inf when nothing measurable yet."""
-        s = np.asarray(self._sub)
-        if s.size < 4:
-            return -math.inf
-        z = (s[:-3] + s[1:-2] + s[2:-1] + s[3:]) / (4 * self.step)
-        with np.errstate(divide="ignore"):
-            level = -0.691 + 10 * np.log10(z)
-        above = z[level >= -70.0]
-        if above.size == 0:
-            return -math.inf
-        relative = -0.691 + 10 * math.log10(float(above.mean())) - 10.0
-        gated = z[(level > relative) & (level > -70.0)]
-        return -0.691 + 10 * math.log10(float(gated.mean())) if gated.size else -math.inf
 
 
 @dataclass
@@ -207,8 +147,8 @@ class LiveLevel:
                 self._finished = True
                 self._cond.notify_all()
 
-    def _gain_towards(self, current: float | None, meter: StreamMeter, seconds: float, loss: float) -> float:
-        estimate = self.target_lufs - meter.lufs()
+    def _gain_towards(self, current: float | None, meter: LoudnessMeter, seconds: float, loss: float) -> float:
+        estimate = self.target_lufs - meter.lufs
         if not math.isfinite(estimate):
             return current if current is not None else 0.0  # nothing measurable yet: do not raise noise
         estimate = min(estimate, self.max_gain_db) + loss
@@ -220,17 +160,17 @@ class LiveLevel:
     def _limiter_loss(self, filtered: np.ndarray, gain_db: float) -> float:
         """LU the limiter takes off `filtered` at `gain_db` (0 when not measurable)."""
         gained = filtered * np.float32(10 ** (gain_db / 20))
-        before, after = StreamMeter(self.rate), StreamMeter(self.rate)
-        before.feed(gained)
-        after.feed(loudness.limit(gained, self.rate, self.ceiling_dbtp))
-        loss = before.lufs() - after.lufs()
+        before, after = LoudnessMeter(self.rate), LoudnessMeter(self.rate)
+        before.add(gained)
+        after.add(loudness.limit(gained, self.rate, self.ceiling_dbtp))
+        loss = before.lufs - after.lufs
         return loss if math.isfinite(loss) else 0.0
 
     def _level(self) -> None:
         rate = self.rate
         ceiling = self.ceiling_dbtp
-        meter_in, meter_src, meter_out = StreamMeter(rate), StreamMeter(rate), StreamMeter(rate)
-        meter_pre = StreamMeter(rate)  # the gained audio before the limiter, over what meter_out has seen
+        meter_in, meter_src, meter_out = LoudnessMeter(rate), LoudnessMeter(rate), LoudnessMeter(rate)
+        meter_pre = LoudnessMeter(rate)  # the gained audio before the limiter, over what meter_out has seen
         loss = 0.0  # LU the limiter takes off
         raw_tail = np.zeros(0, dtype=np.float32)
         waiting: list[np.ndarray] = []  # band-limited blocks not yet given a gain
@@ -250,8 +190,8 @@ class LiveLevel:
                 both = np.concatenate([raw_tail, x])
                 filtered = band_limit(both, rate)[raw_tail.size:]
                 raw_tail = both[-CONTEXT:]
-                meter_in.feed(filtered)
-                meter_src.feed(x)
+                meter_in.add(filtered)
+                meter_src.add(x)
                 peak = max(peak, float(np.max(np.abs(x))))
                 waiting.append(filtered)
                 decoded += x.size
@@ -262,7 +202,7 @@ class LiveLevel:
                 # the start is on target too (the build iterates against the meter; one step does here).
                 loss = self._limiter_loss(np.concatenate(waiting), self._gain_towards(None, meter_in, 0.0, 0.0))
             elif meter_out.samples >= rate * 3:
-                measured = meter_pre.lufs() - meter_out.lufs()
+                measured = meter_pre.lufs - meter_out.lufs
                 loss = measured if math.isfinite(measured) else loss
             for block in waiting:
                 previous = gain
@@ -279,8 +219,8 @@ class LiveLevel:
                 w0, w1 = max(gained_at, out_pos - CONTEXT), min(end_avail, end + CONTEXT)
                 limited = loudness.limit(gained[w0 - gained_at:w1 - gained_at], rate, ceiling)
                 segment = limited[out_pos - w0:end - w0]
-                meter_pre.feed(gained[out_pos - gained_at:end - gained_at])
-                meter_out.feed(segment)
+                meter_pre.add(gained[out_pos - gained_at:end - gained_at])
+                meter_out.add(segment)
                 self._emit(segment)
                 out_pos = end
                 keep_from = max(gained_at, out_pos - CONTEXT)
@@ -295,15 +235,15 @@ class LiveLevel:
         if code != 0:
             warnings.append(f"{self.source.name}: ffmpeg stopped part way (exit {code}); "
                             f"{decoded / rate:.1f} s of audio aired")
-        before = meter_src.lufs()
+        before = meter_src.lufs
         if math.isfinite(before) and self.target_lufs - before > self.max_gain_db:
             warnings.append(f"{self.source.name}: very quiet ({before:.1f} LUFS): raised by {self.max_gain_db:g} dB "
                             f"only, so it airs at about {before + self.max_gain_db:.1f} LUFS, below the station's "
                             f"{self.target_lufs:g} LUFS")
-        if not math.isfinite(meter_in.lufs()):
+        if not math.isfinite(meter_in.lufs):
             warnings.append(f"{self.source.name}: no measurable sound in it (silent or too short): aired as it is, "
                             f"only limited to {self.ceiling_dbtp:g} dBTP")
         with self._cond:
             samples = self._buf[:self._size]
-        self.result = LiveResult(samples, rate, before, peak, meter_out.lufs(), gains[0], gains[-1],
+        self.result = LiveResult(samples, rate, before, peak, meter_out.lufs, gains[0], gains[-1],
                                  (min(gains), max(gains)), warnings)
