@@ -102,7 +102,8 @@ def test_simulate_returns_every_attempt_and_the_logs_health(station, tmp_path):
     import shutil
 
     shutil.copy(REPO / "bulletins" / "2024-03-duong-day-nong.yaml", settings.bulletins_dir)
-    day = simulate(settings, date(2024, 5, 6), speedup=2000, out_dir=tmp_path / "sim")
+    # 20x: the 5 s on-time tolerance is 250 ms of real time, which holds on a loaded machine.
+    day = simulate(settings, date(2024, 5, 6), speedup=20, out_dir=tmp_path / "sim")
     assert day.sessions == 1 and [i.outcome for i in day.items] == ["played"]
     assert day.log["ok"] and day.log_path == tmp_path / "sim" / "asrun.sqlite"
     none = simulate(settings, date(2024, 5, 5), speedup=2000, out_dir=tmp_path / "sun")
