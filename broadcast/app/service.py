@@ -57,7 +57,7 @@ def start_service(settings: Settings, *, settings_file: Path | str | None = None
     schedule = load_schedule(settings.schedule_file)
     tz = schedule_tz(schedule, settings.station.tz)
     clock = SystemClock(tz)
-    log = open_log(settings)
+    log = open_log(settings, spool=True)  # rows the log refuses wait in the spool (log.spool), retried
     runner = Runner(schedule=schedule, preparer=StationPreparer(settings, schedule),
                     sinks=build_sinks(schedule, clock, base_dir=settings.base_dir), log=log, clock=clock,
                     state_path=settings.data_dir / STATE_FILE, tz=tz)

@@ -181,7 +181,10 @@ class Runner:
     def flush_log(self) -> bool:
         """Write the rows the log refused earlier (the service retries this every minute); True when none is left."""
         with self._log_lock:
-            return self._flush_locked()
+            done = self._flush_locked()
+        if hasattr(self.log, "drain"):  # a SpoolingStore: its waiting rows too
+            done = bool(self.log.drain()) and done
+        return done
 
     def _flush_locked(self) -> bool:
         # Rows are written in the order they were made; after a failure the later ones wait behind it,
@@ -213,8 +216,15 @@ class Runner:
         """The log's health for status and the dashboard: ok, rows waiting, the error and since when."""
         with self._log_lock:
             trouble = self.log_trouble
-            return {"ok": not self._unwritten, "unwritten": len(self._unwritten),
-                    "error": trouble["error"] if trouble else None, "since": trouble["since"] if trouble else None}
+            health = {"ok": not self._unwritten, "unwritten": len(self._unwritten),
+                      "error": trouble["error"] if trouble else None, "since": trouble["since"] if trouble else None}
+        spool = self.log.status() if hasattr(self.log, "status") else None  # a SpoolingStore (broadcast.asrun.spool)
+        if spool is not None and not spool.ok:
+            health.update(ok=False, unwritten=health["unwritten"] + spool.pending,
+                          error=health["error"] or spool.error or spool.spool_error,
+                          since=health["since"] or (spool.since.isoformat(timespec="seconds") if spool.since else None),
+                          spool_file=str(spool.spool_file), spool_error=spool.spool_error)
+        return health
 
     def _rows_for_plan(self, slot: Slot, plan: SlotPlan | None, outcome: Outcome, reason: str) -> list[AsRunRecord]:
         zones = slot.zones
