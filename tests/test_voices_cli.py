@@ -76,6 +76,7 @@ def test_gtts_check_never_hangs(monkeypatch, tmp_path):
 
     def black_hole(*args, **kwargs):
         time.sleep(10)  # a network where SYN packets vanish, or a DNS server that never answers
+        raise TimeoutError("timed out")  # what the real call ends with (returning None broke a later test's thread)
 
     monkeypatch.setattr(socket, "create_connection", black_hole)
     t = time.monotonic()
