@@ -12,6 +12,7 @@ from pathlib import Path
 
 from broadcast.asrun import open_log
 from broadcast.config import Settings
+from broadcast.errors import UserError
 from broadcast.playout.clock import SystemClock
 from broadcast.playout.control import SOCKET_NAME, request
 from broadcast.playout.programme import StationPreparer
@@ -66,6 +67,10 @@ def start_service(settings: Settings, *, settings_file: Path | str | None = None
                       settings=settings, settings_file=settings_file)
     try:
         service.start()
+    except OSError as exc:  # the control socket or state file cannot be made: a folder the user can fix
+        log.close()
+        raise UserError(f"{settings.data_dir}: cannot run the service with its data folder here "
+                        f"({exc.strerror or exc}); make the folder writable or point paths.data elsewhere") from None
     except BaseException:
         log.close()
         raise
