@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from broadcast.errors import UserError
+from broadcast.problems import coded
 
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -120,8 +121,8 @@ _FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def disk_full(folder: Path) -> UserError:
-    return UserError(f"{folder}: disk full (no space left on the device): free some space there; "
-                     f"nothing in it was replaced")
+    return UserError(coded(f"{folder}: disk full (no space left on the device): free some space there; "
+                           f"nothing in it was replaced", "disk.full", folder=str(folder)))
 
 
 @contextmanager
@@ -133,8 +134,9 @@ def writing_into(folder: Path, what: str = "cannot write") -> Iterator[None]:
         if exc.errno in _FULL:
             raise disk_full(folder) from None
         if exc.errno == errno.EROFS:
-            raise UserError(f"{folder}: {what} (read-only file system)") from None
-        raise UserError(f"{folder}: {what} ({exc.strerror or exc})") from None
+            raise UserError(coded(f"{folder}: {what} (read-only file system)", "disk.read_only", folder=str(folder))) from None
+        raise UserError(coded(f"{folder}: {what} ({exc.strerror or exc})", "disk.cannot_write", folder=str(folder),
+                              reason=str(exc.strerror or exc))) from None
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
@@ -149,5 +151,6 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
         if exc.errno in _FULL:
             raise disk_full(path.parent) from None
         where = path.parent if not path.parent.is_dir() or not os.access(path.parent, os.W_OK) else path
-        raise UserError(f"{where}: cannot write ({exc.strerror or exc})") from None
+        raise UserError(coded(f"{where}: cannot write ({exc.strerror or exc})", "disk.cannot_write", folder=str(where),
+                              reason=str(exc.strerror or exc))) from None
     return path

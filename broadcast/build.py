@@ -31,6 +31,7 @@ from broadcast.content.length import item_seconds
 from broadcast.content.render import Segment, render_programme
 from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
+from broadcast.problems import Problem, coded
 from broadcast.speech.lexicon import load_lexicon
 from broadcast.speech.normalise import normalise
 from broadcast.speech.synth import Speaker
@@ -87,7 +88,8 @@ def spoken_segments(segments: list[Segment], settings: Settings, lexicon=None) -
     for seg in segments:
         spoken = normalise(seg.text, lexicon).strip()
         if not any(ch.isalpha() for ch in spoken):
-            problems.append(f"{seg.bulletin_id or 'programme'}: the {seg.kind} has no words to speak: {seg.text!r}")
+            problems.append(Problem(f"{seg.bulletin_id or 'programme'}: the {seg.kind} has no words to speak: {seg.text!r}",
+                                    code="bulletin.no_words", params={"text": seg.text, "kind": seg.kind}))
         out.append((seg, spoken))
     if problems:
         raise UserError(problems)
@@ -114,7 +116,8 @@ def _recording_sha256(bulletin_id: str, path: Path) -> str:
     try:
         return sha256_file(path)
     except OSError as exc:
-        raise UserError(f"{bulletin_id}: recording {path} cannot be read ({exc.strerror or exc})") from None
+        raise UserError(coded(f"{bulletin_id}: recording {path} cannot be read ({exc.strerror or exc})",
+                              "recording.unreadable", name=Path(path).name)) from None
 
 
 def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None], settings: Settings, jingle_id: str,
@@ -186,7 +189,7 @@ def build_segments(
         try:
             prepared[bid] = prepare_recording(path, sr, settings.audio.loudness_lufs, sha256=sha)
         except UserError as exc:
-            raise UserError([f"{bid}: {p}" for p in exc.problems]) from None
+            raise UserError([replace(p, message=f"{bid}: {p.message}") for p in exc.details]) from None
     for bid, (path, _) in recorded.items():
         kept, _ = store_recording(path, settings.recordings_dir)  # the build's own copy, by hash: what aired stays findable
         prepared[bid] = (prepared[bid][0], replace(prepared[bid][1], stored=kept))
@@ -373,8 +376,8 @@ def _recordings(bulletins: list[Bulletin], settings: Settings) -> dict[str, Path
             continue
         why = recording_problem(b.recording_file, settings.recordings_dir)
         if why:
-            problems.append(b.problem(("recording",), why, hint=f"attach one with `broadcast record FILE --bulletin {b.id}`"
-                                                               ", or remove the line"))
+            problems.append(b.problem(("recording",), why.message, hint=f"attach one with `broadcast record FILE --bulletin {b.id}`"
+                                                                       ", or remove the line", code=why.code))
         else:
             found[b.id] = b.recording_file
     if problems:

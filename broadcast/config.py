@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,7 +14,7 @@ from broadcast.asrun.settings import LogSettings
 from broadcast.errors import UserError
 from broadcast.problems import Loc, Problem, did_you_mean, field_path
 from broadcast.speech.engines import engine_names
-from broadcast.yamlio import YamlDoc, check, load_yaml
+from broadcast.yamlio import YamlDoc, check, invalid, load_yaml
 
 SETTINGS_ENV = "BROADCAST_SETTINGS"
 SETTINGS_FILE = "station.yaml"
@@ -36,7 +37,8 @@ class Station(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone '{value}' (use an IANA name such as Asia/Ho_Chi_Minh)") from None
+            raise invalid("settings.timezone", "unknown timezone '{value}' (use an IANA name such as Asia/Ho_Chi_Minh)",
+                          value=value) from None
         return value
 
     @property
@@ -100,7 +102,8 @@ class BulletinLength(_Section):
     @model_validator(mode="after")
     def _ordered(self):
         if self.warn_minutes > self.max_minutes:
-            raise ValueError(f"warn_minutes ({self.warn_minutes:g}) is above max_minutes ({self.max_minutes:g})")
+            raise invalid("settings.length_order", "warn_minutes ({warn}) is above max_minutes ({max})",
+                          warn=f"{self.warn_minutes:g}", max=f"{self.max_minutes:g}")
         return self
 
 
@@ -144,11 +147,12 @@ class Settings(_Section):
     def resolve(self, path: Path) -> Path:
         return _resolve(self.base_dir, path)
 
-    def problem(self, loc: Loc, message: str, *, hint: str = "") -> Problem:
+    def problem(self, loc: Loc, message: str, *, hint: str = "", code: str = "",
+                params: Mapping[str, object] | None = None) -> Problem:
         """A problem with a setting found after loading (a jingle that cannot be decoded), at its line."""
         if self._doc is not None:
-            return self._doc.problem(loc, message, hint=hint)
-        return Problem(message, path=field_path(loc), hint=hint)
+            return self._doc.problem(loc, message, hint=hint, code=code, params=params)
+        return Problem(message, path=field_path(loc), hint=hint, code=code, params=params or {})
 
     @property
     def audio_out(self) -> Path:
@@ -189,7 +193,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
     if explicit:
         file = Path(explicit)
         if not file.exists():
-            raise UserError(Problem("settings file not found", str(file)))
+            raise UserError(Problem("settings file not found", str(file), code="file.missing"))
     else:
         file = Path.cwd() / SETTINGS_FILE
         if not file.exists():
@@ -227,9 +231,11 @@ def _check_references(doc: YamlDoc, base_dir: Path) -> list[Problem]:
         if isinstance(name, str) and name not in known:
             loc = ("speech", "engine") if i == 0 else ("speech", "fallback", i - 1)
             problems.append(doc.problem(loc, f"unknown speech engine '{name}'",
-                                        hint=did_you_mean(name, known, f"available: {', '.join(known)}")))
+                                        hint=did_you_mean(name, known, f"available: {', '.join(known)}"),
+                                        code="settings.engine", params={"engine": name}))
     for loc, value in ((("speech", "lexicon"), speech.get("lexicon")), (("audio", "jingle"), audio.get("jingle"))):
         path = _resolve(base_dir, value) if isinstance(value, str) else None
         if path is not None and not path.is_file():
-            problems.append(doc.problem(loc, f"file not found: {path} (create it, or remove the key)"))
+            problems.append(doc.problem(loc, f"file not found: {path} (create it, or remove the key)",
+                                        code="settings.file_missing", params={"file": path.name}))
     return problems

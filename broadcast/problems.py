@@ -2,13 +2,18 @@
 
 A terminal prints a problem as one line (`FILE:LINE: field: message; hint`); a form places it next to
 its field by `path` (`data.lines[1].number`, `sessions[sáng].time`) without parsing that line.
+
+`message` and `hint` are the CLI's English. A problem a person may meet in the web console also says
+what kind it is, `code` (e.g. `schedule.overlap`), with the values its message names, `params`: the
+console words it in Vietnamese from those (broadcast.problems_vi), never by parsing the English.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 Loc = tuple[str | int, ...]  # a key path inside a YAML document: ("data", "lines", 1, "number")
@@ -25,6 +30,8 @@ class Problem:
     path: str = ""
     hint: str = ""  # how to fix it, e.g. "did you mean 'title'?"
     show_path: bool = True  # False when the message already names its field: the printed line does not repeat it
+    code: str = ""  # what kind of problem, for wording it in another language ("" : the message is all there is)
+    params: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)  # the values it names
 
     @property
     def where(self) -> str:
@@ -49,7 +56,7 @@ class Locator(Protocol):
     """Something that knows where its keys are (a parsed YAML file, a loaded bulletin)."""
 
     def problem(self, loc: Loc, message: str, *, hint: str = "", path: str | None = None,
-                show_path: bool = True) -> Problem:
+                show_path: bool = True, code: str = "", params: Mapping[str, object] | None = None) -> Problem:
         """A problem at the key `loc` (or at its nearest parent that has a place)."""
         ...
 
@@ -57,6 +64,11 @@ class Locator(Protocol):
 def as_problem(problem: str | Problem) -> Problem:
     """Plain text (a message that carries its own place, if any) as a Problem."""
     return problem if isinstance(problem, Problem) else Problem(str(problem))
+
+
+def coded(message: str, code: str, hint: str = "", **params: object) -> Problem:
+    """A problem with no place in a file (the place, if any, is in `message`), of kind `code`."""
+    return Problem(message, hint=hint, code=code, params=params)
 
 
 def field_path(loc: Loc) -> str:

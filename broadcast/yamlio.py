@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from broadcast.errors import UserError
 from broadcast.problems import Loc, Problem, did_you_mean, field_path, in_line_order
@@ -47,22 +48,22 @@ class YamlDoc:
         return f"{self.path}:{line}" if line else str(self.path)
 
     def problem(self, loc: Loc, message: str, *, hint: str = "", path: str | None = None,
-                show_path: bool = True) -> Problem:
+                show_path: bool = True, code: str = "", params: Mapping[str, object] | None = None) -> Problem:
         """A problem at key `loc`; `path` defaults to the key's field path (`data.lines[1].number`)."""
         known = self._known(loc)
         return Problem(message, str(self.path), self.lines.get(known) if known is not None else None,
                        self.columns.get(known) if known is not None else None,
-                       field_path(loc) if path is None else path, hint, show_path)
+                       field_path(loc) if path is None else path, hint, show_path, code, params or {})
 
-    def file_problem(self, message: str, line: int | None = None) -> Problem:
+    def file_problem(self, message: str, line: int | None = None, code: str = "") -> Problem:
         """A problem of the whole file (empty, not a mapping), not of one key."""
-        return Problem(message, str(self.path), line)
+        return Problem(message, str(self.path), line, code=code)
 
     def duplicate_problems(self, label: Callable[[Loc], str] = field_path) -> list[Problem]:
         """Each key given twice, naming both lines; `label` names the key as the file's loader does."""
         return [self.problem(loc, f"given twice (lines {first} and {self.lines[loc]}); YAML would keep only the "
                                   f"second and drop the first without a word", hint="delete one, or merge them",
-                             path=label(loc))
+                             path=label(loc), code="yaml.duplicate_key", params={"first": first, "second": self.lines[loc]})
                 for loc, first in self.duplicates]
 
     def in_order(self, problems: Iterable[str | Problem]) -> list[Problem]:
@@ -155,9 +156,10 @@ def _parse_yaml(text: str, path: Path) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise UserError(Problem(f"malformed YAML: {exc.problem or exc}", str(path),
-                                mark.line + 1 if mark else None, mark.column + 1 if mark else None)) from None
+                                mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                                code="yaml.malformed")) from None
     except yaml.YAMLError as exc:
-        raise UserError(Problem(f"malformed YAML: {exc}", str(path))) from None
+        raise UserError(Problem(f"malformed YAML: {exc}", str(path), code="yaml.malformed")) from None
     doc = YamlDoc(path=path, data=data)
     if node is not None:
         _index(node, (), doc)
@@ -168,13 +170,20 @@ def load_yaml(path: Path) -> YamlDoc:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(Problem("file not found", str(path))) from None
+        raise UserError(Problem("file not found", str(path), code="file.missing")) from None
     except UnicodeDecodeError as exc:
         raise UserError(Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", str(path),
-                                hint="save it as UTF-8")) from None
+                                hint="save it as UTF-8", code="file.not_utf8")) from None
     except OSError as exc:
-        raise UserError(Problem(f"cannot read: {exc.strerror}", str(path))) from None
+        raise UserError(Problem(f"cannot read: {exc.strerror}", str(path), code="file.unreadable",
+                                params={"reason": str(exc.strerror)})) from None
     return parse_yaml(text, Path(path))
+
+
+def invalid(code: str, message: str, **params: object) -> PydanticCustomError:
+    """What a model's validator raises: the CLI's English `message` ({name} filled from `params`), with the
+    code and values the console words in Vietnamese (broadcast.problems_vi)."""
+    return PydanticCustomError(code, message, {k: _plain(v) for k, v in params.items()})
 
 
 def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
@@ -202,26 +211,39 @@ def describe_errors(doc: YamlDoc, exc: ValidationError, model: type[BaseModel],
     for err in exc.errors():
         loc = tuple(err["loc"])
         msg, hint = err["msg"].removeprefix("Value error, "), ""  # our validators' own words need no pydantic prefix
+        # Our validators raise PydanticCustomError with a code of ours ("bulletin.air_order"); pydantic's own
+        # errors are "schema.<its type>". The values go along for the console's wording (problems_vi).
+        code = err["type"] if "." in err["type"] else f"schema.{err['type']}"
+        params = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
+        if not isinstance(err.get("input"), (dict, list)):
+            params.setdefault("input", _plain(err.get("input")))
         if err["type"] == "extra_forbidden":
             owner = _model_at(model, loc)
             known = list(owner.model_fields) if owner else []
             msg, hint = "unknown key", did_you_mean(loc[-1], known, f"known keys: {', '.join(known)}" if known else "")
+            params["key"] = str(loc[-1])
         elif err["type"] == "missing":
             msg = "required key is missing"
+            params["key"] = str(loc[-1]) if loc else ""
         elif err["type"].startswith("date"):
             msg = f"{msg}: {err.get('input')!r} (write dates as YYYY-MM-DD, e.g. 2024-05-06)"
-        problems.append(doc.problem(loc, msg, hint=hint, path=label(loc) or "(top level)"))
+        problems.append(doc.problem(loc, msg, hint=hint, path=label(loc) or "(top level)", code=code, params=params))
     return problems
+
+
+def _plain(value: Any) -> object:
+    """A value as problem params hold them (plain JSON: text, numbers, booleans, None)."""
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
 def check(doc: YamlDoc, model: type[BaseModel], context: dict | None = None,
           label: Callable[[Loc], str] = field_path) -> tuple[Any, list[Problem]]:
     """(the validated model or None, every problem): the schema's problems and the parse's (a key twice)."""
     if doc.data is None and model.model_fields and any(f.is_required() for f in model.model_fields.values()):
-        return None, [doc.file_problem("the file is empty")]
+        return None, [doc.file_problem("the file is empty", code="yaml.empty")]
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        return None, [doc.file_problem("expected a mapping of keys to values at the top level", 1)]
+        return None, [doc.file_problem("expected a mapping of keys to values at the top level", 1, code="yaml.not_mapping")]
     problems = doc.duplicate_problems(label)
     try:
         result = model.model_validate(data, context=context)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from broadcast.app import approval
+from broadcast.app.bulletins import find_bulletin
 from broadcast.desk import audit
 from broadcast.desk.approval import ContentChanged, State
 from broadcast.errors import UserError
@@ -51,7 +52,7 @@ def test_an_edit_after_approval_sends_it_back(approving, tmp_path):
     assert done.status.state is State.approved
     file = tmp_path / "bulletins" / "2024-03-duong-day-nong.yaml"
     file.write_text(file.read_text(encoding="utf-8").replace("1800 1567", "1800 1568"), encoding="utf-8")
-    b = approval.find_bulletin(approving, "duong-day-nong-2024")
+    b = find_bulletin(approving, "duong-day-nong-2024")
     state = approval.state_of(approving, b)
     assert state.status.state is State.pending and state.status.changed_since
     assert "chờ duyệt lại" in state.status.label
@@ -61,7 +62,7 @@ def test_an_edit_after_approval_sends_it_back(approving, tmp_path):
 
 
 def test_approval_refuses_content_the_approver_did_not_see(approving, tmp_path):
-    seen = approval.state_of(approving, approval.find_bulletin(approving, "duong-day-nong-2024")).content_hash
+    seen = approval.state_of(approving, find_bulletin(approving, "duong-day-nong-2024")).content_hash
     file = tmp_path / "bulletins" / "2024-03-duong-day-nong.yaml"
     file.write_text(file.read_text(encoding="utf-8") + "\n# sửa\n", encoding="utf-8")
     with pytest.raises(ContentChanged):
@@ -170,7 +171,7 @@ def test_approved_content_on_air_since_its_approval_is_aired(approving):
                            priority="normal", outcome=Outcome.played)
     with open_log(approving) as log:
         log.append(template)  # aired before this approval: not what was approved
-    b = approval.find_bulletin(approving, "duong-day-nong-2024")
+    b = find_bulletin(approving, "duong-day-nong-2024")
     assert approval.state_of(approving, b).status.aired is None
     later = approved_at + timedelta(minutes=5)
     with open_log(approving) as log:

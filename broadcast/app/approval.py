@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from broadcast.content.bulletin import Bulletin, load_each
+from broadcast.app.bulletins import find_bulletin
+from broadcast.content.bulletin import Bulletin
 from broadcast.asrun import log_path, open_log
 from broadcast.config import Settings
 from broadcast.desk import audit
@@ -20,7 +21,7 @@ from broadcast.desk.store import utc_now
 from broadcast.errors import UserError
 
 __all__ = ["ContentChanged", "State", "Status", "BulletinState", "bulletin_states", "submit", "approve",
-           "return_to_editor", "history", "find_bulletin"]
+           "return_to_editor", "history"]
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,6 @@ class BulletinState:
     bulletin: Bulletin
     status: Status
     content_hash: str
-
-
-def find_bulletin(settings: Settings, bulletin_id: str) -> Bulletin:
-    """The bulletin with this id in the station's folder (UserError naming the problem if none loads)."""
-    bulletins, problems = load_each([settings.bulletins_dir])
-    for b in bulletins:
-        if b.id == bulletin_id:
-            return b
-    mine = [p for p in problems if bulletin_id in p]
-    raise UserError(mine or f"Không có bản tin '{bulletin_id}' trong thư mục {settings.bulletins_dir}.")
 
 
 def bulletin_states(settings: Settings, bulletins: list[Bulletin]) -> dict[str, BulletinState]:

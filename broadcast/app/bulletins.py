@@ -16,7 +16,7 @@ from broadcast.content.length import FIX, SpokenLength, item_seconds
 from broadcast.content.render import render_programme
 from broadcast.content.template import TemplateSpec, skeleton, templates
 from broadcast.errors import UserError
-from broadcast.problems import Problem
+from broadcast.problems import Problem, did_you_mean
 from broadcast.speech.normalise import suggestion, unspeakable
 from broadcast.speech.synth import Speaker
 
@@ -36,7 +36,7 @@ def write_new_bulletin(template: str, settings: Settings, out: Path) -> Path:
     text = new_bulletin(template, settings)
     out = Path(out)
     if out.exists():
-        raise UserError(Problem("already exists; choose another name or delete it first", str(out)))
+        raise UserError(Problem("already exists; choose another name or delete it first", str(out), code="file.exists"))
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -95,6 +95,30 @@ def load(path: Path, text: str | None = None) -> Bulletin:
     return load_bulletin(path) if text is None else parse_bulletin(text, path)
 
 
+def find_bulletin(settings: Settings, bulletin_id: str) -> Bulletin:
+    """The bulletin with this id in the station's bulletins folder; a broken file of that name says why.
+
+    The file named after the id is read first (the console names new files so); then every file."""
+    folder = settings.bulletins_dir
+    files = bulletin_files([folder]) if folder.is_dir() else []
+    named = [f for f in files if f.stem == bulletin_id]
+    ids, broken = [], []
+    for file in named + [f for f in files if f.stem != bulletin_id]:
+        try:
+            b = load_bulletin(file)
+        except UserError as exc:
+            if file.stem == bulletin_id:
+                broken += exc.details
+            continue
+        if b.id == bulletin_id:
+            return b
+        ids.append(b.id)
+    if broken:
+        raise UserError(broken)
+    raise UserError(Problem(f"no bulletin with id '{bulletin_id}' in {folder}", hint=did_you_mean(bulletin_id, ids),
+                            code="bulletin.not_found", params={"id": bulletin_id}))
+
+
 def _length(bulletin: Bulletin, spoken: list[tuple], settings: Settings, measured_s: float | None = None) -> SpokenLength:
     """The bulletin's spoken length: measured when given, else estimated from its spoken segments."""
     limits = settings.bulletin_length
@@ -107,7 +131,8 @@ def _length(bulletin: Bulletin, spoken: list[tuple], settings: Settings, measure
 
 def _refuse_if_too_long(bulletin: Bulletin, length: SpokenLength) -> None:
     if length.too_long:
-        raise UserError(bulletin.problem(("body",), f"the bulletin {length.describe()}", hint=FIX, show_path=False))
+        raise UserError(bulletin.problem(("body",), f"the bulletin {length.describe()}", hint=FIX, show_path=False,
+                                         code="bulletin.too_long", params=length.params()))
 
 
 def preview(bulletin: Bulletin, settings: Settings) -> Preview:

@@ -82,7 +82,8 @@ def save(settings: Settings, doc: dict, user: str, *, path: Path | None = None) 
         doc = dict(doc, id=doc.get("id") or new_id(settings, doc.get("title", ""), datetime.now(settings.station.tz).date()))
         path = settings.bulletins_dir / f"{doc['id']}.yaml"
         if doc["id"] in taken_ids(settings) or path.exists():
-            raise UserError(Problem(f"id '{doc['id']}' is already used by another bulletin", str(path), path="id"))
+            raise UserError(Problem(f"id '{doc['id']}' is already used by another bulletin", str(path), path="id",
+                                    code="bulletin.id_taken", params={"id": doc["id"]}))
     text = bulletin_yaml(doc)
     problems = app_bulletins.check(path, settings, text)
     if problems:

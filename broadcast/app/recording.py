@@ -25,7 +25,8 @@ from broadcast.build import BuildResult, build_bulletin
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin, parse_bulletin
 from broadcast.errors import UserError
-from broadcast.problems import Problem, did_you_mean
+from broadcast.app.bulletins import find_bulletin
+from broadcast.problems import Problem, coded
 
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 _RECORDING_LINE = re.compile(r"^recording[ \t]*:.*(\n|$)", re.M)
@@ -65,33 +66,13 @@ class RecordedBulletin:
     found: bool
 
 
-def find_bulletin(settings: Settings, bulletin_id: str) -> Bulletin:
-    """The bulletin with this id in the station's bulletins folder; a broken file of that name says why."""
-    files = bulletin_files([settings.bulletins_dir]) if settings.bulletins_dir.is_dir() else []
-    ids, broken = [], []
-    for file in files:
-        try:
-            b = load_bulletin(file)
-        except UserError as exc:
-            if file.stem == bulletin_id:
-                broken += exc.details
-            continue
-        if b.id == bulletin_id:
-            return b
-        ids.append(b.id)
-    if broken:
-        raise UserError(broken)
-    raise UserError(Problem(f"no bulletin with id '{bulletin_id}' in {settings.bulletins_dir}",
-                            hint=did_you_mean(bulletin_id, ids)))
-
-
 def attach_recording(settings: Settings, bulletin_id: str, source: Path, original_name: str | None = None) -> AttachedRecording:
     """Check `source`, keep it by its hash, point the bulletin's `recording:` at the kept copy, build.
 
     Every check comes first: a recording that cannot air well is a UserError and changes nothing."""
     source = Path(source)
     if not source.is_file():
-        raise UserError(f"{source}: no such file")
+        raise UserError(coded(f"{source}: no such file", "file.missing", file=source.name))
     bulletin = find_bulletin(settings, bulletin_id)
     name = original_name or source.name
     _, facts = recording.prepare(source, settings.audio.sample_rate, settings.audio.loudness_lufs, original_name=name)

@@ -147,7 +147,7 @@ def jingle_problems(settings: Settings) -> list[Problem]:
     try:
         load_jingle(settings.jingle_file, settings.audio.sample_rate)
     except UserError as exc:
-        return [settings.problem(("audio", "jingle"), message) for message in exc.problems]
+        return [settings.problem(("audio", "jingle"), p.message, code=p.code, params=p.params) for p in exc.details]
     return []
 
 

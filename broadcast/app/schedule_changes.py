@@ -5,7 +5,7 @@ before it is written, then the running service asked to reload it."""
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from pathlib import Path
 
@@ -61,7 +61,8 @@ def _write(settings: Settings, text: str) -> None:
         try:
             load_schedule(trial)
         except UserError as exc:
-            raise UserError([p.replace(str(trial), str(file)) for p in exc.problems]) from None
+            raise UserError([replace(p, message=p.message.replace(str(trial), str(file)),
+                                     file=p.file and p.file.replace(str(trial), str(file))) for p in exc.details]) from None
     atomic_write(file, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 

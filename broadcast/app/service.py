@@ -78,12 +78,22 @@ def start_service(settings: Settings, *, settings_file: Path | str | None = None
 
 
 @dataclass(frozen=True)
+class ZoneReach:
+    """Whether a zone's sink answers now (`reachable` None: this service does not say)."""
+
+    zone: str
+    kind: str  # device | icecast | file | ... (its sink label's prefix)
+    reachable: bool | None
+    detail: str = ""  # the probe's own words (technical), when it cannot be reached
+
+
+@dataclass(frozen=True)
 class ServiceStatus:
     """What the running service says about itself (the control socket's status reply, typed), or why it
     cannot be asked (`running` False, `error` in Vietnamese for the console)."""
 
     running: bool
-    state: str = "stopped"  # idle | playing | stopping | stopped
+    state: str = "stopped"  # idle | playing | stopping | stopped (why, when not running: `stopped`)
     on_air: dict | None = None  # {"session", "slot", "zones", "since"}
     next: list[dict] = field(default_factory=list)  # {"slot", "session", "job"}
     zones: dict[str, str] = field(default_factory=dict)  # zone -> its sink's label
@@ -93,21 +103,38 @@ class ServiceStatus:
     sinks: dict[str, dict] = field(default_factory=dict)  # sink label -> {"reachable", "detail"}
     alerts: list[str] = field(default_factory=list)  # what needs a person now
     now: str = ""
+    stopped: str = ""  # when not running: "no-socket" (not started) or "silent" (a socket nobody answers)
 
     @property
     def since(self) -> datetime | None:
         return datetime.fromisoformat(self.on_air["since"]) if self.on_air and self.on_air.get("since") else None
+
+    @property
+    def reach(self) -> list[ZoneReach]:
+        """Each zone the service plays to, with whether its sink can be reached now."""
+        out = []
+        for zone, label in self.zones.items():
+            probe = self.sinks.get(label)
+            out.append(ZoneReach(zone, label.split(":", 1)[0], None if probe is None else bool(probe.get("reachable")),
+                                 "" if probe is None else str(probe.get("detail") or "")))
+        return out
+
+    @property
+    def log_waiting(self) -> bool:
+        """Rows the as-run log refused wait in the service's spool (a full disk, a read-only data folder)."""
+        return bool(self.log) and self.log.get("ok") is False
 
 
 def service_status(settings: Settings, timeout: float = 3.0) -> ServiceStatus:
     """What `broadcast run` says of itself, or why it cannot be asked (not running, stale socket)."""
     sock = settings.data_dir / SOCKET_NAME
     if not sock.exists():
-        return ServiceStatus(False, error="Dịch vụ phát sóng chưa chạy (broadcast run / systemctl start broadcast).")
+        return ServiceStatus(False, error="Dịch vụ phát sóng chưa chạy (broadcast run / systemctl start broadcast).",
+                             stopped="no-socket")
     try:
         reply = request(sock, {"cmd": "status"}, timeout=timeout)
     except (OSError, ValueError) as exc:
-        return ServiceStatus(False, error=f"Không liên lạc được với dịch vụ phát sóng ({exc}).")
+        return ServiceStatus(False, error=f"Không liên lạc được với dịch vụ phát sóng ({exc}).", stopped="silent")
     if not reply.get("ok"):
         return ServiceStatus(False, error=str(reply.get("error", "")))
     s = reply["status"]

@@ -34,6 +34,7 @@ from broadcast.asrun.record import Outcome
 from broadcast.asrun.store import ChainStore, Head, IssuedHead
 from broadcast.atomic import staged
 from broadcast.errors import UserError
+from broadcast.problems import coded
 
 FORMAT_VERSION = 1
 DEFAULT_FILENAME = "asrun.sqlite"
@@ -90,7 +91,8 @@ class DamagedLog(UserError):
 
     def __init__(self, path: Path, detail: str) -> None:
         self.detail = detail
-        super().__init__(f"{path}: the as-run log is damaged and cannot be read ({detail})")
+        super().__init__(coded(f"{path}: the as-run log is damaged and cannot be read ({detail})", "log.damaged",
+                               detail=detail))
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -141,7 +143,7 @@ class SqliteStore(ChainStore):
         try:
             if readonly:
                 if not self.path.is_file():
-                    raise UserError(f"{self.path}: no as-run log here")
+                    raise UserError(coded(f"{self.path}: no as-run log here", "log.missing"))
                 problem = _header_problem(self.path)
                 if problem:
                     raise DamagedLog(self.path, problem)
@@ -160,13 +162,15 @@ class SqliteStore(ChainStore):
             if not readonly:
                 self._keep_stale_witness()
         except sqlite3.OperationalError as exc:  # cannot open or write here (permissions, read-only, full, locked)
-            raise UserError(f"{self.path}: cannot open the as-run log ({exc}{_folder_trouble(self.path.parent)})") from None
+            raise UserError(coded(f"{self.path}: cannot open the as-run log ({exc}{_folder_trouble(self.path.parent)})",
+                                  "log.unopenable", detail=str(exc))) from None
         except sqlite3.DatabaseError as exc:
             if readonly or _header_problem(self.path) is None:
                 raise DamagedLog(self.path, str(exc)) from None
-            raise UserError(f"{self.path}: cannot open the as-run log ({exc})") from None
+            raise UserError(coded(f"{self.path}: cannot open the as-run log ({exc})", "log.unopenable", detail=str(exc))) from None
         except OSError as exc:
-            raise UserError(f"{self.path}: cannot open the as-run log ({exc.strerror or exc})") from None
+            raise UserError(coded(f"{self.path}: cannot open the as-run log ({exc.strerror or exc})", "log.unopenable",
+                                  detail=str(exc.strerror or exc))) from None
 
     def _create_schema(self) -> None:
         with self._lock:

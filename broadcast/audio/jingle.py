@@ -9,6 +9,7 @@ import numpy as np
 from broadcast.audio.ffmpeg import DecodeError, decode
 from broadcast.digest import sha256_file
 from broadcast.errors import UserError
+from broadcast.problems import coded
 
 # A rising major arpeggio then a held chord; all energy above 250 Hz, where loudspeaker horns work.
 _NOTES_HZ = (523.25, 659.25, 783.99, 1046.50)
@@ -47,12 +48,14 @@ def load_jingle(path: Path | None, sample_rate: int) -> tuple[np.ndarray, np.nda
     if path is None:
         return generated_jingle(sample_rate), generated_jingle(sample_rate, descending=True), GENERATED_ID
     if not path.is_file():
-        raise UserError(f"{path}: jingle file not found (set audio.jingle in the station settings, or remove it to use the built-in chime)")
+        raise UserError(coded(f"{path}: jingle file not found (set audio.jingle in the station settings, or remove it to use "
+                              "the built-in chime)", "jingle.missing", file=path.name))
     try:
         samples = decode(path, sample_rate)
     except DecodeError as exc:
-        raise UserError(f"{path}: jingle cannot be decoded ({exc}); use a WAV or MP3 file") from None
+        raise UserError(coded(f"{path}: jingle cannot be decoded ({exc}); use a WAV or MP3 file", "jingle.undecodable",
+                              file=path.name)) from None
     if float(np.max(np.abs(samples))) < 1e-3:
-        raise UserError(f"{path}: jingle is silent")
+        raise UserError(coded(f"{path}: jingle is silent", "jingle.silent", file=path.name))
     identity = sha256_file(path)
     return samples, samples, identity

@@ -33,6 +33,7 @@ from broadcast.audio import loudness
 from broadcast.audio.ffmpeg import ffmpeg_exe
 from broadcast.digest import sha256_file
 from broadcast.errors import UserError
+from broadcast.problems import Problem, coded
 from broadcast.speech.synth import resample
 
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -118,12 +119,13 @@ def store(source: Path, folder: Path, original_name: str | None = None) -> tuple
     try:
         digest = sha256_file(source)
     except OSError as exc:
-        raise UserError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+        raise UserError(coded(f"{source}: cannot be read ({exc.strerror or exc})", "recording.unreadable",
+                              name=source.name)) from None
     folder = Path(folder)
     if folder.is_dir() and source.resolve().parent.parent == folder.resolve() and _SHA.match(source.parent.name):
         if source.parent.name != digest:
-            raise UserError(f"{source}: {recording_problem(source, folder)}; attach the reading again with "
-                            "`broadcast record`")
+            why = recording_problem(source, folder)
+            raise UserError(coded(f"{source}: {why.message}; attach the reading again with `broadcast record`", why.code))
         return source.resolve(), digest
     kept_dir = folder / digest
     earlier = sorted(p for p in kept_dir.iterdir() if p.is_file() and not p.name.startswith(".")) if kept_dir.is_dir() else []
@@ -137,17 +139,17 @@ def store(source: Path, folder: Path, original_name: str | None = None) -> tuple
     return kept, digest
 
 
-def recording_problem(path: Path, folder: Path) -> str | None:
+def recording_problem(path: Path, folder: Path) -> Problem | None:
     """Why the recording at `path` cannot be used as it is named (missing; kept in `folder` but changed
     since), or None."""
     path = Path(path)
     if not path.is_file():
-        return f"recording not found: {path}"
+        return coded(f"recording not found: {path}", "recording.missing")
     folder = Path(folder)
     if folder.is_dir() and path.resolve().parent.parent == folder.resolve() and _SHA.match(path.parent.name):
         if sha256_file(path) != path.parent.name:
-            return (f"the kept recording {path} was changed after it was kept (its content no longer matches its "
-                    "folder's sha256)")
+            return coded(f"the kept recording {path} was changed after it was kept (its content no longer matches its "
+                         "folder's sha256)", "recording.changed")
     return None
 
 
@@ -159,31 +161,34 @@ def prepare(path: Path, sample_rate: int, target_lufs: float, *, original_name: 
     path = Path(path)
     name = original_name or path.name
 
-    def refuse(message: str) -> UserError:
-        return UserError(f"{name}: {message}")
+    def refuse(message: str, code: str, **params: object) -> UserError:
+        return UserError(coded(f"{name}: {message}", code, name=name, **params))
 
     frames, source = _decode_native(path, refuse)
     clipped = float(np.mean(np.abs(frames) >= CLIP_LEVEL))
     if clipped > CLIPPED_SHARE:
         raise refuse(f"the recording is clipped ({clipped:.1%} of samples at full scale, at most {CLIPPED_SHARE:.1%}): "
-                     "record again with the microphone further away or the input level lower")
+                     "record again with the microphone further away or the input level lower", "recording.clipped",
+                     share=f"{clipped:.1%}".replace(".", ","))
     peak = float(np.max(np.abs(frames)))
     mono = resample(frames.mean(axis=1), source.sample_rate, sample_rate)
     if mono.size < loudness.MIN_MEASURABLE_S * sample_rate:
-        raise refuse(f"the recording is empty or shorter than {loudness.MIN_MEASURABLE_S:g} s")
+        raise refuse(f"the recording is empty or shorter than {loudness.MIN_MEASURABLE_S:g} s", "recording.empty",
+                     seconds=loudness.MIN_MEASURABLE_S)
     dc = float(np.mean(mono, dtype=np.float64))
     x = high_pass(mono - np.float32(dc), sample_rate)  # rumble and what is left of the DC
     levels = frame_levels(x, sample_rate)
     top = float(levels.max())
     if top < SILENT_DBFS:
         raise refuse(f"the recording is silent (its loudest moment is {top:.0f} dBFS): check that the microphone "
-                     "was on and not muted")
+                     "was on and not muted", "recording.silent")
     noise: float | None = float(np.percentile(levels, 10))
     if top - noise < SPEECH_ABOVE_NOISE_DB:
         noise = None  # no quiet stretch at all (a reading without pauses): its noise cannot be measured
     sound = levels >= max(-math.inf if noise is None else noise + SPEECH_ABOVE_NOISE_DB, top - SPEECH_BELOW_TOP_DB)
     if sound.sum() * FRAME_S < MIN_SPEECH_S:
-        raise refuse(f"the recording has no speech: nothing stands above its background noise for {MIN_SPEECH_S:g} s")
+        raise refuse(f"the recording has no speech: nothing stands above its background noise for {MIN_SPEECH_S:g} s",
+                     "recording.no_speech")
     frame = int(round(FRAME_S * sample_rate))
     # A click (a codec's start, a touch of the microphone) is shorter than any sound of speech: it does
     # not end the silence at either end.
@@ -200,7 +205,7 @@ def prepare(path: Path, sample_rate: int, target_lufs: float, *, original_name: 
         noisy = f" and its background noise to {raised:.0f} dBFS" if math.isfinite(raised) else ""
         raise refuse(f"the recording is too quiet ({lufs:.0f} LUFS): raising it {gain:.0f} dB to {target_lufs:g} LUFS "
                      f"(at most {MAX_GAIN_DB:g} dB) would raise the room's noise too{noisy}; record closer to the "
-                     "microphone or with more input gain")
+                     "microphone or with more input gain", "recording.too_quiet", gain=f"{gain:.0f}")
     gate_db = 0.0
     if raised > GATE_FROM_DBFS:
         x, gate_db = noise_gate(x, sample_rate, noise)
@@ -222,28 +227,29 @@ def _decode_native(path: Path, refuse) -> tuple[np.ndarray, SourceFormat]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise refuse(f"cannot be read ({exc.strerror or exc})") from None
+        raise refuse(f"cannot be read ({exc.strerror or exc})", "recording.unreadable") from None
     if size == 0:
-        raise refuse("the recording is empty (the file has 0 bytes)")
+        raise refuse("the recording is empty (the file has 0 bytes)", "recording.empty", seconds=loudness.MIN_MEASURABLE_S)
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:a:0", "-f", "f32le",
            "-c:a", "pcm_f32le", "pipe:1"]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     log = proc.stderr.decode("utf-8", "replace")
     streams = _STREAM.findall(log)  # the input's stream, then the output's (when ffmpeg got that far)
     if proc.returncode != 0 or not streams:
-        raise refuse(_decode_failure(log, streams))
+        raise refuse(_decode_failure(log, streams), "recording.not_audio")
     codec, rate, layout = streams[0][0], int(streams[-1][1]), streams[-1][2].strip()
     channels = _channel_count(layout)
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
         raise refuse(f"the recording's sample rate ({rate} Hz) is unusable (speech needs {MIN_RATE_HZ}-{MAX_RATE_HZ} Hz); "
-                     "export it again as WAV or MP3 at 44100 or 48000 Hz")
+                     "export it again as WAV or MP3 at 44100 or 48000 Hz", "recording.rate", rate=rate)
     if channels is None or not 1 <= channels <= MAX_CHANNELS:
         raise refuse(f"the recording's channel layout ({layout}) is unusable (at most {MAX_CHANNELS} channels); "
-                     "export it again as mono or stereo")
+                     "export it again as mono or stereo", "recording.channels", layout=layout)
     raw = np.frombuffer(proc.stdout, dtype="<f4")
     frames = raw[: raw.size - raw.size % channels].reshape(-1, channels)
     if frames.shape[0] == 0:
-        raise refuse(f"the recording is empty or shorter than {loudness.MIN_MEASURABLE_S:g} s (no samples)")
+        raise refuse(f"the recording is empty or shorter than {loudness.MIN_MEASURABLE_S:g} s (no samples)",
+                     "recording.empty", seconds=loudness.MIN_MEASURABLE_S)
     return frames, SourceFormat(codec, rate, channels, round(frames.shape[0] / rate, 3))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -13,7 +14,7 @@ from broadcast.content.template import check_fields, get_template
 from broadcast.errors import UserError
 from broadcast.problems import Loc, Problem, field_path
 from broadcast.topics import TOPICS, Priority
-from broadcast.yamlio import YamlDoc, check, load_yaml, parse_yaml
+from broadcast.yamlio import YamlDoc, check, invalid, load_yaml, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
@@ -29,7 +30,7 @@ class AirWindow(BaseModel):
     @model_validator(mode="after")
     def _ordered(self):
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
+            raise invalid("bulletin.air_order", "'to' ({end}) is before 'from' ({start})", end=self.end, start=self.start)
         return self
 
     def covers(self, day: date) -> bool:
@@ -64,14 +65,15 @@ class Bulletin(BaseModel):
     @classmethod
     def _id_shape(cls, value: str) -> str:
         if not ID_PATTERN.match(value):
-            raise ValueError("use lower-case letters, digits, '-', '_' or '.' (it names the audio files), e.g. 'hotline-2024-05'")
+            raise invalid("bulletin.id_shape", "use lower-case letters, digits, '-', '_' or '.' (it names the audio files), "
+                                               "e.g. 'hotline-2024-05'", id=value)
         return value
 
     @field_validator("topic")
     @classmethod
     def _known_topic(cls, value: str) -> str:
         if value not in TOPICS:
-            raise ValueError(f"unknown topic '{value}'; use one of: {', '.join(TOPICS)}")
+            raise invalid("bulletin.topic", "unknown topic '{topic}'; use one of: {known}", topic=value, known=", ".join(TOPICS))
         return value
 
     @field_validator("body")
@@ -83,12 +85,12 @@ class Bulletin(BaseModel):
         return self.air is None or self.air.covers(day)
 
     def problem(self, loc: Loc, message: str, *, hint: str = "", path: str | None = None,
-                show_path: bool = True) -> Problem:
+                show_path: bool = True, code: str = "", params: Mapping[str, object] | None = None) -> Problem:
         """A problem at key `loc` of the bulletin, with its file and line when it was read from a file."""
         if self._doc is not None:
-            return self._doc.problem(loc, message, hint=hint, path=path, show_path=show_path)
+            return self._doc.problem(loc, message, hint=hint, path=path, show_path=show_path, code=code, params=params)
         return Problem(message, str(self.source or self.id), path=field_path(loc) if path is None else path,
-                       hint=hint, show_path=show_path)
+                       hint=hint, show_path=show_path, code=code, params=params or {})
 
 
 def load_bulletin(path: Path) -> Bulletin:
@@ -135,7 +137,7 @@ def bulletin_files(paths: list[Path]) -> list[Path]:
         elif path.exists():
             files.append(path)
         else:
-            raise UserError(Problem("no such file or folder", str(path)))
+            raise UserError(Problem("no such file or folder", str(path), code="file.missing"))
     return files
 
 
@@ -150,7 +152,7 @@ def load_each(paths: list[Path]) -> tuple[list[Bulletin], list[Problem]]:
             continue
         if b.id in seen:
             problems.append(b.problem(("id",), f"id '{b.id}' is already used by {seen[b.id]}; ids must be unique",
-                                      show_path=False))
+                                      show_path=False, code="bulletin.id_taken", params={"id": b.id}))
             continue
         seen[b.id] = file
         bulletins.append(b)

@@ -63,6 +63,12 @@ class SpokenLength:
     def long(self) -> bool:
         return self.seconds > self.warn_minutes * 60
 
+    def params(self) -> dict:
+        """The values a problem about this length names (for the console's wording)."""
+        whole = int(round(self.seconds))
+        spoken = f"{whole // 60} phút {whole % 60:02d} giây" if whole >= 60 else f"{whole} giây"
+        return {"length": spoken, "measured": self.measured, "max": self.max_minutes, "warn": self.warn_minutes}
+
     def describe(self) -> str:
         how = "measured" if self.measured else "estimated"
         if self.too_long:

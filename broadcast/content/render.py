@@ -59,17 +59,18 @@ def _environment() -> SandboxedEnvironment:
 
 def _render(source: str, context: dict[str, Any], where: str) -> str:
     """`source` filled from `context`; a failure is a problem of `where` (the bulletin's file, a setting)."""
-    def fail(message: str, path: str = "") -> UserError:
-        return UserError(Problem(message, where, path=path, show_path=False))
+    def fail(message: str, path: str = "", code: str = "render.failed", **params) -> UserError:
+        return UserError(Problem(message, where, path=path, show_path=False, code=code, params=params))
 
     try:
         return _environment().from_string(source).render(**context)
     except jinja2.UndefinedError as exc:
         name = re.search(r"'([^']+)' is undefined", str(exc)) or re.search(r"has no attribute '([^']+)'", str(exc))
         what = f"data key '{name.group(1)}'" if name else str(exc)
-        raise fail(f"the text needs {what}: add it under data:", f"data.{name.group(1)}" if name else "data") from None
+        raise fail(f"the text needs {what}: add it under data:", f"data.{name.group(1)}" if name else "data",
+                   "render.undefined", key=name.group(1) if name else "") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise fail(f"template syntax error at line {exc.lineno}: {exc.message}") from None
+        raise fail(f"template syntax error at line {exc.lineno}: {exc.message}", code="render.syntax", line=exc.lineno) from None
     except jinja2.exceptions.SecurityError as exc:
         raise fail(f"not allowed in a template: {exc}") from None
     except (TypeError, ValueError, ZeroDivisionError) as exc:
@@ -116,7 +117,7 @@ def render_bulletin(bulletin: Bulletin, settings: Settings) -> list[Segment]:
     paragraphs = _paragraphs(text)
     if not paragraphs:
         raise UserError(Problem("the bulletin has nothing to say (empty body and template text)", where, path="body",
-                                show_path=False))
+                                show_path=False, code="bulletin.empty"))
     title = _paragraphs(bulletin.title)[0].rstrip(".") + "."
     return [Segment("title", title, bulletin.id)] + [Segment("paragraph", p, bulletin.id) for p in paragraphs]
 

@@ -56,20 +56,22 @@ def get_template(name: str, at: Locator | None = None) -> TemplateSpec:
         return templates()[name]
     except KeyError:
         message, hint = f"unknown template '{name}'", f"available: {', '.join(templates())}"
-        raise UserError(at.problem(("template",), message, hint=hint, show_path=False) if at is not None
-                        else Problem(message, path="template", hint=hint, show_path=False)) from None
+        code, params = "bulletin.template", {"template": name}
+        raise UserError(at.problem(("template",), message, hint=hint, show_path=False, code=code, params=params)
+                        if at is not None else
+                        Problem(message, path="template", hint=hint, show_path=False, code=code, params=params)) from None
 
 
 _COUNT_HINT = "a whole number; YAML reads 1.245 as one point two four five, so write 1245 (or quote it: '1.245')"
 
 
-def _check_field(f: FieldSpec, value: Any) -> tuple[Any, list[tuple[tuple, str]]]:
-    """(value converted for the template, its problems as (key path below the field, message))."""
+def _check_field(f: FieldSpec, value: Any) -> tuple[Any, list[tuple[tuple, str, str, dict]]]:
+    """(value converted for the template, its problems as (key path below the field, message, code, params))."""
     if value is None:
         return None, []
     if f.type == "text":
         if isinstance(value, (list, dict)):
-            return value, [((), "must be text, not a list or mapping")]
+            return value, [((), "must be text, not a list or mapping", "template.text", {})]
         return value, []
     if f.type == "date":
         if isinstance(value, date):
@@ -77,25 +79,27 @@ def _check_field(f: FieldSpec, value: Any) -> tuple[Any, list[tuple[tuple, str]]
         try:
             return date.fromisoformat(str(value).strip()), []
         except ValueError:
-            return value, [((), f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2024-05-06")]
+            return value, [((), f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2024-05-06", "template.date", {"value": str(value)})]
     if f.type == "count":
         if isinstance(value, bool):
-            return value, [((), f"must be {_COUNT_HINT}")]
+            return value, [((), f"must be {_COUNT_HINT}", "template.count", {"value": str(value)})]
         if isinstance(value, str) and re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", value.strip()):
             value = int(value.strip().replace(".", ""))  # Vietnamese digit grouping, quoted
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or value < 0:
-            return value, [((), f"{value!r} is not {_COUNT_HINT}")]
+            return value, [((), f"{value!r} is not {_COUNT_HINT}", "template.count", {"value": str(value)})]
         return value, []
     if f.type == "list":
         if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
-            return value, [((), "must be a list: put each item on its own line starting with '- '")]
+            return value, [((), "must be a list: put each item on its own line starting with '- '", "template.list", {})]
         return value, []
     # entries: a list of mappings that each have f.keys
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        return value, [((), f"must be a list of entries, each with {', '.join(f.keys)} (e.g. '- {{{f.keys[0]}: ..., ...}}')")]
-    return value, [((i, key), f"required key is missing (each entry needs {', '.join(f.keys)})")
+        return value, [((), f"must be a list of entries, each with {', '.join(f.keys)} (e.g. '- {{{f.keys[0]}: ..., ...}}')",
+                        "template.entries", {})]
+    return value, [((i, key), f"required key is missing (each entry needs {', '.join(f.keys)})", "template.entry_missing",
+                    {"row": i + 1, "key": key})
                    for i, entry in enumerate(value) for key in f.keys if entry.get(key) in (None, "")]
 
 
@@ -108,21 +112,25 @@ def check_fields(data: dict, spec: TemplateSpec, at: Locator) -> tuple[dict[str,
     for key in data:
         if key not in spec.fields:
             hint = did_you_mean(key, spec.fields, f"the template's fields are: {', '.join(spec.fields) or 'none'}")
-            problems.append(at.problem(("data", key), f"not a field of template '{spec.name}'", hint=hint))
+            problems.append(at.problem(("data", key), f"not a field of template '{spec.name}'", hint=hint,
+                                       code="template.unknown_field", params={"key": str(key)}))
     for name, f in spec.fields.items():
         if name not in data or data[name] in (None, ""):
             if f.required:
                 problems.append(at.problem(("data",), f"template '{spec.name}' needs data key '{name}' ({f.help})",
-                                           path=f"data.{name}", show_path=False))
+                                           path=f"data.{name}", show_path=False, code="template.missing",
+                                           params={"key": name}))
             converted[name] = None  # optional fields may be left out; the template sees them as empty
             continue
         converted[name], found = _check_field(f, data[name])
-        problems += [at.problem(("data", name, *below), message) for below, message in found]
+        problems += [at.problem(("data", name, *below), message, code=code, params=params)
+                     for below, message, code, params in found]
     for name, f in spec.fields.items():
         limit, value = f.at_most, converted.get(name)
         if limit and isinstance(value, int) and isinstance(converted.get(limit), int) and value > converted[limit]:
             problems.append(at.problem(("data", name), f"data.{name} ({value}) is more than data.{limit} "
-                                                       f"({converted[limit]})", show_path=False))
+                                                       f"({converted[limit]})", show_path=False, code="template.at_most",
+                                       params={"value": value, "limit_key": f"data.{limit}", "limit": converted[limit]}))
     return converted, problems
 
 

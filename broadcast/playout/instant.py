@@ -58,6 +58,7 @@ from broadcast.audio.master import MasterSpec, master, master_quick
 from broadcast.config import Settings
 from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
+from broadcast.problems import coded
 from broadcast.playout import live
 from broadcast.playout.live import DecodeFailed, LiveLevel, LiveResult
 from broadcast.playout.programme import Take
@@ -98,7 +99,7 @@ def prepare(source: Path, settings: Settings, *, quick: bool = False) -> Instant
     try:
         digest = sha256_file(source)
     except OSError as exc:
-        raise UserError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+        raise UserError(coded(f"{source}: cannot be read ({exc.strerror or exc})", "audio.unreadable")) from None
     own = _station_built(source, digest)
     if own is not None:
         return InstantCopy(source, own, made=False, seconds=time.perf_counter() - t0)
@@ -211,7 +212,7 @@ def _level_and_write(source: Path, digest: str, key: str, stem: str, out: Path, 
     try:
         audio = ffmpeg.decode(source, sr)
     except ffmpeg.DecodeError as exc:
-        raise UserError(f"{source}: not an audio file ({str(exc).replace(f'{source}: ', '')})") from None
+        raise UserError(coded(f"{source}: not an audio file ({str(exc).replace(f'{source}: ', '')})", "audio.not_audio")) from None
     before_lufs = loudness.integrated_lufs(audio, sr)
     before_peak = float(np.max(np.abs(audio)))  # the sample peak: a true-peak pass on the original costs seconds
     duration_s = audio.size / sr
@@ -219,12 +220,12 @@ def _level_and_write(source: Path, digest: str, key: str, stem: str, out: Path, 
     quick_gain = None  # the one gain of the quick path, in dB
     aim = target
     if before_peak == 0.0:
-        raise UserError(f"{source}: no sound in it (digital silence)")
+        raise UserError(coded(f"{source}: no sound in it (digital silence)", "audio.silent"))
     if duration_s < loudness.MIN_MEASURABLE_S:
         warnings.append(f"{source.name}: too short to measure its loudness ({duration_s:.2f} s): "
                         f"only limited to {spec.true_peak_dbtp:g} dBTP")
     elif not math.isfinite(before_lufs):
-        raise UserError(f"{source}: no sound in it (silent or far too quiet to air)")
+        raise UserError(coded(f"{source}: no sound in it (silent or far too quiet to air)", "audio.silent"))
     else:
         if target - before_lufs > MAX_GAIN_DB:
             aim = before_lufs + MAX_GAIN_DB
@@ -299,7 +300,7 @@ class LiveCopy:
         """(the kept WAV or None, its manifest); waits for the levelling to finish."""
         result = self.level.join()
         if result is None:
-            raise UserError(f"{self.source}: not an audio file ({self.level.error})")
+            raise UserError(coded(f"{self.source}: not an audio file ({self.level.error})", "audio.not_audio"))
         manifest = self._manifest(result)
         if self.files is None:
             manifest.warnings.append(self.storage_problem or "no copy kept")
@@ -361,7 +362,7 @@ def prepare_emergency(source: Path, settings: Settings) -> InstantCopy | LiveCop
     try:
         digest = sha256_file(source)
     except OSError as exc:
-        raise UserError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+        raise UserError(coded(f"{source}: cannot be read ({exc.strerror or exc})", "audio.unreadable")) from None
     own = _station_built(source, digest)
     if own is not None:
         return InstantCopy(source, own, made=False, seconds=time.perf_counter() - t0)
@@ -382,7 +383,7 @@ def prepare_emergency(source: Path, settings: Settings) -> InstantCopy | LiveCop
                           ceiling_dbtp=spec.true_peak_dbtp, max_gain_db=MAX_GAIN_DB)
         level.wait_started()
     except DecodeFailed as exc:
-        raise UserError(f"{source}: not an audio file ({exc})") from None
+        raise UserError(coded(f"{source}: not an audio file ({exc})", "audio.not_audio")) from None
     return LiveCopy(source, level, files, digest, quick_key, stem, spec, time.perf_counter() - t0, problem)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from broadcast.asrun import open_log
 from broadcast.errors import UserError
+from broadcast.problems import coded
 from broadcast.reports.figures import build_report_data
 from broadcast.reports.model import ReportData, ReportStation
 from broadcast.reports.period import Period, parse_period, period_around
@@ -69,7 +70,10 @@ def load_report_data(
             earlier=earlier,
         )
     if not data.annex:
-        raise UserError(_empty_period_message(period, name, span, tz))
+        raise UserError(coded(_empty_period_message(period, name, span, tz), "report.empty_period", period=period.phrase,
+                              first=period.first.isoformat(), last=period.last.isoformat(),
+                              **({} if span is None else {"log_first": span[0].astimezone(tz).date().isoformat(),
+                                                          "log_last": span[1].astimezone(tz).date().isoformat()})))
     return data
 
 

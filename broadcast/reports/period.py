@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from broadcast.errors import UserError
+from broadcast.problems import coded
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -68,7 +69,7 @@ PERIOD_HELP = "2024 | 2024-H1 | 2024-H2 | 2024-Q3 | 2024-05 | 2024-01-01..2024-0
 def parse_period(text: str) -> Period:
     """Parse a period spelling (see PERIOD_HELP); anything else is a UserError naming the forms."""
     spec = (text or "").strip().upper()
-    bad = UserError(f"unknown period '{text}': use one of {PERIOD_HELP}")
+    bad = UserError(coded(f"unknown period '{text}': use one of {PERIOD_HELP}", "report.period", text=text))
     try:
         if m := re.fullmatch(r"(\d{4})", spec):
             y = int(m[1])
@@ -85,7 +86,7 @@ def parse_period(text: str) -> Period:
         if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", spec):
             first, last = date.fromisoformat(m[1]), date.fromisoformat(m[2])
             if last < first:
-                raise UserError(f"period '{text}' ends before it starts")
+                raise UserError(coded(f"period '{text}' ends before it starts", "report.period", text=text))
             return Period(f"{first}..{last}", "range", first, last)
     except ValueError:
         raise bad from None

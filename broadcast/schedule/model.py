@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from broadcast.yamlio import invalid
+
 # Day names accepted in `days:`: English abbreviations and the Vietnamese ones the editor uses.
 WEEKDAYS: dict[str, int] = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
@@ -28,15 +30,15 @@ def _parse_time(value):
     # YAML 1.1 reads an unquoted 05:30 as the sexagesimal integer 330 (5*60+30): undo that.
     if isinstance(value, int) and not isinstance(value, bool):
         if not 0 <= value < 24 * 60:
-            raise ValueError(f"not a time of day: {value}")
+            raise invalid("schedule.time", "not a time of day: {value}", value=value)
         return time(value // 60, value % 60)
     if isinstance(value, str):
         m = _TIME.match(value)
         if not m:
-            raise ValueError(f"'{value}' is not a time of day; write it as HH:MM, e.g. 05:30 or 17:00")
+            raise invalid("schedule.time", "'{value}' is not a time of day; write it as HH:MM, e.g. 05:30 or 17:00", value=value)
         hour, minute = int(m.group(1)), int(m.group(2) or 0)
         if hour > 23 or minute > 59:
-            raise ValueError(f"'{value}' is not a time of day (hours 0-23, minutes 0-59)")
+            raise invalid("schedule.time", "'{value}' is not a time of day (hours 0-23, minutes 0-59)", value=value)
         return time(hour, minute)
     return value
 
@@ -62,14 +64,15 @@ class IcecastSinkSpec(_Model):
     @classmethod
     def _http(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+(:\d+)?/?$", value):
-            raise ValueError(f"'{value}' is not a server address like http://127.0.0.1:8000")
+            raise invalid("schedule.icecast_url", "'{value}' is not a server address like http://127.0.0.1:8000", value=value)
         return value.rstrip("/")
 
     @field_validator("mount")
     @classmethod
     def _mount(cls, value: str) -> str:
         if not re.match(r"^/[A-Za-z0-9._/-]+$", value):
-            raise ValueError(f"'{value}' is not a mount point like /thon-1 (ASCII letters, digits, '-', '_', '.')")
+            raise invalid("schedule.icecast_mount", "'{value}' is not a mount point like /thon-1 (ASCII letters, digits, "
+                                                    "'-', '_', '.')", value=value)
         return value
 
 
@@ -97,7 +100,7 @@ def _check_days(value):
     for day in value:
         key = str(day).strip().lower().replace(" ", "")
         if key not in WEEKDAYS:
-            raise ValueError(f"unknown day '{day}'; use mon..sun or t2..t7, cn")
+            raise invalid("schedule.day", "unknown day '{day}'; use mon..sun or t2..t7, cn", day=day)
         out.append(key)
     return out
 
@@ -183,7 +186,8 @@ class Schedule(_Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone '{value}' (use an IANA name such as Asia/Ho_Chi_Minh)") from None
+            raise invalid("settings.timezone", "unknown timezone '{value}' (use an IANA name such as Asia/Ho_Chi_Minh)",
+                          value=value) from None
         return value
 
     @field_validator("zones")
@@ -191,7 +195,8 @@ class Schedule(_Model):
     def _zone_ids(cls, value):
         for key in value:
             if not re.match(r"^[a-z0-9][a-z0-9_-]*$", key) or key == ALL_ZONES:
-                raise ValueError(f"zone id '{key}': use lower-case ASCII letters, digits, '-' or '_' (not '{ALL_ZONES}')")
+                raise invalid("schedule.zone_id", "zone id '{zone}': use lower-case ASCII letters, digits, '-' or '_' "
+                                                  "(not '{all}')", zone=key, all=ALL_ZONES)
         return value
 
     def zone_ids(self, wanted: Iterable[str]) -> tuple[str, ...]:

@@ -69,10 +69,12 @@ def _overlap_problems(s: Schedule, add, label) -> None:
         zb = set(s.zone_ids(b))
         return [z for z in s.zone_ids(a) if z in zb and z in s.zones]
 
-    def problem(loc, first: str, second: str, zones: list[str], detail: str) -> None:
+    def problem(loc, first: str, second: str, zones: list[str], detail: str, detail_vi: str) -> None:
         add(loc, f"{first} and {second} can be on air at the same time on {', '.join(zones)} ({detail}): "
                  f"sessions on one zone must start at least caps.minutes_per_session = {cap:g} min apart; "
-                 f"move one, give them different zones, or skip the weekly session on that date")
+                 f"move one, give them different zones, or skip the weekly session on that date",
+            code="schedule.overlap", params={"first": _name_of(first), "second": _name_of(second), "cap": f"{cap:g}",
+                                             "zones": ", ".join(s.zones[z].name for z in zones), "detail": detail_vi})
 
     # Weekly against weekly: every week (a skip on some date does not remove the clash on the others).
     for i, a in enumerate(s.sessions):
@@ -91,7 +93,9 @@ def _overlap_problems(s: Schedule, add, label) -> None:
                 if hit is not None:
                     detail = (f"{a.time:%H:%M} {day_names[wa]} and {b.time:%H:%M} {day_names[hit]}"
                               if wa != hit else f"{a.time:%H:%M} and {b.time:%H:%M} on {day_names[wa]}")
-                    problem(("sessions", j), label("sessions", i), label("sessions", j), zones, detail)
+                    detail_vi = (f"{a.time:%H:%M} {_weekday_vi(wa)} và {b.time:%H:%M} {_weekday_vi(hit)}"
+                                 if wa != hit else f"{a.time:%H:%M} và {b.time:%H:%M} {_weekday_vi(wa)}")
+                    problem(("sessions", j), label("sessions", i), label("sessions", j), zones, detail, detail_vi)
                     break
 
     # A one-off against every session airing around its date (skips applied).
@@ -106,7 +110,8 @@ def _overlap_problems(s: Schedule, add, label) -> None:
                 zones = shared(one.zones, sess.zones)
                 if zones and abs((other - at).total_seconds()) < cap * 60:
                     problem(("one_off", i), label("one_off", i), label("sessions", j), zones,
-                            f"{one.date} {one.time:%H:%M} and {other:%Y-%m-%d %H:%M}")
+                            f"{one.date} {one.time:%H:%M} and {other:%Y-%m-%d %H:%M}",
+                            f"{one.time:%H:%M} {one.date:%d/%m/%Y} và {other:%H:%M %d/%m/%Y}")
             for j, two in enumerate(s.one_off):
                 if j <= i or two.date != day:
                     continue
@@ -114,7 +119,17 @@ def _overlap_problems(s: Schedule, add, label) -> None:
                 zones = shared(one.zones, two.zones)
                 if zones and abs((other - at).total_seconds()) < cap * 60:
                     problem(("one_off", j), label("one_off", i), label("one_off", j), zones,
-                            f"{one.date} {one.time:%H:%M} and {other:%Y-%m-%d %H:%M}")
+                            f"{one.date} {one.time:%H:%M} and {other:%Y-%m-%d %H:%M}",
+                            f"{one.time:%H:%M} {one.date:%d/%m/%Y} và {other:%H:%M %d/%m/%Y}")
+
+
+def _name_of(label: str) -> str:
+    """`sessions[sáng]` → `sáng` (the name inside an entry's label)."""
+    return label[label.index("[") + 1:-1] if label.endswith("]") and "[" in label else label
+
+
+def _weekday_vi(weekday: int) -> str:
+    return ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"][weekday]
 
 
 def _reference_problems(doc: YamlDoc) -> list[Problem]:
@@ -124,8 +139,8 @@ def _reference_problems(doc: YamlDoc) -> list[Problem]:
     data = doc.data if isinstance(doc.data, dict) else {}
     problems: list[Problem] = []
 
-    def add(loc: tuple, message: str, hint: str = "") -> None:
-        problems.append(doc.problem(loc, message, hint=hint, path=key_label(data, loc)))
+    def add(loc: tuple, message: str, hint: str = "", code: str = "", **params) -> None:
+        problems.append(doc.problem(loc, message, hint=hint, path=key_label(data, loc), code=code, params=params))
 
     def entries(section: str) -> list:
         value = data.get(section, [])
@@ -139,11 +154,11 @@ def _reference_problems(doc: YamlDoc) -> list[Problem]:
         if not isinstance(listed, list):
             return  # left out (every zone) or not a list (a schema error)
         if not listed:
-            add(loc, f"no zones; list zone ids or '{ALL_ZONES}'")
+            add(loc, f"no zones; list zone ids or '{ALL_ZONES}'", code="schedule.no_zones")
         for i, z in enumerate(listed):
             if known is not None and isinstance(z, str) and z != ALL_ZONES and z not in known:
                 add(loc + (i,), f"unknown zone '{z}'",
-                    did_you_mean(z, known, f"known zones: {', '.join(known)}, or '{ALL_ZONES}'"))
+                    did_you_mean(z, known, f"known zones: {', '.join(known)}, or '{ALL_ZONES}'"), "schedule.unknown_zone", zone=z)
 
     names: dict[str, int] = {}
     sessions = data.get("sessions", [])
@@ -155,7 +170,7 @@ def _reference_problems(doc: YamlDoc) -> list[Problem]:
         if name in names:
             first = doc.line_of(("sessions", names[name]))
             add(("sessions", i, "name"), f"session name '{name}' is already used by the session"
-                                         + (f" on line {first}" if first else ""))
+                                         + (f" on line {first}" if first else ""), code="schedule.session_name_taken", name=name)
         names.setdefault(name, i)
     for i, one in enumerate(entries("one_off")):
         check_zones(("one_off", i, "zones"), one)
@@ -165,7 +180,8 @@ def _reference_problems(doc: YamlDoc) -> list[Problem]:
         listed = skip.get("sessions") if isinstance(skip, dict) else None
         for j, name in enumerate(listed if isinstance(listed, list) and readable else []):
             if isinstance(name, str) and name not in names:
-                add(("skip", i, "sessions", j), f"unknown session '{name}'", did_you_mean(name, names))
+                add(("skip", i, "sessions", j), f"unknown session '{name}'", did_you_mean(name, names),
+                    "schedule.unknown_session", name=name)
     return problems
 
 
@@ -174,8 +190,8 @@ def _cross_problems(doc: YamlDoc, s: Schedule) -> list[Problem]:
     problems: list[Problem] = []
     data = doc.data if isinstance(doc.data, dict) else {}
 
-    def add(loc: tuple, message: str) -> None:
-        problems.append(doc.problem(loc, message, path=key_label(data, loc)))
+    def add(loc: tuple, message: str, code: str = "", params: dict | None = None) -> None:
+        problems.append(doc.problem(loc, message, path=key_label(data, loc), code=code, params=params))
 
     def label(section: str, index: int) -> str:
         return f"{section}[{_entry_label(data, section, index)}]"
@@ -185,19 +201,23 @@ def _cross_problems(doc: YamlDoc, s: Schedule) -> list[Problem]:
     for wd, count in enumerate(per_weekday):
         if count > caps.sessions_per_day:
             day = [k for k, v in WEEKDAYS.items() if v == wd][0]
-            add(("sessions",), f"{count} sessions on {day}, above caps.sessions_per_day = {caps.sessions_per_day}")
+            add(("sessions",), f"{count} sessions on {day}, above caps.sessions_per_day = {caps.sessions_per_day}",
+                "schedule.sessions_per_day", {"day": day, "count": count, "cap": caps.sessions_per_day})
     days_used = sum(1 for c in per_weekday if c)
     if days_used > caps.days_per_week:
-        add(("sessions",), f"sessions on {days_used} days a week, above caps.days_per_week = {caps.days_per_week}")
+        add(("sessions",), f"sessions on {days_used} days a week, above caps.days_per_week = {caps.days_per_week}",
+            "schedule.days_per_week", {"count": days_used, "cap": caps.days_per_week})
     for i, one in enumerate(s.one_off):
         day = one.date
         count = len([x for x in day_sessions(s, day)])
         if count > caps.sessions_per_day:
-            add(("one_off", i), f"{count} sessions on {day}, above caps.sessions_per_day = {caps.sessions_per_day}")
+            add(("one_off", i), f"{count} sessions on {day}, above caps.sessions_per_day = {caps.sessions_per_day}",
+                "schedule.sessions_per_day", {"day": day.isoformat(), "count": count, "cap": caps.sessions_per_day})
         monday = day - timedelta(days=day.weekday())
         week_days = sum(1 for k in range(7) if day_sessions(s, monday + timedelta(days=k)))
         if week_days > caps.days_per_week:
-            add(("one_off", i), f"the week of {monday} has sessions on {week_days} days, above caps.days_per_week = {caps.days_per_week}")
+            add(("one_off", i), f"the week of {monday} has sessions on {week_days} days, above caps.days_per_week = {caps.days_per_week}",
+                "schedule.week_days", {"monday": monday.isoformat(), "count": week_days, "cap": caps.days_per_week})
     _overlap_problems(s, add, label)
     return problems
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from broadcast.errors import UserError
+from broadcast.problems import Problem, coded
 from broadcast.yamlio import load_yaml, parse_yaml
 
 BUILTIN_FILE = Path(__file__).with_name("lexicon.yaml")
@@ -197,10 +198,10 @@ def _check_station(path: Path, text: str) -> dict[str, str]:
         return {}
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(root, yaml.MappingNode):
-        raise UserError(
-            f"{path}:1: a station lexicon is a mapping of written word to spoken form, one per line, {_EXAMPLE}"
-        )
-    problems: list[str] = []
+        raise UserError(coded(
+            f"{path}:1: a station lexicon is a mapping of written word to spoken form, one per line, {_EXAMPLE}",
+            "lexicon.not_mapping"))
+    problems: list[Problem] = []
     entries: dict[str, str] = {}
     first_line: dict[str, int] = {}
     for key_node, value_node in root.value:
@@ -209,37 +210,39 @@ def _check_station(path: Path, text: str) -> dict[str, str]:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if key is None or key_node.tag != _STR_TAG:
             shown = key if key is not None else "(a list or mapping)"
-            problems.append(
+            problems.append(coded(
                 f"{where}: the written form {shown!r} is read by YAML as {_scalar_kind(key_node.tag)}, "
-                f"not text; put it in quotes, e.g. `\"{shown}\": …`"
-            )
+                f"not text; put it in quotes, e.g. `\"{shown}\": …`", "lexicon.not_text", written=shown))
             continue
         if not key.strip():
-            problems.append(f"{where}: empty written form; write the word as it appears in bulletins, {_EXAMPLE}")
+            problems.append(coded(f"{where}: empty written form; write the word as it appears in bulletins, {_EXAMPLE}",
+                                  "lexicon.empty_written"))
             continue
         if key in first_line:
-            problems.append(
-                f"{where}: {key!r} is listed twice (lines {first_line[key]} and {line}); keep one of them"
-            )
+            problems.append(coded(
+                f"{where}: {key!r} is listed twice (lines {first_line[key]} and {line}); keep one of them",
+                "lexicon.twice", written=key))
             continue
         first_line[key] = line
         if not isinstance(value_node, yaml.ScalarNode):
-            problems.append(f"{where}: {key!r}: the spoken form must be text on the same line, {_EXAMPLE}")
+            problems.append(coded(f"{where}: {key!r}: the spoken form must be text on the same line, {_EXAMPLE}",
+                                  "lexicon.spoken_not_text", written=key))
             continue
         # The text as written: `113` or `yes` after a key are still what the editor typed.
         spoken = value_node.value.strip()
         if value_node.tag == "tag:yaml.org,2002:null" or not spoken:
-            problems.append(f"{where}: {key!r}: the spoken form is empty; write how the announcer says it, {_EXAMPLE}")
+            problems.append(coded(f"{where}: {key!r}: the spoken form is empty; write how the announcer says it, {_EXAMPLE}",
+                                  "lexicon.spoken_empty", written=key))
         elif _DIGIT.search(spoken):
-            problems.append(
+            problems.append(coded(
                 f"{where}: {key!r}: the spoken form {spoken!r} still contains digits; "
-                "write the number in words (e.g. 'mười một', 'một một ba')"
-            )
+                "write the number in words (e.g. 'mười một', 'một một ba')", "lexicon.spoken_digits",
+                written=key, spoken=spoken))
         elif not _SPOKEN_OK.fullmatch(spoken):
             bad = "".join(sorted(set(_SPOKEN_OK.sub("", spoken))))
-            problems.append(
-                f"{where}: {key!r}: the spoken form {spoken!r} contains symbols {bad!r}; write them as words"
-            )
+            problems.append(coded(
+                f"{where}: {key!r}: the spoken form {spoken!r} contains symbols {bad!r}; write them as words",
+                "lexicon.spoken_symbols", written=key, spoken=spoken, symbols=bad))
         else:
             entries[key] = spoken
     if problems:

@@ -14,6 +14,7 @@ from scipy.signal import resample_poly
 
 from broadcast.config import Settings
 from broadcast.errors import EngineError, UserError
+from broadcast.problems import coded
 from broadcast.speech.cache import SpeechCache, speech_key
 from broadcast.speech.engines import Engine, make_engine
 from broadcast.speech.engines.gtts_engine import GttsOptions
@@ -128,7 +129,7 @@ class Speaker:
             kept = self.cache.put(key, samples)
             return Spoken(samples, name, use_voice, False, tuple(failed), tuple(failures), substituted,
                           key if kept else "")
-        raise UserError(
+        raise UserError(coded(
             "no speech engine could speak the text: " + "; ".join(failures)
-            + " (check the network for gtts, or add 'espeak' to speech.fallback)"
-        )
+            + " (check the network for gtts, or add 'espeak' to speech.fallback)", "speech.no_engine",
+            detail="; ".join(failures)))

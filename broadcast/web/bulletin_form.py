@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from broadcast.problems import Problem
+from broadcast.problems_vi import in_vietnamese
 from broadcast.content.template import FieldSpec, TemplateSpec
 
 EXTRA_ROWS = 2  # empty entry rows a form offers without JavaScript
@@ -138,57 +139,32 @@ def _date_or_text(value: str):
 
 # --- problems, in Vietnamese, at their fields -----------------------------------------------------
 
-_ID_HELP = "Mã bản tin chỉ gồm chữ thường không dấu, chữ số, '-', '_' hoặc '.' (nó đặt tên cho tệp âm thanh)."
-
-
-def vietnamese(problem: Problem, labels: dict[str, str]) -> str:
-    """The problem's message as the form shows it (the app layer's messages are written for the CLI)."""
-    msg, path = problem.message, problem.path
-    label = labels.get(_field_of(path), path)
-    if "needs data key" in msg or (path and "Field required" in msg):
-        return f"Cần điền: {label}."
-    if "required key is missing" in msg and (m := re.search(r"\[(\d+)\]\.(\w+)$", path)):
-        return f"Dòng {int(m.group(1)) + 1} còn thiếu: {labels.get(f'{_field_of(path)}.{m.group(2)}', m.group(2))}."
-    if m := re.search(r"entry (\d+) needs (.+)", msg):
-        return f"Dòng {m.group(1)} còn thiếu: {', '.join(labels.get(f'{_field_of(path)}.{k.strip()}', k.strip()) for k in m.group(2).split(','))}."
-    if "is not a date" in msg or "Input should be a valid date" in msg:
-        return "Ngày không hợp lệ: chọn ngày trong lịch (năm-tháng-ngày)."
-    if "whole number" in msg:
-        return "Phải là một số nguyên, ví dụ 1245 (không dùng dấu chấm, dấu phẩy)."
-    if m := re.search(r"\((\d+)\) is more than data\.(\w+) \((\d+)\)", msg):
-        return f"{label} ({m.group(1)}) lớn hơn {labels.get('data.' + m.group(2), m.group(2))} ({m.group(3)})."
-    if "before 'from'" in msg:
-        return "Ngày kết thúc phát đang ở trước ngày bắt đầu."
-    if path == "id":
-        return _ID_HELP if "lower-case" in msg else f"Mã bản tin: {msg}"
-    if path == "title":
-        return "Cần điền tiêu đề bản tin."
-    if "nothing to say" in msg:
-        return "Bản tin chưa có nội dung: điền các ô của mẫu hoặc phần nội dung."
-    if "not a field of template" in msg:
-        return f"Mục không thuộc mẫu này: {path}."
-    if "must be a list" in msg:
-        return "Phải là danh sách: mỗi mục một dòng."
-    return f"Chưa hợp lệ: {msg}" + (f" ({problem.hint})" if problem.hint else "")
-
 
 def _field_of(path: str) -> str:
     """'data.lines[1].number' → 'data.lines'; 'air.to' → 'air.to'."""
     return re.sub(r"\[\d+\].*$", "", path)
 
 
+def labeller(labels: dict[str, str]):
+    """A field path as the form names it ('data.lines[1].number' → the list's label), else the path."""
+    return lambda path: labels.get(path) or labels.get(_field_of(path)) or path
+
+
 def place(problems: list[Problem], fields: list[FormField], labels: dict[str, str]) -> list[str]:
-    """Attach each problem to its field (by path); return those with no field on the form."""
+    """Attach each problem, in Vietnamese, to its field (by path); return those with no field on the form."""
     by_name = {f.name: f for f in fields}
+    label = labeller(labels)
     loose = []
     for p in problems:
-        text = vietnamese(p, labels)
+        text = in_vietnamese(p, label)
         target = by_name.get(p.path) or by_name.get(_field_of(p.path))
         if target is None and p.path.startswith("air"):
-            target = by_name.get("air.from")
+            target = by_name.get("air.to" if p.code == "bulletin.air_order" else "air.from")
+        if target is None and p.code in ("bulletin.empty", "bulletin.too_long"):
+            target = by_name.get("body")
         if target is not None:
             if text not in target.errors:
                 target.errors.append(text)
-        else:
+        elif text not in loose:
             loose.append(text)
     return loose

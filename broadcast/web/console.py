@@ -150,6 +150,13 @@ class Console:
 
         return self.cached("voices", self.station_stamp(), read)
 
+    def awaiting(self, plan) -> list:
+        """Of the plan's bulletins that wait for approval, those that could still air (an old draft whose
+        air window is over is not news to anyone)."""
+        today = self.today()
+        return [b for b in (plan.awaiting_approval if plan else ())
+                if not (b.air and b.air.end and b.air.end < today)]
+
     def today(self) -> date:
         """The station's date (the machine may run in UTC)."""
         return datetime.now(self.settings.station.tz).date()

@@ -25,6 +25,10 @@ def install(env, settings: Settings) -> None:
         return str(value)
 
     def weekday(value) -> str:
+        if isinstance(value, str) and value:
+            value = datetime.fromisoformat(value)
+        if isinstance(value, datetime) and value.tzinfo:
+            value = value.astimezone(tz)
         return WEEKDAYS[value.weekday()] if value else ""
 
     def duration(seconds) -> str:

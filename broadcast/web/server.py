@@ -7,6 +7,7 @@ call app/, render a template; nothing else.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -27,10 +28,20 @@ from broadcast.web.pages import PAGES
 
 HERE = Path(__file__).resolve().parent
 
+def _static_version() -> str:
+    """Changes whenever a static file does, so a browser never keeps an old script or stylesheet (they are
+    cached for a day)."""
+    digest = hashlib.sha256(__version__.encode())
+    for file in sorted((HERE / "static").rglob("*")):
+        if file.is_file():
+            digest.update(file.name.encode() + file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="broadcast", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals["static_version"] = __version__
+    templates.env.globals["static_version"] = _static_version()
     filters.install(templates.env, settings)
     auth = Auth(settings.data_dir, settings.web.session_hours)
     app.state.console = Console(settings, auth, templates, URLSafeSerializer(load_secret(settings.data_dir), salt="flash"))

@@ -15,9 +15,10 @@ from broadcast.app import bulletins as app_bulletins
 from broadcast.desk import audit
 from broadcast.desk.approval import STATE_LABELS, ContentChanged
 from broadcast.errors import UserError
+from broadcast.problems_vi import said
 from broadcast.content.template import TemplateSpec, get_template
 from broadcast.topics import TOPICS, Priority
-from broadcast.web.bulletin_form import FormField, data_fields, parse_form, place
+from broadcast.web.bulletin_form import FormField, data_fields, labeller, parse_form, place
 from broadcast.web.console import console_of
 from broadcast.web.highlight import spoken_pieces
 
@@ -36,7 +37,7 @@ def _template(name: str) -> TemplateSpec:
 
 def _bulletin(console, bulletin_id: str):
     try:
-        return approval.find_bulletin(console.settings, bulletin_id)
+        return app_bulletins.find_bulletin(console.settings, bulletin_id)
     except UserError:
         raise HTTPException(404) from None
 
@@ -59,7 +60,7 @@ def bulletin_list(request: Request, status: str = "", topic: str = "", q: str = 
         rows.append({"s": s, "on_air": b.on_air(today)})
     return console.page(request, "bulletins.html", title="Bản tin", rows=rows[:max(so, 1)], matching=len(rows),
                         so=so, total=len(states),
-                        invalid=[str(p) for p in batch.problems], status=status, topic=topic, q=q,
+                        invalid=said(batch.problems, where=True), status=status, topic=topic, q=q,
                         states=STATE_LABELS, approval_required=console.settings.approval.required)
 
 
@@ -92,14 +93,20 @@ def _labels(fields: list[FormField]) -> dict[str, str]:
     return labels
 
 
-def _render_form(request: Request, spec: TemplateSpec, values: dict, *, bulletin_id: str | None = None,
-                 problems=(), preview=None, status_code: int = 200):
-    console = console_of(request)
+def _form(console, spec: TemplateSpec, values: dict) -> tuple[list[FormField], list[FormField], FormField]:
+    """(the common fields, the template's fields, the body) of a bulletin form filled with `values`."""
     common = _common_fields(values, spec, console.voice_choices())
     fields = data_fields(spec, values.get("data") or {})
     body = FormField("body", "Nội dung thêm" if spec.fields else "Nội dung",
                      "Đọc sau phần của mẫu. Viết [[chữ viết|cách đọc]] để quyết định cách đọc một từ.",
                      "textarea", values.get("body", ""))
+    return common, fields, body
+
+
+def _render_form(request: Request, spec: TemplateSpec, values: dict, *, bulletin_id: str | None = None,
+                 problems=(), preview=None, status_code: int = 200):
+    console = console_of(request)
+    common, fields, body = _form(console, spec, values)
     everything = common + fields + [body]
     loose = place(list(problems), everything, _labels(everything))
     action = f"/ban-tin/{bulletin_id}/sua" if bulletin_id else f"/ban-tin/moi/{spec.name}"
@@ -189,8 +196,10 @@ async def live_preview(request: Request, template: str):
     spec = _template(template)
     doc = parse_form(form, spec)
     preview, problems = _preview_of(console, doc, console.settings.bulletins_dir / "xem-truoc.yaml")
-    return console.templates.TemplateResponse(request, "_preview.html", {"preview": preview, "problems": [
-        p.message for p in problems]})
+    common, fields, body = _form(console, spec, doc)
+    label = labeller(_labels(common + fields + [body]))
+    return console.templates.TemplateResponse(request, "_preview.html", {"preview": preview,
+                                                                         "problems": said(problems, label)})
 
 
 @router.get("/ban-tin/{bulletin_id}")
@@ -202,7 +211,7 @@ def bulletin_page(request: Request, bulletin_id: str):
     try:
         preview, problems = _preview_view(app_bulletins.preview(b, console.settings)), []
     except UserError as exc:
-        preview, problems = None, exc.problems
+        preview, problems = None, said(exc)
     return console.page(request, "bulletin.html", title=b.title, b=b, state=state, preview=preview,
                         problems=problems, history=approval.history(console.settings, b.id),
                         can_edit=login.user.can("editor"), can_approve=login.user.can("approver"),
@@ -251,7 +260,7 @@ async def send_back(request: Request, bulletin_id: str):
     try:
         approval.return_to_editor(console.settings, b.id, login.user.name, str(form.get("comment", "")))
     except UserError as exc:
-        return console.redirect(f"/ban-tin/{b.id}", exc.problems[0], kind="bad")
+        return console.redirect(f"/ban-tin/{b.id}", said(exc)[0], kind="bad")
     return console.redirect(f"/ban-tin/{b.id}", "Đã trả lại bản tin cho biên tập viên kèm ý kiến.")
 
 
@@ -270,7 +279,7 @@ async def attach_recording(request: Request, bulletin_id: str):
     try:
         done = recording.attach_recording_bytes(console.settings, b.id, data, upload.filename)
     except UserError as exc:
-        return console.redirect(f"/ban-tin/{b.id}#thu-am", "Không dùng được bản thu: " + "; ".join(exc.problems),
+        return console.redirect(f"/ban-tin/{b.id}#thu-am", "Không dùng được bản thu: " + " ".join(said(exc)),
                                 kind="bad", request=request)
     f = done.facts
     audit.append(console.data_dir, login.user.name, "recorded", b.id, f"{f.original_name} ({f.duration_s:.0f} giây)",

@@ -9,19 +9,10 @@ from starlette.requests import Request
 
 from broadcast.app import lexicon
 from broadcast.errors import UserError
+from broadcast.problems_vi import said
 from broadcast.web.console import console_of
 
 router = APIRouter()
-
-
-def _vietnamese(problem: str) -> str:
-    if "contains digits" in problem:
-        return "Cách đọc còn chữ số: hãy viết số bằng chữ (ví dụ «mười một», «một một ba»)."
-    if "contains symbols" in problem:
-        return "Cách đọc có ký hiệu: hãy viết thành chữ như khi đọc."
-    if "read by YAML as" in problem:
-        return "Chữ viết này cần đặt trong dấu ngoặc kép."
-    return problem
 
 
 def _page(request: Request, *, written: str = "", spoken: str = "", sample: str = "", read: str = "",
@@ -30,10 +21,10 @@ def _page(request: Request, *, written: str = "", spoken: str = "", sample: str 
     try:
         words, load_errors = lexicon.entries(console.settings), []
     except UserError as exc:
-        words, load_errors = [], exc.problems
+        words, load_errors = [], said(exc, where=True)
     return console.page(request, "lexicon.html", status_code=status_code, title="Từ điển", words=words,
                         written=written, spoken=spoken, sample=sample or (f"Thông báo của {written}." if written else ""),
-                        read=read, errors=[_vietnamese(e) for e in [*load_errors, *errors]],
+                        read=read, errors=[*load_errors, *errors],
                         file=lexicon.lexicon_file(console.settings))
 
 
@@ -54,7 +45,7 @@ async def save(request: Request):
                          read=lexicon.how_read(console.settings, sample or written, written, spoken))
         lexicon.set_entry(console.settings, written, spoken, login.user.name)
     except UserError as exc:
-        return _page(request, written=written, spoken=spoken, sample=sample, errors=exc.problems, status_code=422)
+        return _page(request, written=written, spoken=spoken, sample=sample, errors=said(exc), status_code=422)
     return console.redirect("/tu-dien", f"Đã lưu: «{written}» đọc là «{spoken}». Lần dựng âm thanh sau sẽ dùng.")
 
 
@@ -67,7 +58,7 @@ async def read_aloud(request: Request):
     try:
         return PlainTextResponse(lexicon.how_read(console.settings, sample or written, written, spoken))
     except UserError as exc:
-        return PlainTextResponse("; ".join(_vietnamese(p) for p in exc.problems), status_code=422)
+        return PlainTextResponse(" ".join(said(exc)), status_code=422)
 
 
 @router.post("/tu-dien/xoa")

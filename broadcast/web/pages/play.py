@@ -16,6 +16,7 @@ from broadcast.app import bulletins as app_bulletins
 from broadcast.app.service import service_status
 from broadcast.desk import audit
 from broadcast.errors import UserError
+from broadcast.problems_vi import said
 from broadcast.web.console import console_of
 
 router = APIRouter()
@@ -30,7 +31,7 @@ def _page(request: Request, *, errors=(), values=None, status_code: int = 200):
     try:
         zones = play.zones(console.settings)
     except UserError as exc:
-        zones, errors = {}, [*errors, *exc.problems]
+        zones, errors = {}, [*errors, *said(exc)]
     return console.page(request, "play.html", status_code=status_code, title="Phát ngay / Khẩn cấp",
                         bulletins=sorted(playable, key=lambda b: b.title), zones=zones, errors=list(errors),
                         values=values or {}, status=service_status(console.settings))
@@ -58,18 +59,18 @@ async def play_now(request: Request):
         if isinstance(upload, UploadFile) and upload.filename:
             path, title = _kept_upload(console.settings, upload, priority), Path(upload.filename).stem
         elif values["bulletin"]:
-            b = approval.find_bulletin(console.settings, values["bulletin"])
+            b = app_bulletins.find_bulletin(console.settings, values["bulletin"])
             if console.settings.approval.required and not approval.state_of(console.settings, b).status.approved:
                 raise UserError("Bản tin này chưa được duyệt nên không phát được.")
             built = app_bulletins.build(app_bulletins.Batch([b]), console.settings)
             if not built.results:
-                raise UserError([str(p) for p in built.problems])
+                raise UserError(built.problems)
             path, title = built.results[0].mp3, b.title
         else:
             raise UserError("Chọn một bản tin đã duyệt hoặc tải lên một tệp MP3/WAV.")
         sent = play.send_to_service(console.settings, path, priority, values["zones"] or None, title)
     except UserError as exc:
-        return _page(request, values=values, status_code=422, errors=exc.problems)
+        return _page(request, values=values, status_code=422, errors=said(exc))
     audit.append(console.data_dir, login.user.name, "emergency" if priority == "emergency" else "played", title,
                  f"{priority}; cụm loa: {', '.join(values['zones']) or 'tất cả'}")
     status = service_status(console.settings)

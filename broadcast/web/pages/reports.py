@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from broadcast.app import reports
 from broadcast.errors import UserError
+from broadcast.problems_vi import said
 from broadcast.web.console import console_of
 
 router = APIRouter()
@@ -54,7 +55,7 @@ def _page(request: Request, period: str = "", errors=(), status_code: int = 200)
         try:
             files = reports.made_files(console.settings, period)
         except UserError as exc:
-            errors = [*errors, *exc.problems]
+            errors = [*errors, *said(exc)]
     return console.page(request, "reports.html", status_code=status_code, title="Báo cáo", period=period,
                         period_label=period_label(period) if period else "", files=_labelled(files), errors=list(errors), kinds=KINDS, this_year=console.today().year)
 
@@ -78,7 +79,7 @@ async def make(request: Request):
     except (ValueError, KeyError):
         return _page(request, errors=["Kỳ báo cáo không hợp lệ."], status_code=422)
     except UserError as exc:
-        return _page(request, errors=exc.problems, status_code=422)
+        return _page(request, errors=said(exc), status_code=422)
     what = "gói bằng chứng" if form.get("what") == "evidence" else "báo cáo"
     return console.redirect(f"/bao-cao?ky={period}", f"Đã lập {what} {period_label(period)}.")
 

@@ -1,5 +1,6 @@
 """Lịch phát: the coming sessions by day, each programme with its durations against the cap, items held over
-and why, dates without broadcast, and what waits for approval."""
+and why, dates without broadcast, and what waits for approval; an admin adds a date without broadcast or a
+one-off session (refused next to its form, in Vietnamese, when the schedule would break a rule)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.requests import Request
 
 from broadcast.app import schedule_changes
 from broadcast.errors import UserError
+from broadcast.problems_vi import said
 from broadcast.web.console import console_of
 
 router = APIRouter()
@@ -20,23 +22,25 @@ def schedule_page(request: Request, n: int = 14):
     return _page(request, n)
 
 
-def _page(request: Request, n: int = 14, errors=(), status_code: int = 200):
+def _page(request: Request, n: int = 14, *, form_errors=None, values=None, status_code: int = 200):
     console = console_of(request)
     console.auth.require(request)
+    errors = []
     try:
         plan = console.coming(max(1, min(n, 60)))
     except UserError as exc:
-        plan, errors = None, [*errors, *exc.problems]
+        plan, errors = None, said(exc)
     sessions = sorted({s.name for s in plan.schedule.sessions}) if plan else []
     return console.page(request, "schedule.html", status_code=status_code, title="Lịch phát", plan=plan,
-                        errors=list(errors), n=n, session_names=sessions)
+                        errors=errors, n=n, session_names=sessions, awaiting=console.awaiting(plan),
+                        form_errors=form_errors or {}, values=values or {})
 
 
 def _done(console, changed, what: str):
     if changed.reloaded:
-        note = " Dịch vụ phát sóng đã nạp lịch mới."
+        note = " Dịch vụ phát sóng đã dùng lịch mới."
     elif changed.message:
-        note = f" Dịch vụ phát sóng chưa nạp được lịch mới: {changed.message}"
+        note = f" Dịch vụ phát sóng chưa nạp được lịch mới ({changed.message}): báo người quản trị máy của đài."
     else:
         note = " Dịch vụ phát sóng sẽ dùng lịch mới khi khởi động."
     return console.redirect("/lich-phat", what + note)
@@ -47,17 +51,19 @@ async def add_skip(request: Request):
     """Admin: a date without broadcast (all sessions or the chosen ones)."""
     console = console_of(request)
     login, form = await console.auth.posted(request, "admin")
+    reason = str(form.get("reason", "")).strip()
+    values = {"skip_date": str(form.get("date", "")), "reason": reason}
     try:
         day = date.fromisoformat(str(form.get("date", "")))
-        reason = str(form.get("reason", "")).strip()
+    except ValueError:
+        return _page(request, form_errors={"skip": ["Chọn ngày không phát."]}, values=values, status_code=422)
+    try:
         if not reason:
             raise UserError("Hãy ghi lý do không phát (ví dụ: Nghỉ lễ Quốc khánh).")
         changed = schedule_changes.add_skip(console.settings, day, reason, form.getlist("sessions") or None,
                                             login.user.name)
-    except ValueError:
-        return _page(request, errors=["Chọn ngày không phát."], status_code=422)
     except UserError as exc:
-        return _page(request, errors=exc.problems, status_code=422)
+        return _page(request, form_errors={"skip": said(exc)}, values=values, status_code=422)
     return _done(console, changed, f"Đã thêm ngày không phát {day:%d/%m/%Y}.")
 
 
@@ -66,16 +72,20 @@ async def add_one_off(request: Request):
     """Admin: a session on one date only."""
     console = console_of(request)
     login, form = await console.auth.posted(request, "admin")
+    name = str(form.get("name", "")).strip()
+    values = {"name": name, "date": str(form.get("date", "")), "time": str(form.get("time", "")),
+              "zones": form.getlist("zones")}
     try:
-        day = date.fromisoformat(str(form.get("date", "")))
-        at = time.fromisoformat(str(form.get("time", "")))
-        name = str(form.get("name", "")).strip()
+        day = date.fromisoformat(values["date"])
+        at = time.fromisoformat(values["time"])
+    except ValueError:
+        return _page(request, form_errors={"one_off": ["Chọn ngày và giờ của phiên phát."]}, values=values,
+                     status_code=422)
+    try:
         if not name:
             raise UserError("Hãy đặt tên cho phiên phát (ví dụ: Ngày Chuyển đổi số quốc gia).")
-        changed = schedule_changes.add_one_off(console.settings, name, day, at, form.getlist("zones") or None,
+        changed = schedule_changes.add_one_off(console.settings, name, day, at, values["zones"] or None,
                                                login.user.name)
-    except ValueError:
-        return _page(request, errors=["Chọn ngày và giờ của phiên phát."], status_code=422)
     except UserError as exc:
-        return _page(request, errors=exc.problems, status_code=422)
+        return _page(request, form_errors={"one_off": said(exc)}, values=values, status_code=422)
     return _done(console, changed, f"Đã thêm phiên {name} lúc {at:%H:%M} ngày {day:%d/%m/%Y}.")

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from broadcast.app import users
 from broadcast.desk import audit
 from broadcast.errors import UserError
+from broadcast.problems_vi import said
 from broadcast.web.console import console_of
 
 router = APIRouter()
@@ -35,7 +36,7 @@ async def add(request: Request):
         made = users.add_user(console.data_dir, values["name"], str(form.get("password", "")), values["roles"],
                               values["full_name"])
     except UserError as exc:
-        return _page(request, errors=exc.problems, values=values, status_code=422)
+        return _page(request, errors=said(exc), values=values, status_code=422)
     audit.append(console.data_dir, login.user.name, "user_added", made.name, ", ".join(sorted(made.roles)))
     return console.redirect("/nguoi-dung", f"Đã thêm người dùng {made.name}.")
 
@@ -49,7 +50,7 @@ async def change(request: Request, name: str):
         changed = users.update_user(console.data_dir, name, roles=form.getlist("roles") or None,
                                     active=form.get("active") == "yes", password=password)
     except UserError as exc:
-        return _page(request, errors=exc.problems, status_code=422)
+        return _page(request, errors=said(exc), status_code=422)
     detail = f"vai trò: {', '.join(sorted(changed.roles))}; {'hoạt động' if changed.active else 'đã khóa'}" + \
         ("; đặt lại mật khẩu" if password else "")
     audit.append(console.data_dir, login.user.name, "user_changed", name, detail)

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from broadcast.app import voices
 from broadcast.desk import audit
 from broadcast.errors import UserError
+from broadcast.problems_vi import said
 from broadcast.web.console import console_of
 
 router = APIRouter()
@@ -70,6 +71,6 @@ async def add_voice(request: Request):
         try:
             row = voices.add_piper_voice(console.settings, model.filename, *paths)
         except UserError as exc:
-            return _page(request, exc.problems, 422)
+            return _page(request, said(exc), 422)
     audit.append(console.data_dir, login.user.name, "voice_added", row.voice, f"piper {row.language} {row.quality}")
     return console.redirect("/giong-doc", f"Đã thêm giọng Piper {row.voice} ({row.language}).")

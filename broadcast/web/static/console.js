@@ -9,37 +9,16 @@ function csrfToken(form) {
 }
 
 function refreshOnAir(box, url) {
-  fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-    .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (s) {
-      if (!s) { return; }
+  /* The card is rendered by the console (zone names, what is reachable, in Vietnamese): swap it in. */
+  fetch(url, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+    .then(function (r) { return r.ok ? r.text() : null; })
+    .then(function (html) {
       var card = box.querySelector("#dang-phat");
-      if (!card) { return; }
-      var text;
-      if (!s.running) {
-        text = "<p class=\"error\"></p>";
-        card.classList.remove("onair");
-        card.innerHTML = "<h2>Đang phát</h2>" + text;
-        card.querySelector(".error").textContent = s.error;
-        return;
-      }
-      if (s.on_air) {
-        card.classList.add("onair");
-        var since = new Date(s.on_air.since);
-        card.innerHTML = "<h2>Đang phát</h2><p><strong></strong> — bắt đầu lúc <span class=\"since\"></span></p><p class=\"zones\">Cụm loa: </p>";
-        card.querySelector("strong").textContent = s.on_air.session;
-        card.querySelector(".since").textContent = since.toLocaleTimeString("vi-VN", {hour12: false});
-        s.on_air.zones.forEach(function (z) {
-          var b = document.createElement("span");
-          b.className = "badge ok";
-          b.textContent = z;
-          card.querySelector(".zones").appendChild(b);
-          card.querySelector(".zones").appendChild(document.createTextNode(" "));
-        });
-      } else {
-        card.classList.remove("onair");
-        card.innerHTML = "<h2>Đang phát</h2><p>Không có gì đang phát. Dịch vụ phát sóng đang chạy <span class=\"badge ok\">sẵn sàng</span>.</p>";
-      }
+      if (!html || !card) { return; }
+      var next = document.createElement("div");
+      next.innerHTML = html;
+      var fresh = next.querySelector("#dang-phat");
+      if (fresh) { card.replaceWith(fresh); }
     })
     .catch(function () { /* the next poll tries again */ });
 }
