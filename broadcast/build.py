@@ -18,7 +18,7 @@ from broadcast.audio.jingle import load_jingle
 from broadcast.audio.layout import BuildFiles
 from broadcast.audio.manifest import (AudioFiles, AudioFormat, BulletinEntry, Durations, ItemSpan, Manifest, Measured,
                                       RecordingInfo, SegmentRecord, Target, verified, write_manifest)
-from broadcast.audio.master import MasterSpec, master
+from broadcast.audio.master import MasterSpec, Tap, master
 from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S, Part, mix, pause
 from broadcast.audio.recording import ENGINE as RECORDING_ENGINE
 from broadcast.audio.recording import MASTERING_VERSION as RECORDING_MASTERING
@@ -159,11 +159,13 @@ def build_segments(
     speaker: Speaker | None = None,
     force: bool = False,
     recordings: dict[str, Path] | None = None,
+    tap: Tap | None = None,
 ) -> BuildResult:
     """Build the audio of rendered segments under `name` in `out_dir` (default audio_out/).
 
     `info` goes into the manifest (title, topic, priority, ...); `voices` maps a bulletin id to the
-    voice its segments ask for; `recordings` a bulletin id to the recording a person made of it.
+    voice its segments ask for; `recordings` a bulletin id to the recording a person made of it; a
+    `tap` hears the programme as it is mastered (nothing when the build is up to date).
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -205,7 +207,7 @@ def build_segments(
     warnings = voiced.warnings
     spec = MasterSpec.of(settings.audio)
     with writing_into(out_dir), staged_all(mp3, wav) as (mp3_tmp, wav_tmp):
-        done = master(joined, spec, mp3=mp3_tmp, wav=wav_tmp)
+        done = master(joined, spec, mp3=mp3_tmp, wav=wav_tmp, tap=tap)
         if abs(done.lufs - spec.loudness_lufs) > LOUDNESS_WARN_LU:
             warnings.append(f"loudness {done.lufs:.1f} LUFS misses the target {spec.loudness_lufs:g} LUFS")
     # The audio is in place; the manifest that describes it goes last.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from broadcast.audio.master import Tap
 from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S
 from broadcast.build import BuildResult, build_bulletin, spoken_segments
 from broadcast.config import Settings
@@ -189,18 +190,19 @@ class BuildOutcome:
 
 
 def build(batch: Batch, settings: Settings, *, force: bool = False, out_dir: Path | None = None,
-          items: Iterable[Bulletin] | None = None) -> BuildOutcome:
+          items: Iterable[Bulletin] | None = None, tap: Tap | None = None) -> BuildOutcome:
     """Build the audio of every loaded bulletin; one that fails is a problem, the others are still built.
 
     A bulletin whose estimated length is above the station's cap is refused before any synthesis; a
     built one longer than the warning limit is named with its measured length. `items` is
-    `batch.bulletins` as the caller wants to walk it (e.g. inside a progress bar)."""
+    `batch.bulletins` as the caller wants to walk it (e.g. inside a progress bar); a `tap` hears each
+    bulletin built as it is mastered (the console's "Nghe thử" of one bulletin)."""
     speaker = Speaker(settings)
     outcome = BuildOutcome([], list(batch.problems))
     for b in batch.bulletins if items is None else items:
         try:
             _refuse_if_too_long(b, _length(b, spoken_segments(render_programme([b], settings), settings), settings))
-            result = build_bulletin(b, settings, speaker=speaker, force=force, out_dir=out_dir)
+            result = build_bulletin(b, settings, speaker=speaker, force=force, out_dir=out_dir, tap=tap)
         except UserError as exc:
             outcome.problems += exc.details
             continue

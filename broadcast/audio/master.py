@@ -15,6 +15,7 @@ import contextlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -24,6 +25,18 @@ from broadcast.digest import sha256_file
 
 MP3_MARGIN_DB = 0.6  # limiter ceiling below the target peak, room for MP3's overshoot
 MAX_ENCODE_TRIES = 3
+
+
+class Tap(Protocol):
+    """Someone listening while a programme is mastered (the console's "Nghe thử"): `begin` once the gain is
+    found, with the length to come; every mastered block in order; `end` when the last one is out. The
+    blocks are the ones the WAV master gets (the first encoding attempt), before the MP3 is checked."""
+
+    def begin(self, samples: int, sample_rate: int) -> None: ...
+
+    def write(self, block: np.ndarray) -> None: ...
+
+    def end(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -70,13 +83,13 @@ def _writable(audio: np.ndarray) -> np.ndarray:
 
 
 def master(audio: np.ndarray, spec: MasterSpec, *, mp3: Path, wav: Path | None = None,
-           aim_lufs: float | None = None) -> Mastered:
+           aim_lufs: float | None = None, tap: Tap | None = None) -> Mastered:
     """Master `audio` (float32 mono at spec.sample_rate) into the MP3 `mp3` and the WAV `wav`.
 
     `audio` is band-limited in place (a long programme is held once); `aim_lufs` replaces the
     target (an instant play of a very quiet file is raised only so far). Audio too short to measure
     is only limited. The files are written in place: give temp paths (broadcast.atomic.staged) when
-    readers may look at the final names.
+    readers may look at the final names. A `tap` hears the mastered audio as it is written.
     """
     sr = spec.sample_rate
     audio = band_limit(_writable(audio), sr, in_place=True)
@@ -86,16 +99,23 @@ def master(audio: np.ndarray, spec: MasterSpec, *, mp3: Path, wav: Path | None =
         gain_db = 0.0  # too short to measure: only limited
     ceiling = spec.ceiling_dbtp
     peak = math.inf
+    if tap is not None:
+        tap.begin(audio.size, sr)
     for attempt in range(MAX_ENCODE_TRIES):
         meter = loudness.LoudnessMeter(sr) if attempt else None  # the first attempt is find_gain's last reading
+        listener = tap if attempt == 0 else None
         with ffmpeg.Mp3Writer(mp3, sr, spec.mp3_bitrate_kbps) as mp3_out, \
                 (ffmpeg.WavWriter(wav, sr) if wav is not None else contextlib.nullcontext()) as wav_out:
             for block in loudness.limited_blocks(loudness.blocks(audio), sr, gain_db, ceiling):
+                if listener:
+                    listener.write(block)  # first: the listener waits, the encoder has its own process
                 mp3_out.write(block)
                 if wav_out:
                     wav_out.write(block)
                 if meter:
                     meter.add(block)
+            if listener:
+                listener.end()
         if meter:
             lufs = meter.lufs
         # The MP3 is what airs, so its peak is the one checked (the encoder's overshoot).

@@ -49,6 +49,7 @@ class Console:
     _memo: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _builder: ThreadPoolExecutor | None = None
+    _jobs: dict = field(default_factory=dict)  # bulletin id -> (its file's content hash, Future, Listening)
 
     @property
     def data_dir(self) -> Path:
@@ -132,11 +133,27 @@ class Console:
     def build_audio(self, bulletin, *, wait: bool = True):
         """Build the bulletin's audio on the console's one builder thread (so a build started when the
         editor saved is finished, not repeated, when "Nghe thử" is pressed). With `wait`, the result."""
+        job, _ = self.audio_job(bulletin)
+        return job.result() if wait else job
+
+    def audio_job(self, bulletin):
+        """(the build job of the bulletin's current content, what it masters as it comes): the one already
+        queued or running for this content, else a new one (quick when the audio is up to date)."""
+        from broadcast.desk.approval import content_hash
+        from broadcast.web.listening import Listening
+
+        digest = content_hash(bulletin.source) if bulletin.source else ""
         with self._lock:
+            known = self._jobs.get(bulletin.id)
+            if known and known[0] == digest and not known[1].done():
+                return known[1], known[2]
             if self._builder is None:
                 self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nghe-thu")
-            job = self._builder.submit(_build_one, bulletin, self.settings)
-        return job.result() if wait else job
+            listening = Listening()
+            job = self._builder.submit(_build_one, bulletin, self.settings, listening)
+            listening.follow(job)
+            self._jobs[bulletin.id] = (digest, job, listening)
+            return job, listening
 
     def voice_choices(self) -> list[tuple[str, str]]:
         """(voice, label) of the voices of the station's speech chain, for a bulletin's voice choice."""
@@ -193,7 +210,7 @@ def console_of(request: Request) -> Console:
 
 
 
-def _build_one(bulletin, settings):
+def _build_one(bulletin, settings, tap=None):
     from broadcast.app import bulletins as app_bulletins
 
-    return app_bulletins.build(app_bulletins.Batch([bulletin]), settings)
+    return app_bulletins.build(app_bulletins.Batch([bulletin]), settings, tap=tap)

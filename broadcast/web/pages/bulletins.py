@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
@@ -24,6 +24,7 @@ from broadcast.web.highlight import spoken_pieces
 
 router = APIRouter()
 
+BUILD_WAIT_S = 300  # a build that has not started mastering by then has gone wrong
 PAGE_ROWS = 100  # a station may keep a thousand bulletins; the newest first, more on request
 PRIORITIES = [(p.value, p.label.capitalize()) for p in Priority]
 
@@ -224,9 +225,13 @@ def listen(request: Request, bulletin_id: str):
     console = console_of(request)
     console.auth.require(request)
     b = _bulletin(console, bulletin_id)
-    outcome = console.build_audio(b)
+    job, listening = console.audio_job(b)
+    if listening.wait_begun(timeout=BUILD_WAIT_S):  # being mastered now: hear it as it comes
+        return StreamingResponse(listening.wav(), media_type="audio/wav",
+                                 headers={"Content-Length": str(listening.size), "Cache-Control": "no-store"})
+    outcome = job.result()
     if not outcome.results:
-        raise HTTPException(422, "; ".join(str(p) for p in outcome.problems) or "Không dựng được âm thanh.")
+        raise HTTPException(422, " ".join(said(outcome.problems)) or "Không dựng được âm thanh.")
     return FileResponse(outcome.results[0].mp3, media_type="audio/mpeg", headers={"Cache-Control": "no-store"})
 
 
