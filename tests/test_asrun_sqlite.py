@@ -17,11 +17,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from broadcast.asrun import AsRunRecord, Outcome
 from broadcast.errors import UserError
 from broadcast.asrun import DamagedLog, SqliteStore
-from broadcast.asrun.chain import COLUMNS, CONTENT_COLUMNS, GENESIS_HASH, row_hash, verify_rows
+from broadcast.asrun.chain import (
+    COLUMNS,
+    CONTENT_COLUMNS,
+    ENCODED_CONTENT,
+    GENESIS_HASH,
+    canonical_json,
+    row_hash,
+    verify_rows,
+)
+from broadcast.asrun.sqlite import _sqlite_encodes_canonically
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 T0 = datetime(2024, 5, 6, 5, 30, tzinfo=TZ)
@@ -300,6 +310,63 @@ def test_an_export_verifies_on_its_own(log_path):
     assert verify_rows(exported).ok
     exported[2]["title"] = "sửa"
     assert verify_rows(exported).first_bad_id == 3
+
+
+# --- verifying with SQLite's own JSON (a fast path: Python's encoding decides) -----------------
+
+
+def test_this_sqlite_encodes_as_the_chain_does():
+    """CI's SQLite takes the fast path, so the tests above exercise it."""
+    assert _sqlite_encodes_canonically()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(max_size=30), min_size=1, max_size=5))
+def test_sqlite_writes_any_row_exactly_as_canonical_json(tmp_path_factory, texts):
+    path = tmp_path_factory.mktemp("encoded") / "asrun.sqlite"
+    with SqliteStore(path) as log:
+        log.append_many([record(i, title=t, reason=t[::-1], spoken_text=t * 2, zones=(t, "thôn 1"))
+                         for i, t in enumerate(texts, start=1)])
+        raw = log.raw_rows()
+        encoded = log._chain_rows()
+        assert log.verify().ok
+    assert [r[ENCODED_CONTENT] for r in encoded] == [canonical_json({c: r[c] for c in CONTENT_COLUMNS}) for r in raw]
+
+
+def test_a_row_sqlite_encodes_otherwise_is_checked_with_python(log_path, monkeypatch):
+    """Had SQLite escaped '/' (JSON allows it), rows holding one would not match their hash as SQLite
+    writes them: they are decoded and hashed as the chain encodes them, and still verify; an edit still shows."""
+    import broadcast.asrun.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "_ENCODED_SELECT",
+                        sqlite_store._ENCODED_SELECT.replace("ELSE json_object(", "ELSE replace(json_object(", 1)
+                        .replace(") END", "), '/', '\\/') END", 1))
+    with SqliteStore(log_path, readonly=True) as log:
+        assert "\\/" in log._chain_rows()[0][ENCODED_CONTENT]
+        assert log.verify().ok
+    hand_edit(log_path, "UPDATE asrun SET title = 'Quyết định 1/2024' WHERE id = 4")
+    result = SqliteStore(log_path, readonly=True).verify()
+    assert (result.first_bad_id, result.kind) == (4, "edited")
+
+
+@pytest.mark.parametrize("column, value", [("corrects", 2.5), ("corrects", 1e16), ("title", b"\x00bytes"),
+                                           ("spoken_text", 1.5)])
+def test_values_no_row_is_written_with_are_an_edit(log_path, column, value):
+    """A REAL (which SQLite and Python print differently) or a BLOB put in by hand: Python's encoding decides."""
+    hand_edit(log_path, f"UPDATE asrun SET {column} = ? WHERE id = 3", params=(value,))
+    result = SqliteStore(log_path, readonly=True).verify()
+    assert (result.ok, result.first_bad_id, result.kind) == (False, 3, "edited")
+
+
+def test_without_the_json_functions_the_log_is_verified_by_python(log_path, monkeypatch):
+    import broadcast.asrun.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "_sqlite_encodes_canonically", lambda: False)
+    with SqliteStore(log_path, readonly=True) as log:
+        assert ENCODED_CONTENT not in log._chain_rows()[0]
+        assert log.verify().ok
+    hand_edit(log_path, "DELETE FROM asrun WHERE id = 4")
+    assert (SqliteStore(log_path, readonly=True).verify().first_bad_id) == 5
 
 
 # --- concurrency and crashes ------------------------------------------------------------------

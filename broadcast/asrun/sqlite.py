@@ -20,6 +20,7 @@ plus any number of readers.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -28,7 +29,17 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from broadcast.asrun.chain import COLUMNS, Anchor, LoggedRow, VerifyResult, damaged_result, utc_text
+from broadcast.asrun.chain import (
+    COLUMNS,
+    CONTENT_COLUMNS,
+    ENCODED_CONTENT,
+    Anchor,
+    LoggedRow,
+    VerifyResult,
+    canonical_json,
+    damaged_result,
+    utc_text,
+)
 from broadcast.asrun.journal import Journal
 from broadcast.asrun.record import Outcome
 from broadcast.asrun.store import ChainStore, Head, IssuedHead
@@ -81,6 +92,36 @@ CREATE TRIGGER IF NOT EXISTS asrun_no_delete BEFORE DELETE ON asrun
 BEGIN SELECT RAISE(ABORT, 'the as-run log is append-only: rows cannot be removed'); END;
 """
 _TRIGGERS = ("asrun_no_update", "asrun_no_delete")
+
+
+# Verifying: SQLite writes each row's canonical JSON itself (keys in sorted order), so the whole log is
+# not turned into Python values first. A REAL is left to Python, which formats floats its own way: only
+# `corrects` can hold one (TEXT columns turn numbers into text, `id` is the rowid), and no row the code
+# writes does. A BLOB (a hand edit) makes json_object() fail: the rows are then read whole.
+_ENCODED_SELECT = (
+    "SELECT id, prev_hash, row_hash, CASE WHEN typeof(corrects) = 'real' THEN NULL ELSE json_object("
+    + ", ".join(f"'{c}', {c}" for c in sorted(CONTENT_COLUMNS)) + ") END FROM asrun ORDER BY id"
+)
+_ENCODED_KEYS = ("id", "prev_hash", "row_hash", ENCODED_CONTENT)
+
+
+@functools.cache
+def _sqlite_encodes_canonically() -> bool:
+    """Does this SQLite's json_object() write text, integers and NULL exactly as `chain.canonical_json`
+    does? Escaping is decided character by character, so one probe holding every ASCII character and
+    non-ASCII ones of each kind (Vietnamese, line separators, a BOM, one beyond the BMP) answers it."""
+    probe = {"a": "".join(map(chr, range(0x80))) + "Ủy ban – “xã” …\u2028\u2029\ufeff\U0001f4fb",
+             "b": 12345678901234567, "c": None, "d": -1, "e": ""}
+    try:
+        db = sqlite3.connect(":memory:")
+        try:
+            sql = "SELECT json_object(" + ", ".join(f"'{key}', ?" for key in probe) + ")"
+            text = db.execute(sql, list(probe.values())).fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:  # built without the JSON functions
+        return False
+    return text == canonical_json(probe)
 
 
 class DamagedLog(UserError):
@@ -383,6 +424,23 @@ class SqliteStore(ChainStore):
             return super().verify(anchor, journal=journal)
         except sqlite3.DatabaseError as exc:
             return damaged_result(str(exc))
+
+    def _chain_rows(self) -> list[dict]:
+        """See `ChainStore._chain_rows`: the content as SQLite's json_object() writes it, when this SQLite
+        writes it as `canonical_json` does (checked once per process); else, or when a row holds a REAL
+        or a BLOB, the rows whole."""
+        if not _sqlite_encodes_canonically():
+            return self.raw_rows()
+        try:
+            with self._lock:
+                cursor = self._db.cursor()
+                cursor.row_factory = None
+                rows = cursor.execute(_ENCODED_SELECT).fetchall()
+        except sqlite3.OperationalError:  # a BLOB in a row
+            return self.raw_rows()
+        if any(r[3] is None for r in rows):
+            return self.raw_rows()
+        return [dict(zip(_ENCODED_KEYS, r)) for r in rows]
 
     def _extra_anchors(self) -> list[Anchor]:
         return [Anchor(*head, f"kept witness {name}", f"tệp chứng thực cũ {name}") for name, head in self._kept_witnesses()]
