@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
-import pickle
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,53 +44,8 @@ def report_base_name(period: Period) -> str:
     return f"bao-cao-cchc-{period.slug}"
 
 
-def _alongside(write: Callable[[], object], parallel: bool | None) -> Callable[[], None]:
-    """Start `write` in a forked child while the caller goes on; the returned join() waits for it and
-    raises what it raised. The XLSX (openpyxl writes its cells one by one) and the DOCX of a busy year
-    each take most of a second: on the station's two cores they are written at once.
-
-    Forking is safe only with one thread (another thread may hold a lock the child would wait on
-    forever), so a process with threads (the web console) or `parallel=False` writes in line."""
-    if parallel is False or (parallel is None and threading.active_count() > 1) or not hasattr(os, "fork"):
-        write()
-        return lambda: None
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: write, say how it went, leave without running the parent's cleanups
-        os.close(read_end)
-        code = 0
-        try:
-            write()
-            message = b""
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            try:
-                message = pickle.dumps(exc)
-            except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its text
-                message = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
-            code = 1
-        with os.fdopen(write_end, "wb") as out:
-            out.write(message)
-        os._exit(code)
-    os.close(write_end)
-
-    def join() -> None:
-        with os.fdopen(read_end, "rb") as pipe:
-            message = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if message:
-            raise pickle.loads(message)
-        if status != 0:
-            raise RuntimeError(f"the report's writer process ended with status {status}")
-
-    return join
-
-
-def write_report_files(data: ReportData, out_dir: Path | str, formats: Iterable[str] = FORMATS, *,
-                       parallel: bool | None = None) -> list[Path]:
-    """Write `data` in each format into `out_dir` (atomically, file by file); return the paths.
-
-    The XLSX is written alongside the rest in a child process when that is safe (see `_alongside`);
-    `parallel=False` writes everything in this process."""
+def write_report_files(data: ReportData, out_dir: Path | str, formats: Iterable[str] = FORMATS) -> list[Path]:
+    """Write `data` in each format into `out_dir` (atomically, file by file); return the paths."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"{out_dir}: not a folder")
@@ -109,20 +61,10 @@ def write_report_files(data: ReportData, out_dir: Path | str, formats: Iterable[
             alert = data.integrity_alert  # first in every CSV file: nobody opens one without seeing it
             for suffix, table in tables.items():
                 written.append(atomic_write(out_dir / f"{base}-{suffix}.csv", lambda p, t=table: write_csv(p, t, alert)))
-        xlsx = out_dir / f"{base}.xlsx"
-        join = lambda: None  # noqa: E731
         if "xlsx" in formats:
-            join = _alongside(lambda: atomic_write(xlsx, lambda p: write_xlsx(data, p, chart, tables=tables)),
-                              parallel if "docx" in formats else False)
-        try:
-            if "docx" in formats:
-                docx = atomic_write(out_dir / f"{base}.docx", lambda p: write_docx(data, p, chart, tables=tables))
-        finally:
-            join()
-        if "xlsx" in formats:
-            written.append(xlsx)
+            written.append(atomic_write(out_dir / f"{base}.xlsx", lambda p: write_xlsx(data, p, chart, tables=tables)))
         if "docx" in formats:
-            written.append(docx)
+            written.append(atomic_write(out_dir / f"{base}.docx", lambda p: write_docx(data, p, chart, tables=tables)))
     return written
 
 
