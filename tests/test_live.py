@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -17,7 +19,7 @@ from broadcast.audio import ffmpeg, loudness
 from broadcast.audio.mix import band_limit
 from broadcast.errors import UserError
 from broadcast.playout.instant import InstantCopy, LiveCopy, LiveTake, prepare, prepare_emergency
-from broadcast.playout.live import LiveLevel
+from broadcast.playout.live import LiveLevel, StandbyDecoder
 
 
 def speechlike(seconds: float, lufs: float, seed: int = 3) -> np.ndarray:
@@ -34,11 +36,18 @@ def sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_streamed_levelling_equals_levelling_the_whole_file(tmp_path):
-    # Shorter than the estimate window: one gain throughout, so the stream must equal the whole-file chain.
+@pytest.mark.parametrize("standby", [False, True], ids=["own-ffmpeg", "standby-ffmpeg"])
+def test_streamed_levelling_equals_levelling_the_whole_file(tmp_path, standby):
+    # Shorter than the estimate window: one gain throughout, so the stream must equal the whole-file chain,
+    # whether the file is decoded from its path or fed to a decoder started ahead (the service's way).
     source = write_wav(tmp_path / "ngan.wav", speechlike(2.5, -30.0))
-    level = LiveLevel(source, rate=RATE, target_lufs=-16.0, ceiling_dbtp=-1.0, max_gain_db=30.0)
+    decoders = StandbyDecoder(RATE)
+    decoders.warm()
+    decoder = decoders.take() if standby else None
+    assert (decoder is not None) == standby
+    level = LiveLevel(source, rate=RATE, target_lufs=-16.0, ceiling_dbtp=-1.0, max_gain_db=30.0, decoder=decoder)
     result = level.join()
+    decoders.close()
     assert result.first_gain_db == result.last_gain_db
     decoded = ffmpeg.decode(source, RATE)
     whole = loudness.limit(band_limit(decoded, RATE) * np.float32(10 ** (result.first_gain_db / 20)), RATE, -1.0)
@@ -106,3 +115,48 @@ def test_an_emergency_airs_even_when_no_copy_can_be_kept(station, tmp_path):
     take.settle()
     assert take.mp3 == source.resolve() and take.audio_sha256 == sha256(source)
     assert "không giữ được bản sao" in take.note
+
+
+def test_the_standby_decoder_is_replaced_after_each_use_and_closed_with_nothing_left(tmp_path):
+    decoders = StandbyDecoder(RATE)
+    decoders.warm()
+    first = decoders.take()
+    assert first is not None and first.poll() is None  # started, waiting for a file
+    first.kill()
+    first.wait()
+    deadline = time.monotonic() + 10
+    while decoders._proc is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = decoders._proc
+    assert second is not None and second is not first and second.poll() is None
+    decoders.close()
+    assert second.poll() is not None and decoders.take() is None  # closed: none waits, none is started
+    for pipe in (first.stdin, first.stdout, first.stderr):
+        pipe.close()
+
+
+def test_a_file_a_pipe_cannot_decode_is_decoded_from_its_path(tmp_path):
+    # An M4A with its index at the end (ffmpeg's default) gives no audio through a pipe; the standby's
+    # attempt must not cost the emergency: it is decoded again from the file and airs in full.
+    wav = write_wav(tmp_path / "bao-lu.wav", speechlike(20.0, -30.0))
+    m4a = tmp_path / "bao-lu.m4a"
+    subprocess.run([ffmpeg.ffmpeg_exe(), "-v", "error", "-i", str(wav), "-c:a", "aac", str(m4a)], check=True)
+    decoders = StandbyDecoder(RATE)
+    decoders.warm()
+    level = LiveLevel(m4a, rate=RATE, target_lufs=-16.0, ceiling_dbtp=-1.0, max_gain_db=30.0, decoder=decoders.take())
+    result = level.join()
+    decoders.close()
+    assert level.error is None and not level._piped  # the path was used in the end
+    assert result.samples.size / RATE == pytest.approx(20.0, abs=0.1) and not result.warnings
+
+
+def test_an_emergency_that_is_not_audio_is_named_as_such_by_the_standby_decoder(station, tmp_path):
+    settings = station()
+    fake = tmp_path / "fake.mp3"
+    fake.write_text("hello\n")
+    decoders = StandbyDecoder(settings.audio.sample_rate)
+    decoders.warm()
+    with pytest.raises(UserError, match="fake.mp3: not an audio file") as caught:
+        prepare_emergency(fake, settings, decoders)
+    decoders.close()
+    assert "pipe:0" not in str(caught.value)

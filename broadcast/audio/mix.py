@@ -94,13 +94,25 @@ def band_limit(samples: np.ndarray, sample_rate: int, *, in_place: bool = False)
     which would lower the loudness measured after encoding (about 0.4 LU on eSpeak).
 
     Filtered block by block; `in_place` overwrites `samples` (float32) instead of making a copy."""
-    sos = _band_filter(sample_rate)
+    band = BandLimiter(sample_rate)
     out = samples if in_place else np.empty(samples.size, dtype=np.float32)
-    zi = np.zeros((sos.shape[0], 2))
     for start in range(0, samples.size, loudness.BLOCK):
-        block, zi = sosfilt(sos, samples[start:start + loudness.BLOCK], zi=zi)
+        block = band.filter(samples[start:start + loudness.BLOCK])
         out[start:start + block.size] = block
     return out
+
+
+class BandLimiter:
+    """`band_limit` for a signal that arrives in blocks (an emergency decoded as it airs): the filters'
+    state carries from block to block, so the result is the same as filtering the whole signal."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self._sos = _band_filter(sample_rate)
+        self._zi = np.zeros((self._sos.shape[0], 2))
+
+    def filter(self, block: np.ndarray) -> np.ndarray:
+        out, self._zi = sosfilt(self._sos, block, zi=self._zi)
+        return out.astype(np.float32, copy=False)
 
 
 @functools.cache

@@ -60,7 +60,7 @@ from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
 from broadcast.problems import coded
 from broadcast.playout import live
-from broadcast.playout.live import DecodeFailed, LiveLevel, LiveResult
+from broadcast.playout.live import DecodeFailed, LiveLevel, LiveResult, StandbyDecoder
 from broadcast.playout.programme import Take
 
 PREPARE_FORMAT = 1  # bump when the same original and target would now give different audio
@@ -353,10 +353,10 @@ class LiveCopy:
         )
 
 
-def prepare_emergency(source: Path, settings: Settings) -> InstantCopy | LiveCopy:
+def prepare_emergency(source: Path, settings: Settings, standby: StandbyDecoder | None = None) -> InstantCopy | LiveCopy:
     """An emergency's audio, at once: the station's own build or a kept copy as they are, else the file
-    levelled as it airs (`LiveCopy`, first audio within a few hundred milliseconds). A file that gives
-    no audio is a UserError before anything airs."""
+    levelled as it airs (`LiveCopy`, first audio within a few hundred milliseconds; decoded by the
+    `standby` ffmpeg when there is one). A file that gives no audio is a UserError before anything airs."""
     t0 = time.perf_counter()
     source = Path(source).resolve()
     try:
@@ -380,7 +380,8 @@ def prepare_emergency(source: Path, settings: Settings) -> InstantCopy | LiveCop
     spec = MasterSpec.of(settings.audio)
     try:
         level = LiveLevel(source, rate=spec.sample_rate, target_lufs=spec.loudness_lufs,
-                          ceiling_dbtp=spec.true_peak_dbtp, max_gain_db=MAX_GAIN_DB)
+                          ceiling_dbtp=spec.true_peak_dbtp, max_gain_db=MAX_GAIN_DB,
+                          decoder=standby.take() if standby is not None and standby.rate == spec.sample_rate else None)
         level.wait_started()
     except DecodeFailed as exc:
         raise UserError(coded(f"{source}: not an audio file ({exc})", "audio.not_audio")) from None

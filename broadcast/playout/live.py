@@ -3,18 +3,25 @@ true-peak limiter, read by the sinks while it is being made.
 
 `broadcast play --priority emergency NEW.mp3` must be on air within a second, and levelling a whole
 3-minute file first takes longer than that. So the file is decoded by ffmpeg as a stream and worked
-through block by block in a thread, far faster than real time, while the sinks read what is ready:
+through block by block in a thread, far faster than real time, while the sinks read what is ready.
+Each stage is the bulletin build's own, in its streaming form, so the chain is the build's:
 
-- the band limit of the bulletin build (broadcast.audio.mix.band_limit), run over each block with the
-  samples before it as context, which makes it the same as filtering the whole file;
-- the loudness of everything decoded so far (broadcast.audio.loudness.LoudnessMeter, fed block by
-  block), so the first gain is chosen from the first `ESTIMATE_S` seconds and later ones from ever
-  more of the file; the gain follows the estimate at most `SLEW_DB_PER_S` per second of audio, so a
-  correction is a slow drift, never a jump;
-- the true-peak limiter of the build (broadcast.audio.loudness.limit) over segments with its
-  look-ahead either side as context, which makes it the same as limiting the whole file; what the
-  limiter takes off (tried on the first seconds, then measured before and after it) is added to the
-  gain, so peaky speech still lands on the target.
+- the band limit (broadcast.audio.mix.BandLimiter: the filters' state carries across blocks);
+- the loudness of everything decoded so far (broadcast.audio.loudness.LoudnessMeter), so the first
+  gain is chosen from the first `ESTIMATE_S` seconds and later ones from ever more of the file; the
+  gain follows the estimate at most `SLEW_DB_PER_S` per second of audio, so a correction is a slow
+  drift, never a jump;
+- the true-peak limiter (broadcast.audio.loudness.Limiter, fed block by block, `WINDOW` samples at a
+  time); what it takes off (tried on the first seconds, then measured before and after it) is added
+  to the gain, so peaky speech still lands on the target.
+
+A file shorter than `ESTIMATE_S` gets one gain, and comes out sample for sample as the whole-file
+chain would make it (tests/test_live.py).
+
+ffmpeg's own start is most of the service's part of an emergency's second (Debian's ffmpeg loads
+215 libraries: 80-140 ms on an idle 2-core machine, 0.6 s seen under load), so the service keeps one
+started ahead (`StandbyDecoder`), waiting for a file on its standard input; a file it cannot read
+from a pipe is decoded again from its path.
 
 The result is read from memory by every sink; when the file is done, the caller keeps it as a WAV
 (broadcast.playout.instant) with its measured loudness, which the manifest records (the copy is
@@ -23,6 +30,7 @@ measured as it is made, not estimated).
 
 from __future__ import annotations
 
+import collections
 import math
 import subprocess
 import threading
@@ -32,15 +40,15 @@ from pathlib import Path
 import numpy as np
 
 from broadcast.audio import loudness
-from broadcast.audio.loudness import LoudnessMeter
 from broadcast.audio.ffmpeg import ffmpeg_exe
-from broadcast.audio.mix import band_limit
+from broadcast.audio.loudness import Limiter, LoudnessMeter
+from broadcast.audio.mix import BandLimiter
 
 ESTIMATE_S = 3.0  # audio measured before the first gain is chosen (all of it when the file is shorter)
 SLEW_DB_PER_S = 2.0  # how fast the gain may follow a changing estimate, per second of audio
-CONTEXT = 4096  # samples of filter and limiter context either side (a multiple of the limiter's 16)
-SEGMENT = 16384  # samples limited at a time (a multiple of 16)
+WINDOW = 16384  # samples the limiter works on at a time (0.37 s at 44.1 kHz)
 READ_SAMPLES = 16384  # samples read from ffmpeg at a time
+FEED_BYTES = 1 << 16  # bytes of the file handed to a standby decoder at a time
 
 
 @dataclass
@@ -66,11 +74,59 @@ class DecodeFailed(Exception):
     """ffmpeg gave no audio: not an audio file, or unreadable."""
 
 
+def _decoder_cmd(rate: int, source: Path | None) -> list[str]:
+    """ffmpeg decoding `source` (None: its standard input) to float32 mono at `rate` on its standard output."""
+    return [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(source) if source else "pipe:0", "-f", "f32le",
+            "-acodec", "pcm_f32le", "-ac", "1", "-ar", str(rate), "pipe:1"]
+
+
+class StandbyDecoder:
+    """An ffmpeg started ahead of need, waiting for a file on its standard input (see the module's docstring)."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self._closed = False
+
+    def warm(self) -> None:
+        """Start one if none waits (the service calls this at start and after each use)."""
+        with self._lock:
+            if self._closed or (self._proc is not None and self._proc.poll() is None):
+                return
+            try:
+                self._proc = subprocess.Popen(_decoder_cmd(self.rate, None), stdin=subprocess.PIPE,
+                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            except (OSError, Exception):  # noqa: BLE001 - no standby: a decoder is started when needed
+                self._proc = None
+
+    def take(self) -> subprocess.Popen | None:
+        """The waiting decoder (None when there is none, or it died), and a new one starts behind it."""
+        with self._lock:
+            proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is not None:
+            proc = None
+        threading.Thread(target=self.warm, name="standby decoder", daemon=True).start()
+        return proc
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                pipe.close()
+
+
 class LiveLevel:
-    """A `PcmSource` (broadcast.playout.sinks.pcm) that levels `source` while sinks read it."""
+    """A `PcmSource` (broadcast.playout.sinks.pcm) that levels `source` while sinks read it.
+
+    `decoder`: a `StandbyDecoder`'s waiting ffmpeg to use (None: one is started for the file)."""
 
     def __init__(self, source: Path, *, rate: int, target_lufs: float, ceiling_dbtp: float, max_gain_db: float,
-                 name: str | None = None) -> None:
+                 name: str | None = None, decoder: subprocess.Popen | None = None) -> None:
         self.source = Path(source)
         self.rate = rate
         self.name = name or self.source.stem
@@ -83,13 +139,11 @@ class LiveLevel:
         self._finished = False
         self.error: str | None = None
         self.result: LiveResult | None = None
-        cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(self.source), "-f", "f32le", "-acodec", "pcm_f32le",
-               "-ac", "1", "-ar", str(rate), "pipe:1"]
-        try:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE)
-        except OSError as exc:
-            raise DecodeFailed(f"ffmpeg could not start ({exc})") from None
+        self._piped = decoder is not None
+        self._proc = decoder if decoder is not None else self._start(self.source)
+        if self._piped:
+            threading.Thread(target=self._feed, args=(self._proc,), name=f"feed {self.name}", daemon=True).start()
+        self._stderr = self._collect_stderr(self._proc)
         self._thread = threading.Thread(target=self._run, name=f"level {self.name}", daemon=True)
         self._thread.start()
 
@@ -119,6 +173,49 @@ class LiveLevel:
     def finished(self) -> bool:
         return self._finished
 
+    # -- the decoder -----------------------------------------------------------------------------
+
+    def _start(self, source: Path) -> subprocess.Popen:
+        try:
+            return subprocess.Popen(_decoder_cmd(self.rate, source), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise DecodeFailed(f"ffmpeg could not start ({exc})") from None
+
+    def _feed(self, proc: subprocess.Popen) -> None:
+        """The file into a standby decoder's standard input (it stops reading when it gives up)."""
+        try:
+            with open(self.source, "rb") as f:
+                while block := f.read(FEED_BYTES):
+                    proc.stdin.write(block)
+        except (OSError, ValueError):
+            pass  # unreadable, or the decoder gave up on it: its exit and messages say why
+        finally:
+            try:
+                proc.stdin.close()
+            except (OSError, ValueError):
+                pass
+
+    @staticmethod
+    def _collect_stderr(proc: subprocess.Popen) -> collections.deque:
+        """ffmpeg's last messages, read as they come (a damaged file can say more than a pipe holds)."""
+        lines: collections.deque = collections.deque(maxlen=20)
+        threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()
+        return lines
+
+    def _ended(self, proc: subprocess.Popen) -> int:
+        proc.stdout.close()
+        try:
+            return proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait()
+
+    def _ffmpeg_said(self, code: int) -> str:
+        detail = b"".join(self._stderr).decode("utf-8", "replace").strip().splitlines()
+        return (detail[-1].replace(f"{self.source}: ", "").replace("pipe:0: ", "") if detail
+                else f"ffmpeg exited with {code}")
+
     # -- the work --------------------------------------------------------------------------------
 
     def _emit(self, samples: np.ndarray) -> None:
@@ -134,15 +231,23 @@ class LiveLevel:
 
     def _run(self) -> None:
         try:
-            self._level()
+            try:
+                self._level()
+            except DecodeFailed:
+                if not self._piped:
+                    raise
+                # What a pipe cannot give (a container that must be read out of order): the file itself.
+                self._piped = False
+                self._proc = self._start(self.source)
+                self._stderr = self._collect_stderr(self._proc)
+                self._level()
+        except DecodeFailed as exc:
+            self.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - a reader must never wait forever: finish with the reason
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
-            self._proc.stdout.close()
-            try:
-                self._proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
+            if self._proc.returncode is None:
+                self._ended(self._proc)
             with self._cond:
                 self._finished = True
                 self._cond.notify_all()
@@ -167,16 +272,15 @@ class LiveLevel:
         return loss if math.isfinite(loss) else 0.0
 
     def _level(self) -> None:
+        """Decode, level and emit the whole file; DecodeFailed when ffmpeg gives no audio at all."""
         rate = self.rate
-        ceiling = self.ceiling_dbtp
+        band = BandLimiter(rate)
+        limiter = Limiter(rate, self.ceiling_dbtp, window=WINDOW)
         meter_in, meter_src, meter_out = LoudnessMeter(rate), LoudnessMeter(rate), LoudnessMeter(rate)
         meter_pre = LoudnessMeter(rate)  # the gained audio before the limiter, over what meter_out has seen
         loss = 0.0  # LU the limiter takes off
-        raw_tail = np.zeros(0, dtype=np.float32)
         waiting: list[np.ndarray] = []  # band-limited blocks not yet given a gain
-        gained = np.zeros(0, dtype=np.float32)  # gained audio from `gained_at` on, not yet limited (+ context)
-        gained_at = 0
-        out_pos = 0
+        pre = np.zeros(0, dtype=np.float32)  # gained audio in the limiter, not yet out of it
         decoded = 0
         peak = 0.0
         gain: float | None = None
@@ -187,9 +291,7 @@ class LiveLevel:
             x = np.frombuffer(data[: len(data) // 4 * 4], dtype="<f4").astype(np.float32)
             eof = len(data) < READ_SAMPLES * 4
             if x.size:
-                both = np.concatenate([raw_tail, x])
-                filtered = band_limit(both, rate)[raw_tail.size:]
-                raw_tail = both[-CONTEXT:]
+                filtered = band.filter(x)
                 meter_in.add(filtered)
                 meter_src.add(x)
                 peak = max(peak, float(np.max(np.abs(x))))
@@ -210,30 +312,20 @@ class LiveLevel:
                 gains.append(gain)
                 start = gain if previous is None else previous
                 ramp = np.linspace(start, gain, block.size, endpoint=False, dtype=np.float32) if start != gain else gain
-                gained = np.concatenate([gained, block * (10 ** (np.asarray(ramp, dtype=np.float32) / 20))])
+                gained = block * (10 ** (np.asarray(ramp, dtype=np.float32) / 20))
+                pre = np.concatenate([pre, gained])
+                out = limiter.push(gained)
+                self._out(out, pre[:out.size], meter_pre, meter_out)
+                pre = pre[out.size:]
             waiting.clear()
-            # Limit what has its look-ahead context decoded (everything at the end).
-            end_avail = gained_at + gained.size
-            while out_pos < end_avail and (eof or end_avail >= out_pos + SEGMENT + CONTEXT):
-                end = min(out_pos + SEGMENT, end_avail)
-                w0, w1 = max(gained_at, out_pos - CONTEXT), min(end_avail, end + CONTEXT)
-                limited = loudness.limit(gained[w0 - gained_at:w1 - gained_at], rate, ceiling)
-                segment = limited[out_pos - w0:end - w0]
-                meter_pre.add(gained[out_pos - gained_at:end - gained_at])
-                meter_out.add(segment)
-                self._emit(segment)
-                out_pos = end
-                keep_from = max(gained_at, out_pos - CONTEXT)
-                gained = gained[keep_from - gained_at:]
-                gained_at = keep_from
-        code = self._proc.wait()
+        code = self._ended(self._proc)
         if decoded == 0:
-            detail = self._proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
-            self.error = detail[-1].replace(f"{self.source}: ", "") if detail else f"ffmpeg exited with {code}"
-            return
+            raise DecodeFailed(self._ffmpeg_said(code))
+        out = limiter.flush()
+        self._out(out, pre, meter_pre, meter_out)
         warnings = []
         if code != 0:
-            warnings.append(f"{self.source.name}: ffmpeg stopped part way (exit {code}); "
+            warnings.append(f"{self.source.name}: ffmpeg stopped part way (exit {code}: {self._ffmpeg_said(code)}); "
                             f"{decoded / rate:.1f} s of audio aired")
         before = meter_src.lufs
         if math.isfinite(before) and self.target_lufs - before > self.max_gain_db:
@@ -247,3 +339,10 @@ class LiveLevel:
             samples = self._buf[:self._size]
         self.result = LiveResult(samples, rate, before, peak, meter_out.lufs, gains[0], gains[-1],
                                  (min(gains), max(gains)), warnings)
+
+    def _out(self, limited: np.ndarray, gained: np.ndarray, meter_pre: LoudnessMeter, meter_out: LoudnessMeter) -> None:
+        """Limited audio out to the sinks, and both sides of the limiter measured over it."""
+        if limited.size:
+            meter_pre.add(gained)
+            meter_out.add(limited)
+            self._emit(limited)

@@ -556,6 +556,11 @@ class Runner:
         """Fade out and log what is airing as interrupted; no slot starts after this."""
         self.stopping.stop(reason)
 
+    def on_air_session(self) -> str | None:
+        """The session airing now (None: nothing), without the rest of `status`."""
+        current = self._current
+        return current[0].session if current else None
+
     def status(self) -> dict:
         current = self._current
         return {

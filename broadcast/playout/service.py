@@ -51,6 +51,7 @@ from broadcast.config import SETTINGS_ENV, SETTINGS_FILE, Settings, load_setting
 from broadcast.playout.clock import Clock
 from broadcast.playout.control import SOCKET_NAME, ControlServer
 from broadcast.playout.instant import LiveCopy, LiveTake, prepare_emergency
+from broadcast.playout.live import StandbyDecoder
 from broadcast.playout.programme import take_from_file
 from broadcast.asrun import reasons
 from broadcast.asrun.reasons import STOPPED_SIGTERM
@@ -122,8 +123,12 @@ class Service:
             timezone=tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace})
         self.scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
         self.control = ControlServer(self.data_dir / SOCKET_NAME, self.handle) if control else None
+        # An ffmpeg waiting for the next emergency's file: its start is not paid when every ms counts.
+        self.standby = StandbyDecoder(self.settings.audio.sample_rate) if self.settings is not None else None
 
     def start(self) -> None:
+        if self.standby is not None:
+            self.standby.warm()
         if self.control:
             self.control.start()
         self.scheduler.start()
@@ -331,7 +336,8 @@ class Service:
             zones = message.get("zones") or None
             unknown = [z for z in zones or () if z not in self.runner.sinks]
             if unknown:
-                return {"ok": False, "error": f"unknown zones: {', '.join(unknown)}"}
+                return {"ok": False, "error": f"unknown zones: {', '.join(unknown)} "
+                                              f"(the service's zones: {', '.join(self.runner.sinks)})"}
             levelling = None
             try:
                 if message.get("level"):
@@ -340,12 +346,12 @@ class Service:
                     take = take_from_file(path, title=message.get("title"), priority=priority)
             except UserError as exc:
                 return {"ok": False, "error": "; ".join(exc.problems)}
-            on_air = self.runner.status()["on_air"]
+            on_air = self.runner.on_air_session()
             t = threading.Thread(target=self.runner.play, args=(take, priority, zones), name=f"play {path.name}")
             t.start()
             self._threads.append(t)
             return {"ok": True, "accepted": True, "levelling": levelling,
-                    "interrupting": on_air["session"] if on_air and priority == "emergency" else None}
+                    "interrupting": on_air if priority == "emergency" else None}
         if cmd == "reload":
             return self.reload(force=True)
         return {"ok": False, "error": f"unknown cmd '{cmd}'; use status, play or reload"}
@@ -355,7 +361,10 @@ class Service:
         they are, else the file levelled as it airs (broadcast.playout.instant.prepare_emergency)."""
         if self.settings is None:
             raise UserError("this service has no station settings to level audio with; send a levelled file")
-        prepared = prepare_emergency(path, self.settings)
+        if self.standby is not None and self.standby.rate != self.settings.audio.sample_rate:  # station.yaml reloaded
+            self.standby.close()
+            self.standby = StandbyDecoder(self.settings.audio.sample_rate)
+        prepared = prepare_emergency(path, self.settings, self.standby)
         if isinstance(prepared, LiveCopy):
             for problem in [prepared.storage_problem] if prepared.storage_problem else []:
                 log.warning("%s", problem)
@@ -374,4 +383,6 @@ class Service:
         self.scheduler.shutdown(wait=True)
         for t in self._threads:
             t.join(10)
+        if self.standby is not None:
+            self.standby.close()
         self.runner.flush_log()  # a last try; what is still refused is in log_status() for the exit code
