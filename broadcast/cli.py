@@ -9,12 +9,15 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from broadcast import __version__, commands
-from broadcast.config import Settings, load_settings
 from broadcast.errors import UserError
+
+if TYPE_CHECKING:
+    from broadcast.config import Settings
 
 
 class AppContext:
@@ -27,6 +30,10 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            # Imported here: station.yaml's model pulls in pydantic and the engines (about half a second),
+            # which `broadcast play --priority emergency` through the running service does without.
+            from broadcast.config import load_settings
+
             self._settings = load_settings(self.settings_path)
         return self._settings
 

@@ -16,19 +16,20 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from broadcast.asrun import AsRunRecord, reasons
-from broadcast.config import Settings
 from broadcast.errors import UserError
-from broadcast.playout.control import SOCKET_NAME, request
+from broadcast.playout.control import SOCKET_NAME, locate_station, request
 
 if TYPE_CHECKING:
+    from broadcast.asrun import AsRunRecord
+    from broadcast.config import Settings
     from broadcast.playout.programme import Take
     from broadcast.playout.runner import Runner
     from broadcast.schedule.model import Schedule
 
-# The audio, runner and schedule modules (numpy, scipy, pyloudnorm, pydantic models) are imported where
-# they are used, not here: an emergency sent to the running service needs none of them, and their
-# import would be most of its one-second budget.
+# The settings model, the as-run log and the audio, runner and schedule modules (pydantic, numpy, scipy,
+# sqlite) are imported where they are used, not here: an emergency sent to the running service
+# (`send_emergency`) needs none of them, and their import would be most of its one-second budget.
+# tests/test_play_fast.py holds this module to that.
 
 PRIORITIES = ("normal", "priority", "emergency")
 DIRECT_ZONE = "mac-dinh"
@@ -65,6 +66,7 @@ class PlayOutcome:
     # An emergency levelled as it airs: {"live": true, "copy": the WAV to be kept, "first_audio_s"}, or a
     # copy from before used as it is: {"live": false, "copy": ..., "made": false}
     levelling: dict | None = None
+    base_dir: Path | None = None  # the station's folder (paths in messages are shown relative to it)
 
     @property
     def failed(self) -> list[AsRunRecord]:
@@ -85,7 +87,9 @@ class PlayControl:
             if self.reason:
                 runner.stop(self.reason)
 
-    def stop(self, reason: str = reasons.USER_STOPPED) -> None:
+    def stop(self, reason: str | None = None) -> None:
+        if reason is None:
+            from broadcast.asrun.reasons import USER_STOPPED as reason
         with self._lock:
             self.reason = reason
             if self._runner is not None:
@@ -108,6 +112,51 @@ class PlayPlan:
     level_live: bool = False  # an emergency: levelled as it airs (by the service, or here when direct)
 
 
+def is_bulletin_file(file: Path) -> bool:
+    return Path(file).suffix.lower() in (".yaml", ".yml")
+
+
+def _check_audio_path(file: Path) -> None:
+    if file.is_dir():
+        raise UserError(f"{file}: is a folder, not an audio file")
+    if not file.is_file():
+        raise UserError(f"{file}: no such file")
+
+
+def send_emergency(file: Path, *, settings_path: str | Path | None = None, zones: tuple[str, ...] = (),
+                   title: str | None = None) -> PlayOutcome | None:
+    """An emergency MP3/WAV to the running service at once, levelled by the service as it airs.
+
+    The fast path of `broadcast play --priority emergency FILE` (the issue's one second, command to
+    audio): no settings model, no status request, no audio work here; the service checks the file is
+    audio and the zones exist, and refuses before anything is cut. Returns None when no service
+    answers: the caller then plays it here (`prepare_play` and `air`, which load the settings)."""
+    file = Path(file)
+    _check_audio_path(file)
+    place = locate_station(settings_path)
+    if place is None or not place.socket.exists():
+        return None
+    message = {"cmd": "play", "path": str(file.resolve()), "priority": "emergency", "zones": list(zones) or None,
+               "title": title, "level": True}
+    try:
+        reply = request(place.socket, message)
+    except (OSError, ValueError):
+        return None  # a stale socket: nobody is listening
+    return _sent(reply, "emergency", file.resolve(), title, None, [], place.base_dir)
+
+
+def _sent(reply: dict, priority: str, audio: Path, title: str | None, levelled: Levelled | None,
+          warnings: list[str], base_dir: Path) -> PlayOutcome:
+    """The outcome of a play the service accepted; a UserError when it refused."""
+    if not reply.get("ok"):
+        raise UserError(f"the service refused: {reply.get('error')}")
+    outcome = PlayOutcome("service", priority, audio, title, levelled, reply.get("interrupting"), warnings=warnings,
+                          levelling=reply.get("levelling"), base_dir=base_dir)
+    if outcome.levelling and outcome.levelling.get("warning"):
+        outcome.warnings.append(outcome.levelling["warning"])
+    return outcome
+
+
 def prepare_play(settings: Settings, file: Path, *, priority: str | None = None, zones: tuple[str, ...] = (),
                  direct: bool = False) -> PlayPlan:
     """Check everything, then make the audio ready: a bulletin YAML built, an MP3/WAV levelled and kept.
@@ -116,12 +165,9 @@ def prepare_play(settings: Settings, file: Path, *, priority: str | None = None,
     file = Path(file)
     if priority is not None and priority not in PRIORITIES:
         raise UserError(f"unknown priority '{priority}': use {', '.join(PRIORITIES)}")
-    is_bulletin = file.suffix.lower() in (".yaml", ".yml")
+    is_bulletin = is_bulletin_file(file)
     if not is_bulletin:
-        if file.is_dir():
-            raise UserError(f"{file}: is a folder, not an audio file")
-        if not file.is_file():
-            raise UserError(f"{file}: no such file")
+        _check_audio_path(file)
     status = None if direct else _service_status(settings)
     if zones:
         if status is None:
@@ -155,13 +201,7 @@ def air(plan: PlayPlan, control: PlayControl | None = None) -> PlayOutcome:
                    "zones": list(plan.zones) or None, "title": plan.title}
         reply = _send(settings, {**message, "level": True} if plan.level_live else message)
         if reply is not None:
-            if not reply.get("ok"):
-                raise UserError(f"the service refused: {reply.get('error')}")
-            outcome = PlayOutcome("service", plan.priority, plan.audio, plan.title, plan.levelled,
-                                  reply.get("interrupting"), warnings=plan.warnings, levelling=reply.get("levelling"))
-            if outcome.levelling and outcome.levelling.get("warning"):
-                outcome.warnings.append(outcome.levelling["warning"])
-            return outcome
+            return _sent(reply, plan.priority, plan.audio, plan.title, plan.levelled, plan.warnings, settings.base_dir)
         if plan.zones:
             raise UserError("the service stopped meanwhile; --zone needs the running service")
         plan.unreached = unreached_zones(settings)  # the service went away meanwhile: play here
@@ -169,7 +209,7 @@ def air(plan: PlayPlan, control: PlayControl | None = None) -> PlayOutcome:
     from broadcast.playout.programme import take_from_file
 
     outcome = PlayOutcome("direct", plan.priority, plan.audio, plan.title, plan.levelled, unreached=plan.unreached,
-                          warnings=plan.warnings)
+                          warnings=plan.warnings, base_dir=settings.base_dir)
     if plan.level_live:
         prepared = prepare_emergency(plan.audio, settings)
         if isinstance(prepared, LiveCopy):

@@ -12,9 +12,9 @@ import click
 from broadcast.errors import UserError
 
 
-def _shown(path: Path, settings) -> str:
+def _shown(path: Path, base_dir: Path | None) -> str:
     try:
-        return str(path.relative_to(settings.base_dir.resolve()))
+        return str(path.relative_to(base_dir.resolve())) if base_dir is not None else str(path)
     except ValueError:
         return str(path)
 
@@ -31,9 +31,9 @@ def levelled_message(levelled, settings) -> str | None:
         else:
             done = f"→ {levelled.after_lufs} LUFS, peak {levelled.true_peak_dbtp} dBTP"
         return (f"levelled {levelled.source.name}: {was} {done} ({levelled.seconds:.1f} s); kept as "
-                f"{_shown(levelled.copy, settings)}")
+                f"{_shown(levelled.copy, settings.base_dir)}")
     if levelled.copy != levelled.source.resolve():
-        return f"levelled copy of {levelled.source.name} from before: {_shown(levelled.copy, settings)}"
+        return f"levelled copy of {levelled.source.name} from before: {_shown(levelled.copy, settings.base_dir)}"
     return None
 
 
@@ -46,9 +46,16 @@ def levelled_message(levelled, settings) -> str | None:
 def play(file: Path, priority: str | None, zones: tuple[str, ...], direct: bool) -> None:
     """Air FILE (MP3, WAV or a bulletin YAML) now; an MP3/WAV airs at the station's loudness, from a copy
     kept in audio_out/instant/ for the evidence."""
-    from broadcast.app.play import PlayControl, air, prepare_play
+    from broadcast.app.play import PlayControl, air, is_bulletin_file, prepare_play, send_emergency
 
-    settings = click.get_current_context().obj.settings
+    app = click.get_current_context().obj
+    if priority == "emergency" and not direct and not is_bulletin_file(file):
+        # Straight to the running service: the settings are loaded only when none answers.
+        sent = send_emergency(file, settings_path=app.settings_path, zones=zones)
+        if sent is not None:
+            report_sent(sent)
+            return
+    settings = app.settings
     plan = prepare_play(settings, file, priority=priority, zones=zones, direct=direct)
     for w in plan.warnings:
         click.secho(f"warning: {w}", fg="yellow", err=True)
@@ -62,14 +69,13 @@ def play(file: Path, priority: str | None, zones: tuple[str, ...], direct: bool)
         outcome = air(plan, control)
     finally:
         signal.signal(signal.SIGINT, previous)
+    if outcome.via == "service":
+        report_sent(outcome, already_warned=len(plan.warnings))
+        return
     for w in outcome.warnings[len(plan.warnings):]:
         click.secho(f"warning: {w}", fg="yellow", err=True)
     if outcome.levelling is not None:
-        click.echo(levelling_message(plan.audio, outcome.levelling, settings), err=True)
-    if outcome.via == "service":
-        click.echo(f"sent to the running service ({outcome.priority})"
-                   + (f"; interrupting the session '{outcome.interrupting}'" if outcome.interrupting else ""))
-        return
+        click.echo(levelling_message(plan.audio, outcome.levelling, outcome.base_dir), err=True)
     if plan.via == "service" and not direct:  # the service went away between the check and the play
         click.secho(no_service_warning(outcome.unreached), fg="yellow", err=True)
     for r in outcome.rows:
@@ -79,14 +85,24 @@ def play(file: Path, priority: str | None, zones: tuple[str, ...], direct: bool)
         raise UserError(f"{outcome.audio.name}: could not be played: {outcome.failed[0].reason}")
 
 
-def levelling_message(source: Path, levelling: dict, settings) -> str:
+def report_sent(outcome, already_warned: int = 0) -> None:
+    """What the service said to a play it accepted."""
+    for w in outcome.warnings[already_warned:]:
+        click.secho(f"warning: {w}", fg="yellow", err=True)
+    if outcome.levelling is not None:
+        click.echo(levelling_message(outcome.audio, outcome.levelling, outcome.base_dir), err=True)
+    click.echo(f"sent to the running service ({outcome.priority})"
+               + (f"; interrupting the session '{outcome.interrupting}'" if outcome.interrupting else ""))
+
+
+def levelling_message(source: Path, levelling: dict, base_dir: Path | None) -> str:
     """How an emergency's file is being levelled (by the service, or here)."""
     copy = Path(levelling["copy"]) if levelling.get("copy") else None
     if levelling.get("live"):
         return (f"levelling {source.name} as it airs (on air {levelling['first_audio_s']:.1f} s after the request); "
-                + (f"the copy is kept as {_shown(copy, settings)}" if copy else "no copy is kept"))
+                + (f"the copy is kept as {_shown(copy, base_dir)}" if copy else "no copy is kept"))
     if copy is not None and copy != source:
-        return f"levelled copy of {source.name} from before: {_shown(copy, settings)}"
+        return f"levelled copy of {source.name} from before: {_shown(copy, base_dir)}"
     return f"{source.name} is the station's own audio: it airs as it is"
 
 

@@ -28,12 +28,51 @@ import os
 import socket
 import socketserver
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from broadcast.errors import UserError
 
 SOCKET_NAME = "control.sock"
+
+
+@dataclass(frozen=True)
+class StationPlace:
+    """Where a station's files are (`base_dir`) and where its running service listens (`socket`)."""
+
+    base_dir: Path
+    socket: Path
+
+
+def locate_station(settings_path: str | Path | None = None) -> StationPlace | None:
+    """The control socket of the station whose station.yaml is found as broadcast.config.load_settings
+    finds it (`settings_path`, else $BROADCAST_SETTINGS, else ./station.yaml, else the defaults in the
+    current folder), from a small read of its `paths.data` alone.
+
+    For `broadcast play --priority emergency`, which must reach the service within its one-second
+    budget: loading the whole, validated settings model (pydantic, the speech engines) costs about half
+    a second, and the service checked the file when it started. None when the file cannot be read
+    this simply (missing, not YAML, an odd `paths`): the caller then loads the settings in full, which
+    reports what is wrong."""
+    explicit = settings_path or os.environ.get("BROADCAST_SETTINGS")
+    file = Path(explicit) if explicit else Path.cwd() / "station.yaml"
+    if not file.is_file():
+        return None if explicit else StationPlace(Path.cwd(), Path.cwd() / "data" / SOCKET_NAME)
+    import yaml  # only here: the service itself never needs it from this module
+
+    try:
+        doc = yaml.load(file.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return None
+    doc = {} if doc is None else doc  # an empty station.yaml: the defaults
+    paths = (doc.get("paths") or {}) if isinstance(doc, dict) else None
+    data = paths.get("data", "data") if isinstance(paths, dict) else None
+    if not isinstance(data, str) or not data:
+        return None
+    base_dir = file.resolve().parent
+    folder = Path(data).expanduser()
+    return StationPlace(base_dir, (folder if folder.is_absolute() else base_dir / folder) / SOCKET_NAME)
 
 
 class AlreadyRunning(UserError):
