@@ -22,8 +22,7 @@ from broadcast.audio.master import MasterSpec, Tap, master
 from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S, Part, mix, pause
 from broadcast.audio.recording import ENGINE as RECORDING_ENGINE
 from broadcast.audio.recording import MASTERING_VERSION as RECORDING_MASTERING
-from broadcast.audio.recording import prepare as prepare_recording
-from broadcast.audio.recording import recording_problem
+from broadcast.audio.recording import Prepared, prepare_once, recording_problem
 from broadcast.audio.recording import store as store_recording
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin
@@ -99,15 +98,16 @@ def spoken_segments(segments: list[Segment], settings: Settings, lexicon=None) -
 RECORDING_LENGTH_WARN = 2.0  # a recording this many times longer or shorter than the text's reading is suspect
 
 
-def _recording_length_warnings(spoken: list[tuple[Segment, str]], prepared: dict, settings: Settings) -> list[str]:
+def _recording_length_warnings(spoken: list[tuple[Segment, str]], prepared: dict[str, Prepared],
+                               settings: Settings) -> list[str]:
     """A recording far longer or shorter than its text takes to read is probably of another text."""
     out = []
-    for bid, (samples, facts) in prepared.items():
+    for bid, rec in prepared.items():
         texts = [text for seg, text in spoken if seg.bulletin_id == bid]
         expected = item_seconds(texts, settings.speech.rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S)
-        actual = samples.size / settings.audio.sample_rate
+        actual = rec.size / settings.audio.sample_rate
         if expected and not 1 / RECORDING_LENGTH_WARN <= actual / expected <= RECORDING_LENGTH_WARN:
-            out.append(f"{bid}: the recording {facts.original_name} lasts {actual:.0f} s but its text takes about "
+            out.append(f"{bid}: the recording {rec.facts.original_name} lasts {actual:.0f} s but its text takes about "
                        f"{expected:.0f} s to read: is it the recording of this bulletin?")
     return out
 
@@ -187,14 +187,14 @@ def build_segments(
 
     t = time.perf_counter()
     prepared = {}
-    for bid, (path, sha) in recorded.items():  # every check before anything is written
+    for bid, (path, sha) in recorded.items():  # every check before anything is written; prepared once (cached)
         try:
-            prepared[bid] = prepare_recording(path, sr, settings.audio.loudness_lufs, sha256=sha)
+            prepared[bid] = prepare_once(path, sr, settings.audio.loudness_lufs, settings.cache_dir, sha256=sha)
         except UserError as exc:
             raise UserError([replace(p, message=f"{bid}: {p.message}") for p in exc.details]) from None
     for bid, (path, _) in recorded.items():
         kept, _ = store_recording(path, settings.recordings_dir)  # the build's own copy, by hash: what aired stays findable
-        prepared[bid] = (prepared[bid][0], replace(prepared[bid][1], stored=kept))
+        prepared[bid] = replace(prepared[bid], facts=replace(prepared[bid].facts, stored=kept))
     voiced = _speak(spoken, speaker or Speaker(settings), voices, settings, intro, outro, prepared)
     voiced.warnings += _recording_length_warnings(spoken, prepared, settings)
     timings["synthesise"] = time.perf_counter() - t
@@ -259,10 +259,10 @@ class _Voiced:
 
 
 def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str, str | None],
-           settings: Settings, intro, outro, recordings: dict | None = None) -> _Voiced:
+           settings: Settings, intro, outro, recordings: dict[str, Prepared] | None = None) -> _Voiced:
     """Synthesise every segment (cache first) and lay the programme out: jingle, speech, pauses, jingle.
 
-    A bulletin in `recordings` (id -> (samples, RecordingFacts)) is its recording instead: one part
+    A bulletin in `recordings` (id -> Prepared) is its recording instead: one part
     for all its segments, named as engine `recording` with the file's name and hash as the voice."""
     sr = settings.audio.sample_rate
     recordings = recordings or {}
@@ -278,17 +278,17 @@ def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str
             j = i
             while j < len(spoken) and spoken[j][0].bulletin_id == seg.bulletin_id:
                 j += 1
-            samples, facts = recordings[seg.bulletin_id]
-            group = spoken[i:j]
-            parts.append(Part("speech", samples, f"{RECORDING_ENGINE}/{facts.sha256}"))
+            rec = recordings[seg.bulletin_id]
+            facts, group = rec.facts, spoken[i:j]
+            parts.append(Part("speech", rec.samples, f"{RECORDING_ENGINE}/{facts.sha256}", rec.load, rec.size))
             records.append(SegmentRecord(
                 kind="recording", bulletin_id=seg.bulletin_id, script="\n\n".join(s.text for s, _ in group),
-                spoken="\n".join(t for _, t in group), engine=RECORDING_ENGINE, voice=facts.voice, cached=False,
-                start_s=round(offset / sr, 3), duration_s=round(samples.size / sr, 3),
+                spoken="\n".join(t for _, t in group), engine=RECORDING_ENGINE, voice=facts.voice, cached=rec.cached,
+                start_s=round(offset / sr, 3), duration_s=round(rec.size / sr, 3),
                 recording=RecordingInfo(sha256=facts.sha256, original_name=facts.original_name, file=str(facts.stored),
                                         prepared=facts.as_dict()),
             ))
-            size, last = samples.size, group[-1][0]
+            size, last = rec.size, group[-1][0]
         else:
             said = speaker.say(text, voices.get(seg.bulletin_id))
             if said.fell_back_from:

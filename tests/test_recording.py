@@ -147,3 +147,30 @@ def test_a_recording_far_longer_than_its_text_is_built_with_a_warning(station_wi
     done = attach_recording(settings, "tin-a", write_wav(tmp_path / "dai.wav", tones(step_s=10.0, level=0.2)))
     assert any("lasts 20 s but its text takes about" in w and "is it the recording of this bulletin?" in w
                for w in done.build.warnings), done.build.warnings
+
+
+def test_a_recording_is_prepared_once_for_its_check_its_build_and_later_builds(station_with_bulletin, tmp_path,
+                                                                             monkeypatch):
+    """Attaching checks the recording and builds with it: one decode and cleaning, found again by its hash
+    (a forced rebuild and a session programme too); a damaged cache entry is prepared again, same audio."""
+    from broadcast.audio import recording
+    from broadcast.build import build_bulletin
+    from broadcast.content.bulletin import load_bulletin
+
+    settings = station_with_bulletin
+    calls = []
+    real = recording.prepare
+    monkeypatch.setattr(recording, "prepare", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    raw = write_wav(tmp_path / "doc-tin.wav", tones(level=0.04, dc=0.05, noise=0.003))
+    done = attach_recording(settings, "tin-a", raw)
+    assert len(calls) == 1 and not done.build.up_to_date
+    seg = next(s for s in done.build.manifest.segments if s.engine == "recording")
+    assert seg.cached and seg.recording.prepared == done.facts.as_dict()  # the build took the check's preparation
+    bulletin = load_bulletin(settings.bulletins_dir / "a.yaml")
+    again = build_bulletin(bulletin, settings, force=True)
+    assert len(calls) == 1 and again.manifest.files.wav_sha256 == done.build.manifest.files.wav_sha256
+    # The cache is only a cache: a damaged entry is prepared again, to the same audio.
+    entry = next((settings.cache_dir / recording.PREPARED_FOLDER).glob("*.npz"))
+    entry.write_bytes(entry.read_bytes()[:1000])
+    third = build_bulletin(bulletin, settings, force=True)
+    assert len(calls) == 2 and third.manifest.files.wav_sha256 == done.build.manifest.files.wav_sha256

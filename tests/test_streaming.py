@@ -95,3 +95,23 @@ def test_build_bench_quick_mode_runs_and_prints_its_figures():
     assert re.search(r"ratio whole/bare +[\d.]+x", out) and re.search(r"cached rebuild +\d+ ms", out), out
     assert re.search(r"peak memory of a cold build .*\n +[\d.]+ min of audio +\d+ MB", out), out
     assert re.search(r"mastering a [\d.]+-minute recording .* ratio [\d.]+x", out), out
+    assert re.search(r"attaching it to a bulletin .* the recording prepared 1x", out), out
+    assert re.search(r"peak memory of preparing a person's recording .*\n +[\d.]+ min recorded +\d+ MB", out), out
+
+
+def test_build_bench_reads_the_childs_own_peak_memory_not_its_parents():
+    """A parent that has held 400 MB makes a child's getrusage ru_maxrss read 400 MB (Linux keeps the
+    high-water mark across exec, and Python starts children with vfork): the bench reads VmHWM instead."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    held = np.ones(400 * 2**20 // 8)  # 400 MB, touched
+    probe = ("import resource, sys; sys.path.insert(0, sys.argv[1]); from build import own_peak_mb; "
+             "print(own_peak_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    out = subprocess.run([sys.executable, "-c", probe, str(bench)], capture_output=True, text=True, check=True)
+    own, maxrss = (float(v) for v in out.stdout.split())
+    del held
+    assert maxrss >= 400  # the trap the bench avoids
+    assert 20 < own < 250  # the child's own: the interpreter, numpy, scipy and the package imported

@@ -2,7 +2,9 @@
 microphone), check and master it, and build the bulletin with it; the facts come back as data.
 
 The CLI (`broadcast record`) and the web console ("Thu âm") both call these. Every check comes first:
-a recording that cannot air well is a UserError (one line) and nothing is kept or changed.
+a recording that cannot air well is a UserError (one line) and nothing is kept or changed. A recording
+is prepared once (its preparation waits in the cache, keyed by its sha256): the build that follows
+the check, and every later build that airs it, find it there.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def attach_recording(settings: Settings, bulletin_id: str, source: Path, origina
         raise UserError(coded(f"{source}: no such file", "file.missing", file=source.name))
     bulletin = find_bulletin(settings, bulletin_id)
     name = original_name or source.name
-    _, facts = recording.prepare(source, settings.audio.sample_rate, settings.audio.loudness_lufs, original_name=name)
+    facts = _prepare_once(settings, source, name).facts  # the build below finds this preparation in the cache
     kept, _ = recording.store(source, settings.recordings_dir, original_name=name)
     replaced = _point_at(bulletin, kept)
     bulletin = load_bulletin(bulletin.source)
@@ -91,7 +93,8 @@ def attach_recording_bytes(settings: Settings, bulletin_id: str, data: bytes, or
 
 
 def check_recording(settings: Settings, source: Path | bytes, original_name: str = "") -> RecordingCheck:
-    """Prepare and measure a recording without keeping anything (levelled and limited in memory)."""
+    """Prepare and measure a recording (levelled and limited in memory); nothing is kept in the station's
+    recordings or bulletins (its preparation waits in the cache, for the attach that usually follows)."""
     samples, facts = _prepare(settings, source, original_name)
     spec = MasterSpec.of(settings.audio)
     sr = spec.sample_rate
@@ -101,7 +104,8 @@ def check_recording(settings: Settings, source: Path | bytes, original_name: str
 
 def preview_recording(settings: Settings, source: Path | bytes, out_mp3: Path, original_name: str = "") -> RecordingCheck:
     """The recording alone, prepared and mastered like the programme into `out_mp3`, to hear before it is
-    attached (the console plays it back); loudness and true peak are the MP3's. Nothing else is kept."""
+    attached (the console plays it back); loudness and true peak are the MP3's. Nothing else is kept
+    (but the preparation, in the cache)."""
     samples, facts = _prepare(settings, source, original_name)
     done = []
     atomic_write(Path(out_mp3), lambda tmp: done.append(master(samples, MasterSpec.of(settings.audio), mp3=tmp)))
@@ -177,14 +181,20 @@ def _as_file(data: bytes, original_name: str, folder: Path) -> Path:
     return path
 
 
+def _prepare_once(settings: Settings, path: Path, original_name: str) -> recording.Prepared:
+    return recording.prepare_once(path, settings.audio.sample_rate, settings.audio.loudness_lufs, settings.cache_dir,
+                                  original_name=original_name)
+
+
 def _prepare(settings: Settings, source: Path | bytes, original_name: str):
+    """(samples, facts) of a recording given as a path or as bytes."""
     if isinstance(source, (str, Path)):
-        return recording.prepare(Path(source), settings.audio.sample_rate, settings.audio.loudness_lufs,
-                                 original_name=original_name or str(source))
+        prepared = _prepare_once(settings, Path(source), original_name or str(source))
+        return prepared.audio(), prepared.facts
     with tempfile.TemporaryDirectory(prefix="thu-am-") as tmp:
-        path = _as_file(source, original_name or "recording", Path(tmp))
-        return recording.prepare(path, settings.audio.sample_rate, settings.audio.loudness_lufs,
-                                 original_name=original_name or "recording")
+        prepared = _prepare_once(settings, _as_file(source, original_name or "recording", Path(tmp)),
+                                 original_name or "recording")
+        return prepared.audio(), prepared.facts
 
 
 def _point_at(bulletin: Bulletin, kept: Path) -> str | None:

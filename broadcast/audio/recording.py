@@ -12,16 +12,25 @@ would be heard in the pauses.
 Recordings are kept in the station's `recordings/` folder (`paths.recordings`) as
 `<sha256>/<original name>`, never overwritten: the manifest and the as-run log name that hash and the
 file's original name. A kept file whose content no longer matches its folder's hash is refused.
+
+A recording is prepared once (`prepare_once`): the prepared audio and its facts wait in the cache
+(`<cache>/recordings-prepared/`), keyed by the recording's sha256 and what preparing depends on, so
+checking it, attaching it, and every session programme that airs it later do not decode and clean it again.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import math
+import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +40,7 @@ from scipy.signal import butter, sosfilt, sosfilt_zi
 from broadcast.atomic import ensure_writable, staged, writing_into
 from broadcast.audio import loudness
 from broadcast.audio.ffmpeg import ffmpeg_exe
-from broadcast.digest import sha256_file
+from broadcast.digest import sha256_file, sha256_text
 from broadcast.errors import UserError
 from broadcast.problems import Problem, coded
 from broadcast.speech.synth import resample
@@ -58,7 +67,9 @@ GATE_FROM_DBFS = -60.0  # a noise floor that the gain lifts above this would be 
 GATE_OPEN_ABOVE_NOISE_DB = 10.0  # the gate is open at this much above the noise floor
 GATE_RANGE_DB = 12.0  # and never attenuates more than this (gentle: pauses keep their room tone)
 GATE_HOLD_S = 0.12  # open this long before and after each sound, so onsets and decays are untouched
-MASTERING_VERSION = 2  # bump when the same recording would now give different audio (build cache key)
+MASTERING_VERSION = 2  # bump when the same recording would now give different audio (build and prepared cache keys)
+PREPARED_FOLDER = "recordings-prepared"  # in the cache folder: each recording prepared once
+KEEP_PREPARED_DAYS = 60  # a prepared recording nothing has used for this long is removed (it can be prepared again)
 
 
 @dataclass(frozen=True)
@@ -164,19 +175,25 @@ def prepare(path: Path, sample_rate: int, target_lufs: float, *, original_name: 
     def refuse(message: str, code: str, **params: object) -> UserError:
         return UserError(coded(f"{name}: {message}", code, name=name, **params))
 
+    # Memory: the decoded file is the largest thing held (every channel, float32); it is measured and mixed
+    # down block by block and let go before the rest, and each step below works in blocks or in place.
     frames, source = _decode_native(path, refuse)
-    clipped = float(np.mean(np.abs(frames) >= CLIP_LEVEL))
+    clipped, peak, native = _measure_and_mix_down(frames)
+    del frames
     if clipped > CLIPPED_SHARE:
         raise refuse(f"the recording is clipped ({clipped:.1%} of samples at full scale, at most {CLIPPED_SHARE:.1%}): "
                      "record again with the microphone further away or the input level lower", "recording.clipped",
                      share=f"{clipped:.1%}".replace(".", ","))
-    peak = float(np.max(np.abs(frames)))
-    mono = resample(frames.mean(axis=1), source.sample_rate, sample_rate)
+    mono = resample(native, source.sample_rate, sample_rate)
+    del native
     if mono.size < loudness.MIN_MEASURABLE_S * sample_rate:
         raise refuse(f"the recording is empty or shorter than {loudness.MIN_MEASURABLE_S:g} s", "recording.empty",
                      seconds=loudness.MIN_MEASURABLE_S)
     dc = float(np.mean(mono, dtype=np.float64))
-    x = high_pass(mono - np.float32(dc), sample_rate)  # rumble and what is left of the DC
+    n_mono = mono.size
+    mono -= np.float32(dc)
+    x = high_pass(mono, sample_rate, in_place=True)  # rumble and what is left of the DC
+    del mono
     levels = frame_levels(x, sample_rate)
     top = float(levels.max())
     if top < SILENT_DBFS:
@@ -211,9 +228,117 @@ def prepare(path: Path, sample_rate: int, target_lufs: float, *, original_name: 
         x, gate_db = noise_gate(x, sample_rate, noise)
     facts = RecordingFacts(
         sha256 or sha256_file(path), name, path, round(x.size / sample_rate, 3), round(start / sample_rate, 3),
-        round((mono.size - end) / sample_rate, 3), round(lufs, 2), round(_db(peak), 2), round(dc, 5),
+        round((n_mono - end) / sample_rate, 3), round(lufs, 2), round(_db(peak), 2), round(dc, 5),
         None if noise is None else round(noise, 1), gate_db > 0, source, clipped, round(gain, 2), round(gate_db, 1))
-    return x.astype(np.float32), facts
+    return x.astype(np.float32, copy=False), facts
+
+
+def _measure_and_mix_down(frames: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """(share of samples at full scale, loudest sample, the channels' mean) of decoded frames, in blocks."""
+    clipped, peak = 0, 0.0
+    mono = np.empty(frames.shape[0], dtype=np.float32)
+    for start in range(0, frames.shape[0], loudness.BLOCK):
+        block = np.abs(frames[start:start + loudness.BLOCK])
+        clipped += int(np.count_nonzero(block >= CLIP_LEVEL))
+        peak = max(peak, float(block.max()))
+        mono[start:start + block.shape[0]] = frames[start:start + loudness.BLOCK].mean(axis=1)
+    return clipped / max(1, frames.size), peak, mono
+
+
+# --- prepared once -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A recording ready for the mix: what preparing found and did, and its samples, held or waiting in
+    the cache until they are mixed (so a long recording is not held while the rest is synthesised)."""
+
+    facts: RecordingFacts
+    size: int  # samples at the station's rate
+    samples: np.ndarray | None = None
+    load: Callable[[], np.ndarray] | None = None
+    cached: bool = False  # the preparation was found in the cache (nothing was decoded)
+
+    def audio(self) -> np.ndarray:
+        return self.samples if self.samples is not None else self.load()
+
+
+def prepare_once(path: Path, sample_rate: int, target_lufs: float, cache_dir: Path | None, *,
+                 original_name: str | None = None, sha256: str | None = None) -> Prepared:
+    """`prepare`, done once per recording: the result is kept in `cache_dir` (None: not kept) under the
+    recording's sha256 and the preparation's parameters, and found there the next time.
+
+    A refused recording is not kept: the next call refuses it again, with the same line."""
+    path = Path(path)
+    digest = sha256 or sha256_file(path)
+    name = original_name or path.name
+    entry = _PreparedEntry(Path(cache_dir), digest, sample_rate, target_lufs) if cache_dir is not None else None
+    if entry is not None and (found := entry.read()) is not None:
+        facts, size = found
+        return Prepared(replace(facts, original_name=name, stored=path), size,
+                        load=functools.partial(entry.samples, path, sample_rate, target_lufs), cached=True)
+    samples, facts = prepare(path, sample_rate, target_lufs, original_name=name, sha256=digest)
+    if entry is not None and entry.write(samples, facts):
+        return Prepared(facts, samples.size, load=functools.partial(entry.samples, path, sample_rate, target_lufs))
+    return Prepared(facts, samples.size, samples)
+
+
+# What reading a damaged or half-written cache entry raises: it is prepared again.
+_DAMAGED = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile)
+
+
+class _PreparedEntry:
+    """One prepared recording in the cache: `<key>.npz` holding the samples and the facts (as JSON)."""
+
+    def __init__(self, cache_dir: Path, sha256: str, sample_rate: int, target_lufs: float):
+        self.folder = cache_dir / PREPARED_FOLDER
+        self.sha256 = sha256
+        key = sha256_text(json.dumps([sha256, sample_rate, float(target_lufs), MASTERING_VERSION]))
+        self.file = self.folder / f"{key}.npz"
+
+    def read(self) -> tuple[RecordingFacts, int] | None:
+        """(facts, sample count), or None when it is not kept (or damaged: prepared again)."""
+        try:
+            with np.load(self.file, allow_pickle=False) as npz:
+                data = json.loads(str(npz["facts"]))
+                size = int(npz["size"])
+            source = data.pop("source")
+            facts = RecordingFacts(**{**data, "stored": Path(data["stored"]),
+                                      "source": SourceFormat(**source) if source else None})
+            os.utime(self.file)  # used: kept from pruning
+        except _DAMAGED:
+            return None
+        return (facts, size) if facts.sha256 == self.sha256 else None
+
+    def samples(self, path: Path, sample_rate: int, target_lufs: float) -> np.ndarray:
+        """The prepared samples; prepared again when the entry vanished meanwhile (a cache is only a cache)."""
+        try:
+            with np.load(self.file, allow_pickle=False) as npz:
+                return npz["samples"]
+        except _DAMAGED:
+            return prepare(path, sample_rate, target_lufs, sha256=self.sha256)[0]
+
+    def write(self, samples: np.ndarray, facts: RecordingFacts) -> bool:
+        """Keep it; False when the cache cannot be written (that costs only time). Prunes old entries."""
+        facts_json = json.dumps({**asdict(facts), "stored": str(facts.stored)}, ensure_ascii=False)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with staged(self.file) as tmp, open(tmp, "wb") as fh:
+                np.savez(fh, samples=samples.astype(np.float32, copy=False), facts=np.array(facts_json),
+                         size=np.array(samples.size))
+        except OSError:
+            return False
+        self.prune()
+        return True
+
+    def prune(self, keep_days: float = KEEP_PREPARED_DAYS) -> None:
+        cutoff = time.time() - keep_days * 86400
+        for old in self.folder.glob("*.npz"):
+            try:
+                if old.stat().st_mtime < cutoff:
+                    old.unlink()
+            except OSError:
+                pass  # vanished meanwhile: nothing to do
 
 
 # --- decoding ---------------------------------------------------------------------------------
@@ -283,15 +408,21 @@ def _channel_count(layout: str) -> int | None:
 # --- signal steps -----------------------------------------------------------------------------
 
 
-def high_pass(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+def high_pass(samples: np.ndarray, sample_rate: int, *, in_place: bool = False) -> np.ndarray:
     """4th-order Butterworth at HIGH_PASS_HZ: removes what DC removal leaves (drift) and rumble.
 
     The filter starts as if the first sample had always been there: a file that opens off zero (an
-    offset an encoder only partly removed, as Opus does) would otherwise start with a click."""
+    offset an encoder only partly removed, as Opus does) would otherwise start with a click. Filtered
+    block by block; `in_place` overwrites `samples` (float32) instead of making a copy."""
     sos = _high_pass(sample_rate)
     if samples.size == 0:
         return samples.astype(np.float32)
-    return sosfilt(sos, samples, zi=sosfilt_zi(sos) * samples[0])[0].astype(np.float32)
+    out = samples if in_place else np.empty(samples.size, dtype=np.float32)
+    zi = sosfilt_zi(sos) * samples[0]
+    for start in range(0, samples.size, loudness.BLOCK):
+        block, zi = sosfilt(sos, samples[start:start + loudness.BLOCK], zi=zi)
+        out[start:start + block.size] = block
+    return out
 
 
 @functools.cache
@@ -305,8 +436,13 @@ def frame_levels(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     n = samples.size // frame
     if n == 0:
         return np.full(1, -120.0)
-    x = samples[: n * frame].astype(np.float64).reshape(n, frame)
-    return 10 * np.log10(np.maximum(np.mean(x * x, axis=1), 1e-12))
+    power = np.empty(n)
+    step = max(1, loudness.BLOCK // frame)  # frames per block
+    for first in range(0, n, step):
+        last = min(n, first + step)
+        x = samples[first * frame: last * frame].astype(np.float64).reshape(last - first, frame)
+        power[first:last] = np.mean(x * x, axis=1)
+    return 10 * np.log10(np.maximum(power, 1e-12))
 
 
 def noise_gate(samples: np.ndarray, sample_rate: int, noise_dbfs: float) -> tuple[np.ndarray, float]:
@@ -322,8 +458,12 @@ def noise_gate(samples: np.ndarray, sample_rate: int, noise_dbfs: float) -> tupl
     cut_db = uniform_filter1d(cut_db, size=5, mode="nearest")  # 50 ms ramps: no clicks
     frame = int(round(FRAME_S * sample_rate))
     centres = (np.arange(cut_db.size) + 0.5) * frame
-    gain = np.power(10.0, np.interp(np.arange(samples.size), centres, cut_db) / 20).astype(np.float32)
-    return samples * gain, float(-cut_db.min()) if cut_db.size else 0.0
+    out = np.empty(samples.size, dtype=np.float32)
+    for start in range(0, samples.size, loudness.BLOCK):
+        at = np.arange(start, min(samples.size, start + loudness.BLOCK))
+        gain = np.power(10.0, np.interp(at, centres, cut_db) / 20).astype(np.float32)
+        out[start:start + at.size] = samples[start:start + at.size] * gain
+    return out, float(-cut_db.min()) if cut_db.size else 0.0
 
 
 def _db(x: float) -> float:
