@@ -2,12 +2,18 @@
 
 render → normalise → synthesise (cached) → mix → encode → measure, with every file written to a
 temporary name and renamed into place, so a failed build never replaces the last good audio.
+
+A person's recording stands in for synthesised speech in two places: a bulletin's item (its
+`recording:` line) and the station's own greeting and sign-off (`programme.greeting_recording`,
+`programme.signoff_recording` in station.yaml). Both go the same way: checked, prepared once
+(audio/recording.py), kept by hash, levelled and mastered with the programme, named in the manifest.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -96,32 +102,130 @@ def spoken_segments(segments: list[Segment], settings: Settings, lexicon=None) -
 
 
 RECORDING_LENGTH_WARN = 2.0  # a recording this many times longer or shorter than the text's reading is suspect
+# The station's own parts a recording may stand in for: segment kind -> its key under `programme:` in station.yaml.
+STATION_PARTS = {"greeting": "greeting_recording", "signoff": "signoff_recording"}
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """A recording named for a bulletin's item or a station part: where it is, its hash, and how a
+    message about it is placed (the bulletin's id before it, or its station.yaml line)."""
+
+    path: Path
+    sha256: str
+    problem: Callable[[Problem], Problem]  # a problem of preparing it, placed where the recording is named
 
 
 def _recording_length_warnings(spoken: list[tuple[Segment, str]], prepared: dict[str, Prepared],
-                               settings: Settings) -> list[str]:
+                               station: dict[str, Prepared], settings: Settings) -> list[str]:
     """A recording far longer or shorter than its text takes to read is probably of another text."""
     out = []
-    for bid, rec in prepared.items():
-        texts = [text for seg, text in spoken if seg.bulletin_id == bid]
+    for who, rec, texts in ([(bid, rec, [t for s, t in spoken if s.bulletin_id == bid]) for bid, rec in prepared.items()]
+                            + [(kind, rec, [t for s, t in spoken if not s.bulletin_id and s.kind == kind])
+                               for kind, rec in station.items()]):
         expected = item_seconds(texts, settings.speech.rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S)
         actual = rec.size / settings.audio.sample_rate
         if expected and not 1 / RECORDING_LENGTH_WARN <= actual / expected <= RECORDING_LENGTH_WARN:
-            out.append(f"{bid}: the recording {rec.facts.original_name} lasts {actual:.0f} s but its text takes about "
-                       f"{expected:.0f} s to read: is it the recording of this bulletin?")
+            whose = "this bulletin" if who in prepared else f"the {who} (programme.{who} in station.yaml)"
+            out.append(f"{who}: the recording {rec.facts.original_name} lasts {actual:.0f} s but its text takes about "
+                       f"{expected:.0f} s to read: is it the recording of {whose}?")
     return out
 
 
-def _recording_sha256(bulletin_id: str, path: Path) -> str:
+def _recording_sha256(who: str, path: Path) -> str:
     try:
         return sha256_file(path)
     except OSError as exc:
-        raise UserError(coded(f"{bulletin_id}: recording {path} cannot be read ({exc.strerror or exc})",
+        raise UserError(coded(f"{who}: recording {path} cannot be read ({exc.strerror or exc})",
                               "recording.unreadable", name=Path(path).name)) from None
 
 
+def station_recordings(settings: Settings) -> dict[str, Path]:
+    """The station's own recordings of its greeting and sign-off, by segment kind (the ones set)."""
+    out = {}
+    for kind, key in STATION_PARTS.items():
+        value = getattr(settings.programme, key)
+        if value is not None:
+            out[kind] = settings.resolve(value)
+    return out
+
+
+def _station_recorded(settings: Settings, kinds: set[str] | None = None) -> dict[str, _Recorded]:
+    """The station parts' recordings (of `kinds`, default all) that the build uses; a missing one, or a
+    kept one changed since, is a problem of its station.yaml line (all at once)."""
+    found, problems = {}, []
+    for kind, path in station_recordings(settings).items():
+        if kinds is not None and kind not in kinds:
+            continue
+        key = STATION_PARTS[kind]
+        why = recording_problem(path, settings.recordings_dir)
+        if why:
+            problems.append(settings.problem(("programme", key), why.message, code=why.code, hint=(
+                f"record it again with `broadcast record FILE --{_option(kind)}`, or remove the line")))
+        else:
+            found[kind] = _Recorded(path, _recording_sha256(f"programme.{key}", path),
+                                    lambda p, key=key: settings.problem(("programme", key), p.message, hint=p.hint,
+                                                                        code=p.code, params=p.params))
+    if problems:
+        raise UserError(problems)
+    return found
+
+
+def _option(kind: str) -> str:
+    return "sign-off" if kind == "signoff" else kind
+
+
+def _prepare_recordings(settings: Settings, *groups: dict[str, _Recorded]) -> tuple[dict[str, Prepared], ...]:
+    """Every recording of each group checked and prepared (once: the cache keeps it) before anything is
+    written; every problem at once, each placed where the recording is named."""
+    ready, problems = [], []
+    for group in groups:
+        ready.append({})
+        for who, rec in group.items():
+            try:
+                ready[-1][who] = prepare_once(rec.path, settings.audio.sample_rate, settings.audio.loudness_lufs,
+                                              settings.cache_dir, sha256=rec.sha256)
+            except UserError as exc:
+                problems += [rec.problem(p) for p in exc.details]
+    if problems:
+        raise UserError(problems)
+    return tuple(ready)
+
+
+def _keep(prepared: dict[str, Prepared], settings: Settings) -> dict[str, Prepared]:
+    """The build's own copy of each recording, by hash: what aired stays findable."""
+    out = {}
+    for who, rec in prepared.items():
+        kept, _ = store_recording(rec.facts.stored, settings.recordings_dir)
+        out[who] = replace(rec, facts=replace(rec.facts, stored=kept))
+    return out
+
+
+def station_recording_problems(settings: Settings) -> list[Problem]:
+    """What `schedule check` says of the station's greeting and sign-off recordings: the build's own checks
+    (missing, changed since kept, and every check of preparing it), each at its station.yaml line."""
+    try:
+        _prepare_recordings(settings, _station_recorded(settings))
+    except UserError as exc:
+        return exc.details
+    return []
+
+
+def station_recording_seconds(settings: Settings) -> dict[str, float]:
+    """How long each station part's recording airs (for planning); a part whose recording has a problem
+    is left out (planned by its text; the build and `schedule check` say why)."""
+    out = {}
+    for kind in station_recordings(settings):
+        try:
+            (prepared,) = _prepare_recordings(settings, _station_recorded(settings, {kind}))
+        except UserError:
+            continue
+        out[kind] = prepared[kind].size / settings.audio.sample_rate
+    return out
+
+
 def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None], settings: Settings, jingle_id: str,
-               recordings: dict[str, str] | None = None) -> str:
+               recordings: dict[str, str] | None = None, station: dict[str, str] | None = None) -> str:
     speech = settings.speech
     payload = {
         "format": BUILD_FORMAT,
@@ -134,6 +238,9 @@ def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None],
     }
     if recordings:
         payload["recordings"] = recordings
+    if station:
+        payload["station_recordings"] = station
+    if recordings or station:
         payload["recording_mastering"] = RECORDING_MASTERING
     return sha256_text(json.dumps(payload, ensure_ascii=False, sort_keys=True))
 
@@ -164,8 +271,9 @@ def build_segments(
     """Build the audio of rendered segments under `name` in `out_dir` (default audio_out/).
 
     `info` goes into the manifest (title, topic, priority, ...); `voices` maps a bulletin id to the
-    voice its segments ask for; `recordings` a bulletin id to the recording a person made of it; a
-    `tap` hears the programme as it is mastered (nothing when the build is up to date).
+    voice its segments ask for; `recordings` a bulletin id to the recording a person made of it (the
+    greeting and sign-off are the station's recordings when station.yaml names them); a `tap` hears the
+    programme as it is mastered (nothing when the build is up to date).
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -179,24 +287,21 @@ def build_segments(
 
     spoken = spoken_segments(segments, settings)
     timings["normalise"] = time.perf_counter() - t0
-    recorded = {bid: (path, _recording_sha256(bid, path)) for bid, path in (recordings or {}).items()}
-    key = _build_key(spoken, voices, settings, jingle_id, {bid: sha for bid, (_, sha) in recorded.items()})
+    recorded = {bid: _Recorded(path, _recording_sha256(bid, path),
+                               lambda p, bid=bid: replace(p, message=f"{bid}: {p.message}"))
+                for bid, path in (recordings or {}).items()}
+    station = _station_recorded(settings, {s.kind for s, _ in spoken if not s.bulletin_id})
+    key = _build_key(spoken, voices, settings, jingle_id, {bid: r.sha256 for bid, r in recorded.items()},
+                     {kind: r.sha256 for kind, r in station.items()})
     if not force and (previous := _previous(files, key)):
         timings["total"] = time.perf_counter() - t0
         return BuildResult(name, files, previous, up_to_date=True, timings=timings)
 
     t = time.perf_counter()
-    prepared = {}
-    for bid, (path, sha) in recorded.items():  # every check before anything is written; prepared once (cached)
-        try:
-            prepared[bid] = prepare_once(path, sr, settings.audio.loudness_lufs, settings.cache_dir, sha256=sha)
-        except UserError as exc:
-            raise UserError([replace(p, message=f"{bid}: {p.message}") for p in exc.details]) from None
-    for bid, (path, _) in recorded.items():
-        kept, _ = store_recording(path, settings.recordings_dir)  # the build's own copy, by hash: what aired stays findable
-        prepared[bid] = replace(prepared[bid], facts=replace(prepared[bid].facts, stored=kept))
-    voiced = _speak(spoken, speaker or Speaker(settings), voices, settings, intro, outro, prepared)
-    voiced.warnings += _recording_length_warnings(spoken, prepared, settings)
+    prepared, station_parts = _prepare_recordings(settings, recorded, station)  # every check before anything is written
+    prepared, station_parts = _keep(prepared, settings), _keep(station_parts, settings)
+    voiced = _speak(spoken, speaker or Speaker(settings), voices, settings, intro, outro, prepared, station_parts)
+    voiced.warnings += _recording_length_warnings(spoken, prepared, station_parts, settings)
     timings["synthesise"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -259,13 +364,15 @@ class _Voiced:
 
 
 def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str, str | None],
-           settings: Settings, intro, outro, recordings: dict[str, Prepared] | None = None) -> _Voiced:
+           settings: Settings, intro, outro, recordings: dict[str, Prepared] | None = None,
+           station: dict[str, Prepared] | None = None) -> _Voiced:
     """Synthesise every segment (cache first) and lay the programme out: jingle, speech, pauses, jingle.
 
-    A bulletin in `recordings` (id -> Prepared) is its recording instead: one part
-    for all its segments, named as engine `recording` with the file's name and hash as the voice."""
+    A bulletin in `recordings` (id -> Prepared) is its recording instead: one part for all its
+    segments (kind `recording`); a station part in `station` (greeting, signoff -> Prepared) is the
+    station's recording. Both are named as engine `recording` with the file's name and hash as the voice."""
     sr = settings.audio.sample_rate
-    recordings = recordings or {}
+    recordings, station = recordings or {}, station or {}
     parts: list[Part] = [Part("jingle", intro), pause(settings.audio.pause_after_jingle_s, sr)]
     records, items, fell_back = [], {}, False
     said_why: dict[str, list[str]] = {}  # one warning per distinct reason, naming every segment it hit
@@ -274,15 +381,16 @@ def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str
     while i < len(spoken):
         seg, text = spoken[i]
         who = seg.bulletin_id or seg.kind
-        if seg.bulletin_id in recordings:
-            j = i
-            while j < len(spoken) and spoken[j][0].bulletin_id == seg.bulletin_id:
-                j += 1
-            rec = recordings[seg.bulletin_id]
+        rec = recordings.get(seg.bulletin_id) if seg.bulletin_id else station.get(seg.kind)
+        if rec is not None:
+            j = i + 1
+            while seg.bulletin_id and j < len(spoken) and spoken[j][0].bulletin_id == seg.bulletin_id:
+                j += 1  # a bulletin's recording stands for its title and every paragraph
             facts, group = rec.facts, spoken[i:j]
             parts.append(Part("speech", rec.samples, f"{RECORDING_ENGINE}/{facts.sha256}", rec.load, rec.size))
             records.append(SegmentRecord(
-                kind="recording", bulletin_id=seg.bulletin_id, script="\n\n".join(s.text for s, _ in group),
+                kind="recording" if seg.bulletin_id else seg.kind, bulletin_id=seg.bulletin_id,
+                script="\n\n".join(s.text for s, _ in group),
                 spoken="\n".join(t for _, t in group), engine=RECORDING_ENGINE, voice=facts.voice, cached=rec.cached,
                 start_s=round(offset / sr, 3), duration_s=round(rec.size / sr, 3),
                 recording=RecordingInfo(sha256=facts.sha256, original_name=facts.original_name, file=str(facts.stored),

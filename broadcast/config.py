@@ -90,6 +90,10 @@ class ProgrammeWording(_Section):
         "Chuyên mục {{ programme.column }} của {{ station.name }} đến đây là kết thúc. "
         "Cảm ơn bà con đã chú ý lắng nghe."
     )
+    # A person's reading of the greeting or sign-off, aired instead of synthesised speech (the text above
+    # is what it stands for); set by `broadcast record FILE --greeting` / `--sign-off`, kept by sha256.
+    greeting_recording: Path | None = None
+    signoff_recording: Path | None = None
 
 
 class BulletinLength(_Section):
@@ -146,6 +150,11 @@ class Settings(_Section):
 
     def resolve(self, path: Path) -> Path:
         return _resolve(self.base_dir, path)
+
+    @property
+    def source_file(self) -> Path:
+        """The station.yaml these settings were read from (where it would be, when they are the defaults)."""
+        return self._doc.path if self._doc is not None else self.base_dir / SETTINGS_FILE
 
     def problem(self, loc: Loc, message: str, *, hint: str = "", code: str = "",
                 params: Mapping[str, object] | None = None) -> Problem:

@@ -64,7 +64,8 @@ def test_one_file_hash(tmp_path):
 
 def test_playout_uses_only_the_builds_public_functions():
     """Playout depends on audio/'s interfaces (master, manifest, layout) and digest, not on build internals."""
-    public = {"build_bulletin", "build_programme", "BuildResult", "spoken_segments"}
+    # station_recording_seconds: how long the station's recorded greeting and sign-off air (for planning)
+    public = {"build_bulletin", "build_programme", "BuildResult", "spoken_segments", "station_recording_seconds"}
     for module in (PACKAGE / "playout").rglob("*.py"):
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module == "broadcast.build":

@@ -203,8 +203,8 @@ def build(batch: Batch, settings: Settings, *, force: bool = False, out_dir: Pat
         try:
             _refuse_if_too_long(b, _length(b, spoken_segments(render_programme([b], settings), settings), settings))
             result = build_bulletin(b, settings, speaker=speaker, force=force, out_dir=out_dir, tap=tap)
-        except UserError as exc:
-            outcome.problems += exc.details
+        except UserError as exc:  # a station-wide one (its jingle, greeting, sign-off) is said once, not per bulletin
+            outcome.problems += [p for p in exc.details if p not in outcome.problems]
             continue
         outcome.results.append(result)
         measured = sum(i.end_s - i.start_s for i in result.manifest.items if i.bulletin_id == b.id)

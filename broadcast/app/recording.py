@@ -1,5 +1,6 @@
-"""A person reads a bulletin: attach their recording (a file, or bytes from the web console's upload or
-microphone), check and master it, and build the bulletin with it; the facts come back as data.
+"""A person reads a bulletin, or the station's own greeting or sign-off: attach their recording (a file,
+or bytes from the web console's upload or microphone), check and master it, and build with it; the
+facts come back as data.
 
 The CLI (`broadcast record`) and the web console ("Thu âm") both call these. Every check comes first:
 a recording that cannot air well is a UserError (one line) and nothing is kept or changed. A recording
@@ -19,16 +20,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from broadcast.atomic import atomic_write
+from broadcast.app.bulletins import find_bulletin
+from broadcast.app.schedule_changes import reload_service
+from broadcast.atomic import atomic_write, staged, writing_into
 from broadcast.audio import loudness, recording
 from broadcast.audio.master import MasterSpec, master
 from broadcast.audio.mix import band_limit
-from broadcast.build import BuildResult, build_bulletin
-from broadcast.config import Settings
+from broadcast.build import STATION_PARTS, BuildResult, build_bulletin, station_recordings
+from broadcast.config import Settings, load_settings
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin, parse_bulletin
 from broadcast.errors import UserError
-from broadcast.app.bulletins import find_bulletin
 from broadcast.problems import Problem, coded
+from broadcast.yamledit import set_value
 
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 _RECORDING_LINE = re.compile(r"^recording[ \t]*:.*(\n|$)", re.M)
@@ -96,6 +99,10 @@ def check_recording(settings: Settings, source: Path | bytes, original_name: str
     """Prepare and measure a recording (levelled and limited in memory); nothing is kept in the station's
     recordings or bulletins (its preparation waits in the cache, for the attach that usually follows)."""
     samples, facts = _prepare(settings, source, original_name)
+    return _as_it_would_air(settings, samples, facts)
+
+
+def _as_it_would_air(settings: Settings, samples, facts: recording.RecordingFacts) -> RecordingCheck:
     spec = MasterSpec.of(settings.audio)
     sr = spec.sample_rate
     levelled, lufs = loudness.gain_and_limit(band_limit(samples, sr), sr, spec.loudness_lufs, spec.ceiling_dbtp)
@@ -122,19 +129,117 @@ def detach_recording(settings: Settings, bulletin_id: str) -> str | None:
     return bulletin.recording.as_posix()
 
 
-def record_from_mic(settings: Settings, bulletin_id: str, *, stop: threading.Event,
+def record_from_mic(settings: Settings, bulletin_id: str | None, *, stop: threading.Event,
                     on_level: Callable[[float, float], None] | None = None, source: str | None = None,
-                    max_seconds: float = MAX_MIC_SECONDS) -> AttachedRecording:
+                    max_seconds: float = MAX_MIC_SECONDS, part: str | None = None):
     """Record the sound card's input (PulseAudio, parecord) until `stop` is set or `max_seconds` pass,
-    then attach it like a file. `on_level(seconds, dbfs)` follows the level every 50 ms."""
+    then attach it like a file: to the bulletin, or as the station's `part` (greeting, signoff).
+    `on_level(seconds, dbfs)` follows the level every 50 ms."""
     from broadcast.audio import mic
 
-    bulletin = find_bulletin(settings, bulletin_id)  # before the reader starts talking
+    # What it is for is checked before the reader starts talking.
+    name = find_bulletin(settings, bulletin_id).id if part is None else _station_part(part)[0]
     chosen = mic.choose_source(source)
     with tempfile.TemporaryDirectory(prefix="thu-am-") as tmp:
-        wav = Path(tmp) / f"{bulletin.id}-mic-{datetime.now(settings.station.tz):%Y%m%d-%H%M%S}.wav"
+        wav = Path(tmp) / f"{name}-mic-{datetime.now(settings.station.tz):%Y%m%d-%H%M%S}.wav"
         mic.capture(wav, source=chosen, stop=stop, max_seconds=max_seconds, on_level=on_level)
-        return attach_recording(settings, bulletin.id, wav)
+        return attach_recording(settings, name, wav) if part is None else set_station_recording(settings, part, wav)
+
+
+# --- the station's own greeting and sign-off --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StationPartChange:
+    """The station's greeting or sign-off read by a person (or synthesised again), as station.yaml says now."""
+
+    part: str  # "greeting" or "signoff"
+    settings: Settings  # station.yaml as written now: a long-running caller (the console) takes these
+    previous: str | None  # the recording station.yaml named before (None: it was synthesised)
+    reloaded: bool  # a running service took the new station.yaml now (else at its next check, within the hour)
+    check: RecordingCheck | None = None  # the new recording: what preparing found, its level as it will air
+
+
+@dataclass(frozen=True)
+class StationPartRecording:
+    """One of the station's parts and the recording station.yaml names for it (None: synthesised)."""
+
+    part: str
+    recording: str | None
+    found: bool
+
+
+def set_station_recording(settings: Settings, part: str, source: Path,
+                          original_name: str | None = None) -> StationPartChange:
+    """A person's reading of the station's greeting or sign-off: checked and prepared exactly as a
+    bulletin's recording is, kept by its hash in the recordings folder, and named in station.yaml
+    (`programme.greeting_recording` / `signoff_recording`, its comments kept); every bulletin and session
+    built from then on opens (or closes) with it. A recording that cannot air well changes nothing."""
+    part, key = _station_part(part)
+    source = Path(source)
+    if not source.is_file():
+        raise UserError(coded(f"{source}: no such file", "file.missing", file=source.name))
+    name = original_name or source.name
+    prepared = _prepare_once(settings, source, name)
+    checked = _as_it_would_air(settings, prepared.audio(), prepared.facts)
+    kept, _ = recording.store(source, settings.recordings_dir, original_name=name)
+    value = Path(os.path.relpath(kept, settings.base_dir)).as_posix()  # relative to station.yaml's folder
+    fresh = _set_station_key(settings, key, value)
+    return StationPartChange(part, fresh, _previous(settings, key), reload_service(settings).reloaded,
+                             replace(checked, facts=replace(checked.facts, stored=kept)))
+
+
+def set_station_recording_bytes(settings: Settings, part: str, data: bytes, original_name: str) -> StationPartChange:
+    """`set_station_recording` for an upload or a browser recording."""
+    with tempfile.TemporaryDirectory(prefix="thu-am-") as tmp:
+        path = _as_file(data, original_name, Path(tmp))
+        return set_station_recording(settings, part, path, original_name=Path(original_name).name)
+
+
+def remove_station_recording(settings: Settings, part: str) -> StationPartChange:
+    """Take the station's recording of `part` off station.yaml (the text is synthesised again at the next
+    build); the kept file stays, as evidence of what aired."""
+    part, key = _station_part(part)
+    previous = _previous(settings, key)
+    if previous is None:
+        return StationPartChange(part, settings, None, False)
+    fresh = _set_station_key(settings, key, None)
+    return StationPartChange(part, fresh, previous, reload_service(settings).reloaded)
+
+
+def station_part_recordings(settings: Settings) -> list[StationPartRecording]:
+    """The station's greeting and sign-off: which a person reads (and whether the file is there)."""
+    named = station_recordings(settings)
+    return [StationPartRecording(part, _previous(settings, key), part in named and named[part].is_file())
+            for part, key in STATION_PARTS.items()]
+
+
+def _station_part(part: str) -> tuple[str, str]:
+    """("greeting" or "signoff", its key under `programme:`); "sign-off" is the sign-off too."""
+    kind = part.replace("-", "").replace("_", "").lower()
+    if kind not in STATION_PARTS:
+        raise UserError(Problem(f"unknown station part '{part}'", hint="use greeting or signoff"))
+    return kind, STATION_PARTS[kind]
+
+
+def _previous(settings: Settings, key: str) -> str | None:
+    value = getattr(settings.programme, key)
+    return None if value is None else Path(value).as_posix()
+
+
+def _set_station_key(settings: Settings, key: str, value: str | None) -> Settings:
+    """station.yaml with `programme.<key>` set (None: removed), its comments and layout kept; the new file
+    is loaded as every command loads it before it replaces the old one. Returns the new settings."""
+    file = settings.source_file
+    text = file.read_text(encoding="utf-8") if file.is_file() else ""
+    new = set_value(text, "programme", key, value)
+    with writing_into(file.parent), staged(file) as trial:
+        trial.write_text(new, encoding="utf-8")
+        try:
+            load_settings(trial)
+        except UserError as exc:
+            raise UserError([p.replace(str(trial), str(file)) for p in exc.problems]) from None
+    return load_settings(file)
 
 
 def recorded_bulletins(settings: Settings) -> list[RecordedBulletin]:
@@ -155,9 +260,12 @@ def recording_voice_row(settings: Settings):
     from broadcast.app.voices import VoiceRow
 
     found = recorded_bulletins(settings)
-    missing = [r.bulletin_id for r in found if not r.found]
+    parts = [p for p in station_part_recordings(settings) if p.recording is not None]
+    missing = [r.bulletin_id for r in found if not r.found] + [f"the {p.part}" for p in parts if not p.found]
+    reads = ([f"{len(found)} bulletin(s): {', '.join(r.bulletin_id for r in found)}"] if found else []) + [
+        f"the station's {' and '.join(p.part for p in parts)}"] * bool(parts)
     row = VoiceRow(recording.ENGINE, "recording", "vi", "a person's voice (recorded)", settings.audio.sample_rate,
-                   detail=(f"reads {len(found)} bulletin(s): {', '.join(r.bulletin_id for r in found)}" if found
+                   detail=(f"reads {'; '.join(reads)}" if reads
                            else "no bulletin is recorded; attach one: broadcast record FILE --bulletin ID"))
     if missing:
         row.usable, row.detail = False, f"recording file missing for: {', '.join(missing)}"

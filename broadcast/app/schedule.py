@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from broadcast.audio.jingle import load_jingle
 from broadcast.audio.layout import audio_out
 from broadcast.audio.manifest import read_manifest
+from broadcast.build import station_recording_problems
 from broadcast.config import Settings
 from broadcast.content.length import FIX, SpokenLength
 from broadcast.errors import UserError
@@ -111,13 +112,14 @@ class ScheduleCheck:
 
 
 def check_schedule(settings: Settings, count: int = 4, start: datetime | None = None) -> ScheduleCheck:
-    """Validate schedule.yaml and the station's jingle (every problem at once, as a UserError) and plan
-    the next `count` sessions from `start` (station time; default now) with the station's bulletins."""
+    """Validate schedule.yaml, the station's jingle and its greeting and sign-off recordings (every problem
+    at once, as a UserError) and plan the next `count` sessions from `start` (station time; default now)
+    with the station's bulletins."""
     try:
         schedule, problems = load_schedule(settings.schedule_file), []
     except UserError as exc:
         schedule, problems = None, exc.details
-    problems += jingle_problems(settings)
+    problems += jingle_problems(settings) + station_recording_problems(settings)
     if problems:
         raise UserError(problems)
     tz = schedule_tz(schedule, settings.station.tz)

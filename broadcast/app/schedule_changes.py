@@ -38,7 +38,8 @@ def _write(settings: Settings, text: str) -> None:
     atomic_write(file, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def _reload(settings: Settings) -> Changed:
+def reload_service(settings: Settings) -> Changed:
+    """Ask the running service (if any) to read schedule.yaml and station.yaml again."""
     sock = settings.data_dir / SOCKET_NAME
     if not sock.exists():
         return Changed(False, "")
@@ -57,7 +58,7 @@ def add_skip(settings: Settings, day: date, reason: str, sessions: list[str] | N
     text = append_to_list(settings.schedule_file.read_text(encoding="utf-8"), "skip", entry)
     _write(settings, text)
     audit.append(settings.data_dir, user, "schedule", "skip", f"không phát ngày {day:%d/%m/%Y}: {reason.strip()}")
-    return _reload(settings)
+    return reload_service(settings)
 
 
 def add_one_off(settings: Settings, name: str, day: date, at: time, zones: list[str] | None, user: str) -> Changed:
@@ -66,4 +67,4 @@ def add_one_off(settings: Settings, name: str, day: date, at: time, zones: list[
     text = append_to_list(settings.schedule_file.read_text(encoding="utf-8"), "one_off", entry)
     _write(settings, text)
     audit.append(settings.data_dir, user, "schedule", "one_off", f"phiên {name.strip()} {day:%d/%m/%Y} {at:%H:%M}")
-    return _reload(settings)
+    return reload_service(settings)

@@ -92,8 +92,14 @@ def results_table(results) -> str:
 
 
 def _voice(m) -> str:
-    """The bulletin's voice: "recording" when a person reads it (broadcast record), else engine/voice."""
-    return "recording" if any(s.kind == "recording" for s in m.segments) else f"{m.engine}/{m.voice}"
+    """The bulletin's voice: "recording" when a person reads it (broadcast record), else engine/voice (its
+    item's, when the station's greeting or sign-off is a recording of its own)."""
+    item = [s for s in m.segments if s.bulletin_id]
+    if any(s.kind == "recording" for s in item):
+        return "recording"
+    if item and any(s.engine == "recording" for s in m.segments):
+        return "+".join(dict.fromkeys(s.engine for s in item)) + "/" + "+".join(dict.fromkeys(s.voice for s in item))
+    return f"{m.engine}/{m.voice}"
 
 
 def _clip(text: str, n: int) -> str:

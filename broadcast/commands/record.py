@@ -1,4 +1,5 @@
-"""`broadcast record`: a person's reading of a bulletin, from a file or the microphone (parse, call, format)."""
+"""`broadcast record`: a person's reading of a bulletin, or of the station's greeting or sign-off, from a file
+or the microphone (parse, call, format)."""
 
 from __future__ import annotations
 
@@ -20,18 +21,23 @@ def _settings():
 @click.command("record")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--bulletin", "bulletin_id", metavar="ID", help="The id of the bulletin the recording reads.")
+@click.option("--greeting", "part", flag_value="greeting", help="The recording is the station's greeting (station.yaml).")
+@click.option("--sign-off", "part", flag_value="signoff", help="The recording is the station's sign-off (station.yaml).")
 @click.option("--from-mic", is_flag=True, help="Record from the sound card's input (parecord); Enter stops.")
 @click.option("--source", metavar="NAME", help="With --from-mic: the PulseAudio input (default: the default input).")
 @click.option("--seconds", type=click.FloatRange(min=1, max=3600), help="With --from-mic: stop after this long.")
 @click.option("--check", "check_only", is_flag=True, help="Only check and measure FILE; keep and change nothing.")
 @click.option("--remove", is_flag=True, help="Take the bulletin's recording off (it is synthesised again).")
-def record(file: Path | None, bulletin_id: str | None, from_mic: bool, source: str | None, seconds: float | None,
-           check_only: bool, remove: bool) -> None:
-    """Attach a recording of bulletin ID (MP3, WAV, OGG/Opus, WebM/Opus, M4A...) and build it.
+def record(file: Path | None, bulletin_id: str | None, part: str | None, from_mic: bool, source: str | None,
+           seconds: float | None, check_only: bool, remove: bool) -> None:
+    """Attach a recording of bulletin ID (MP3, WAV, OGG/Opus, WebM/Opus, M4A...) and build it; or, with
+    --greeting / --sign-off, make it the station's own greeting or sign-off.
 
     The recording is checked (not audio, empty, unusable rate or channels, clipped, silent, too quiet),
     trimmed and cleaned, kept by its sha256 in the station's recordings folder, named in the bulletin's
-    `recording:` line, and the bulletin is built: it airs between the station's greeting and sign-off."""
+    `recording:` line, and the bulletin is built: it airs between the station's greeting and sign-off.
+    A greeting or sign-off is named in station.yaml (programme.greeting_recording / signoff_recording,
+    its comments kept) and opens or closes every bulletin and session built from then on."""
     from broadcast.app import recording as app
 
     settings = _settings()
@@ -46,8 +52,13 @@ def record(file: Path | None, bulletin_id: str | None, from_mic: bool, source: s
         _facts(checked.facts)
         click.echo(f"  as it would air: {_db(checked.lufs)} LUFS, true peak {_db(checked.true_peak_dbtp)} dBTP")
         return
+    if part:
+        if bulletin_id:
+            raise UserError("--bulletin and --greeting/--sign-off: give one of them")
+        _station_part(app, settings, part, file, from_mic, source, seconds, remove)
+        return
     if not bulletin_id:
-        raise UserError("which bulletin does it read? add --bulletin ID")
+        raise UserError("which bulletin does it read? add --bulletin ID (or --greeting / --sign-off)")
     if remove:
         gone = app.detach_recording(settings, bulletin_id)
         click.echo(f"{bulletin_id}: recording {gone} taken off; the bulletin is synthesised at its next build" if gone
@@ -63,6 +74,29 @@ def record(file: Path | None, bulletin_id: str | None, from_mic: bool, source: s
     click.echo(f"  built {r.mp3}: {r.duration_s:.1f} s, {r.lufs:.1f} LUFS, {r.true_peak_dbtp:.1f} dBTP")
     for w in r.warnings:
         click.secho(f"warning: {w}", fg="yellow", err=True)
+
+
+def _station_part(app, settings, part: str, file: Path | None, from_mic: bool, source: str | None,
+                  seconds: float | None, remove: bool) -> None:
+    key = f"programme.{part}_recording"
+    if remove:
+        done = app.remove_station_recording(settings, part)
+        click.echo(f"{part}: recording {done.previous} taken off {key}; it is synthesised from its text at the next build"
+                   if done.previous else f"{part}: has no recording ({key} is not set)")
+    else:
+        done = (_from_mic(app, settings, part, source, seconds, part=part) if from_mic
+                else app.set_station_recording(settings, part, file))
+        f = done.check.facts
+        click.echo(f"{part}: {f.original_name} (sha256 {f.sha256}) kept as {f.stored}")
+        _facts(f)
+        click.echo(f"  as it will air: {_db(done.check.lufs)} LUFS, true peak {_db(done.check.true_peak_dbtp)} dBTP")
+        click.echo(f"  {done.settings.source_file}: {key}: {getattr(done.settings.programme, f'{part}_recording').as_posix()}"
+                   + (f" (was {done.previous})" if done.previous else ""))
+        click.echo(f"  every bulletin and session built from now on {'opens' if part == 'greeting' else 'closes'} with it")
+    if done.previous or not remove:
+        click.echo("  the running service took the change" if done.reloaded
+                   else "  a running service takes it at its next check of station.yaml (within the hour), "
+                        "or now: systemctl reload broadcast")
 
 
 def _facts(f) -> None:
@@ -81,8 +115,9 @@ def _db(x: float) -> str:
     return f"{x:.1f}" if math.isfinite(x) else "-inf"
 
 
-def _from_mic(app, settings, bulletin_id: str, source: str | None, seconds: float | None):
-    """Record with a level meter on stderr; Enter stops (Ctrl-C abandons the recording)."""
+def _from_mic(app, settings, bulletin_id: str, source: str | None, seconds: float | None, part: str | None = None):
+    """Record with a level meter on stderr; Enter stops (Ctrl-C abandons the recording). `bulletin_id` names
+    what is read (a bulletin, or with `part` the station's part)."""
     stop = threading.Event()
     err = click.get_text_stream("stderr")
     tty = err.isatty()
@@ -107,8 +142,8 @@ def _from_mic(app, settings, bulletin_id: str, source: str | None, seconds: floa
                + (f" (stops by itself after {seconds:g} s)" if seconds else ""), err=True)
     started = time.monotonic()
     try:
-        done = app.record_from_mic(settings, bulletin_id, stop=stop, on_level=on_level, source=source,
-                                   **({"max_seconds": seconds} if seconds else {}))
+        done = app.record_from_mic(settings, None if part else bulletin_id, stop=stop, on_level=on_level, source=source,
+                                   part=part, **({"max_seconds": seconds} if seconds else {}))
     finally:
         if tty:
             err.write("\n")

@@ -17,7 +17,7 @@ from broadcast.asrun import reasons
 from broadcast.audio.layout import BuildFiles, audio_out
 from broadcast.audio.manifest import AudioFiles, Durations, ItemSpan, Manifest, read_manifest, verified
 from broadcast.audio.mix import PARAGRAPH_PAUSE_S, TITLE_PAUSE_S
-from broadcast.build import build_bulletin, build_programme, spoken_segments
+from broadcast.build import build_bulletin, build_programme, spoken_segments, station_recording_seconds
 from broadcast.config import Settings
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin
 from broadcast.content.length import item_seconds, speech_seconds
@@ -223,7 +223,8 @@ class StationPreparer:
         except UserError:
             jingles = 6.0
         greeting, signoff = render_wrapper(self.settings)
-        speech = sum(speech_seconds(s.text, self.settings.speech.rate) for s in (greeting, signoff))
+        recorded = station_recording_seconds(self.settings)  # the station's own readings: their real length
+        speech = sum(recorded.get(s.kind) or speech_seconds(s.text, self.settings.speech.rate) for s in (greeting, signoff))
         pauses = 2 * self.settings.audio.pause_after_jingle_s + 2 * self.settings.audio.pause_between_items_s
         return Duration(round(jingles + speech + pauses, 1), "estimated")
 
