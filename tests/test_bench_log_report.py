@@ -14,6 +14,6 @@ def test_quick_mode_runs_and_prints_its_figures(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     for figure in ("durable append:", "rows written in", "figures only", "verifying the chain", "chart PNG:",
-                   "CSV (5 files):", "XLSX, openpyxl write-only", "DOCX, python-docx", "complete report (", "one process)", "CPU seconds of each step",
+                   "CSV (5 files):", "XLSX, XlsxWriter", "openpyxl write-only", "DOCX, python-docx", "complete report (", "one process)", "CPU seconds of each step",
                    "first in the process"):
         assert figure in proc.stdout, figure

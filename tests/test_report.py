@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import unicodedata
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -465,3 +466,57 @@ def test_the_xlsx_written_with_the_docx_is_the_same_and_a_failure_is_the_callers
     with pytest.raises(UserError, match="cannot write"):
         write_report_files(data, tmp_path / "c", ["xlsx", "docx"])
     assert sorted(p.name for p in (tmp_path / "c").iterdir() if p.suffix != ".png") == [xlsx.name]
+
+
+def test_logged_text_stays_text_in_the_xlsx(tmp_path):
+    """A title that looks like a formula, a link or a number is written as that text: no formula runs
+    when the commune opens the workbook, no link is made, no leading zero is lost."""
+    from openpyxl import load_workbook
+
+    settings_ = Settings(base_dir=tmp_path)
+    db = tmp_path / "asrun.sqlite"
+    at = datetime(2024, 3, 4, 7, 0, tzinfo=TZ)
+    titles = ['=HYPERLINK("http://x.example","bấm")', "http://dichvucong.gov.vn", "0123", "1e5", "{=1+1}"]
+    with SqliteStore(db) as log:
+        for i, title in enumerate(titles):
+            scheduled = at + timedelta(minutes=10 * i)
+            log.append(AsRunRecord(scheduled=scheduled, outcome=Outcome.played, bulletin_id=f"tin-{i}", title=title,
+                                   topic="procedure", priority="normal", session="sang", zones=("thôn 1",),
+                                   start=scheduled, end=scheduled + timedelta(seconds=60)))
+    out = tmp_path / "out"
+    write_report(settings_, "2024-03", out, "xlsx", db=db)
+    annex = load_workbook(out / f"{report_base_name(parse_period('2024-03'))}.xlsx")["Phụ lục"]
+    cells = [row[9] for row in annex.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == titles
+    assert {c.data_type for c in cells} == {"s"}
+    assert not any(c.hyperlink for c in cells)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root (CI runs as root)")
+# XlsxWriter and python-docx leave their failed ZipFile to the collector, whose close() fails again.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_a_full_disk_is_one_clear_line_and_leaves_nothing_half_written(station, tmp_path, fmt):
+    """Writing a format onto a full disk (a real tmpfs) is the user's one-line 'disk full', and neither the
+    report folder nor the temporary folder keeps a part-written file."""
+    import gc
+    import tempfile
+
+    from conftest import fill, small_disk
+
+    from broadcast.atomic import atomic_write
+    from broadcast.reports.docx_writer import write_docx
+    from broadcast.reports.load import load_report_data
+    from broadcast.reports.xlsx_writer import write_xlsx
+
+    settings_, db = station
+    data = load_report_data(settings_, "2024-H1", db=db)
+    write = {"xlsx": write_xlsx, "docx": write_docx}[fmt]
+    temporary = set(Path(tempfile.gettempdir()).iterdir())
+    with small_disk(tmp_path / "out", "1m") as out:
+        fill(out)
+        with pytest.raises(UserError, match="disk full"):
+            atomic_write(out / f"bao-cao.{fmt}", lambda p: write(data, p, None))
+        gc.collect()  # the libraries' ZipFile, while the filter above holds
+        assert [p.name for p in out.iterdir()] == ["filler"]
+    assert set(Path(tempfile.gettempdir()).iterdir()) <= temporary
