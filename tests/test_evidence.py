@@ -196,3 +196,47 @@ def test_instant_plays_are_found_in_their_kept_copies(station, tmp_path):
     assert hashlib.sha256(aired).hexdigest() not in result.missing_audio
     assert f"am-thanh/instant/{name}.mp3 (khớp mã SHA-256)" in readme
     assert "audio_out/instant" in readme
+
+
+def test_recordings_that_aired_go_in_as_given(tmp_path):
+    """A bulletin a person read (`broadcast record`): the log's voice names the recording's sha256, and the
+    file kept under recordings/<sha256>/ goes into the zip with --with-audio, checked against that hash;
+    one that did not air stays out, a missing or altered one is listed, not taken."""
+    from datetime import datetime, timedelta
+
+    from broadcast.asrun import AsRunRecord, Outcome
+
+    settings = Settings(base_dir=tmp_path)
+    db = tmp_path / "asrun.sqlite"
+    reading, missing, unaired, altered = (f"giọng đọc {n}".encode() for n in range(4))
+    digests = [hashlib.sha256(b).hexdigest() for b in (reading, missing, unaired, altered)]
+    for blob, digest in ((reading, digests[0]), (unaired, digests[2]), (b"changed since", digests[3])):
+        (settings.recordings_dir / digest).mkdir(parents=True)
+        (settings.recordings_dir / digest / "doc-tin.wav").write_bytes(blob)
+    at = datetime(2024, 5, 6, 6, 0, tzinfo=TZ)
+    plays = [(digests[0], Outcome.played), (digests[0], Outcome.late), (digests[1], Outcome.interrupted),
+             (digests[2], Outcome.missed), (digests[3], Outcome.played)]
+    with SqliteStore(db) as log:
+        for i, (digest, outcome) in enumerate(plays):
+            start = at + timedelta(hours=i)
+            aired = outcome != Outcome.missed
+            log.append(AsRunRecord(
+                scheduled=start, outcome=outcome, bulletin_id=f"tin-{i}", title="Đường dây nóng", topic="hotline",
+                priority="normal", session="sang", zones=("thôn 1",), start=start if aired else None,
+                end=start + timedelta(seconds=90) if aired else None, engine="espeak-ng+recording",
+                voice=f"vi+doc-tin.wav sha256:{digest}"))
+    out = tmp_path / "e.zip"
+    result = build_evidence(settings, "2024-05", out, with_audio=True, db=db)
+    with zipfile.ZipFile(out) as zf:
+        recordings = {n: zf.read(n) for n in zf.namelist() if n.startswith("ghi-am/")}
+        readme = zf.read("DOC-TOI.txt").decode()
+        sums = zf.read("SHA256SUMS").decode()
+    assert recordings == {f"ghi-am/{digests[0]}/doc-tin.wav": reading}
+    assert f"{digests[0]}  ghi-am/{digests[0]}/doc-tin.wav" in sums
+    assert result.missing_recordings == sorted([digests[1], digests[3]])
+    assert f"{digests[0]}: 2 bản ghi" in readme and f"tệp ghi-am/{digests[0]}/doc-tin.wav (khớp mã SHA-256)" in readme
+    assert f"{digests[1]}: 1 bản ghi" in readme and "KHÔNG tìm thấy tệp ghi âm" in readme
+    assert digests[2] not in readme  # it did not air
+    build_evidence(settings, "2024-05", tmp_path / "plain.zip", db=db)
+    with zipfile.ZipFile(tmp_path / "plain.zip") as zf:
+        assert not [n for n in zf.namelist() if n.startswith("ghi-am/")]

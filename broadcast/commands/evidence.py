@@ -13,7 +13,7 @@ from broadcast.app import reports
 @click.option("--with-audio", is_flag=True,
               help="Include the audio that aired, found by the sha256 the log recorded (session programmes in "
                    "audio_out/programmes/, bulletin MP3s in audio_out/, instant plays in audio_out/instant/, and --audio-dir "
-                   "folders).")
+                   "folders), and the recordings people read for the items that aired (recordings/<sha256>/).")
 @click.option("--audio-dir", "audio_dirs", multiple=True, type=click.Path(file_okay=False),
               help="Another folder to look in for aired audio (e.g. files played before instant plays were kept); repeatable.")
 @click.option("--db", type=click.Path(dir_okay=False), help="As-run log file (default: <data folder>/asrun.sqlite).")
@@ -29,6 +29,10 @@ def evidence_command(ctx: click.Context, period, out, with_audio, audio_dirs, db
     if result.missing_audio:
         click.echo(f"warning: no audio file matches {len(result.missing_audio)} audio sha256(s) recorded in the log; "
                    "listed in DOC-TOI.txt in the zip", err=True)
+    if result.missing_recordings:
+        click.echo(f"warning: no kept recording in {ctx.obj.settings.recordings_dir} matches "
+                   f"{len(result.missing_recordings)} recording sha256(s) the log names; listed in DOC-TOI.txt in the zip",
+                   err=True)
     if result.chain.state == "broken":
         click.secho("warning: THE AS-RUN LOG IS BROKEN: its hash chain does not verify; the bundle was written "
                     "with the details in kiem-tra-chuoi.txt (run `broadcast log verify` for the first broken row)",

@@ -17,6 +17,10 @@ Contents (folders named in Vietnamese for the people who open it):
   each matched file goes in with the manifest beside it (under ``manifest/``, same relative path:
   ``am-thanh/instant/x.mp3`` with ``manifest/instant/x.json``), and DOC-TOI.txt lists every logged
   hash that no file matches;
+- ``ghi-am/``   with the audio, the recordings people read (``broadcast record``) of the items that aired
+  in the period, as they were given: the log's ``voice`` names each one's original file and sha256, and
+  the file kept under ``recordings/<sha256>/`` goes in as ``ghi-am/<sha256>/<name>`` once its content
+  is checked against that hash; DOC-TOI.txt lists every recording the log names that no file matches;
 - ``DOC-TOI.txt`` what is inside, and ``SHA256SUMS`` (``sha256sum -c`` format) of every file.
 """
 
@@ -27,7 +31,7 @@ import json
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -47,6 +51,9 @@ from broadcast.reports.period import parse_period
 
 # Bulletin ids become file names: anything else (a slash, a leading dot) is not looked up.
 _SAFE_ID = re.compile(r"[\w][\w.-]*")
+# How the log's `voice` names a person's recording (`audio.recording.RecordingInfo.voice`).
+_RECORDING = re.compile(r"sha256:([0-9a-f]{64})")
+_PARTLY_AIRED = frozenset({"played", "late", "interrupted"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class EvidenceResult:
     rows: int
     chain: VerifyResult  # the whole log's verdict, as kiem-tra-chuoi.txt states it
     missing_audio: list[str]  # logged audio sha256s no file matched (with_audio only)
+    missing_recordings: list[str] = field(default_factory=list)  # recordings' sha256s no kept file matched
 
     @property
     def chain_ok(self) -> bool:
@@ -105,6 +113,31 @@ def find_aired_audio(wanted: set[str], folders: list[tuple[Path, str]]) -> Audio
         if digest in wanted:
             found.setdefault(digest, []).append((path, name))
     return AudioMatch(found, sorted(wanted - set(found)), [label or "./" for _, label in folders])
+
+
+def find_recordings(raw_rows: list[dict], folder: Path) -> tuple[dict[str, list[int]], dict[str, Path]]:
+    """The recordings the rows that aired (in whole or in part) name in their `voice` (sha256 -> row ids),
+    and the kept file of each that `folder` holds with that content (sha256 -> file): a file is only
+    taken once its hash is checked, since the folder's name is only a claim."""
+    named: dict[str, list[int]] = {}
+    for row in raw_rows:
+        if row["outcome"] in _PARTLY_AIRED:
+            for digest in dict.fromkeys(_RECORDING.findall(row["voice"] or "")):
+                named.setdefault(digest, []).append(row["id"])
+    kept: dict[str, Path] = {}
+    for digest in named:
+        try:
+            files = sorted(p for p in (folder / digest).iterdir() if p.is_file() and not p.name.startswith("."))
+        except OSError:
+            continue
+        for path in files:
+            try:
+                if sha256_file(path) == digest:
+                    kept[digest] = path
+                    break
+            except OSError:
+                continue
+    return named, kept
 
 
 def build_evidence(
@@ -164,6 +197,8 @@ def build_evidence(
 
     audio: AudioMatch | None = None
     logged: dict[str, list] = {}  # sha256 -> the annex rows that logged it
+    recorded: dict[str, list] = {}  # a recording's sha256 -> the annex rows that aired it
+    kept: dict[str, Path] = {}  # a recording's sha256 -> its kept file
     if with_audio:
         for r in data.annex:
             if r.audio_sha256:
@@ -180,8 +215,13 @@ def build_evidence(
                     members[f"manifest/{Path(name).with_suffix('.json')}"] = manifest.read_bytes()
         audio = AudioMatch(audio.found, audio.missing,
                            [f"{d}" for d, _ in folders])  # the real paths, for the reader
+        effective = {r.row_id: r for r in data.annex}  # not the rows a correction replaced
+        named, kept = find_recordings([r for r in raw if r["id"] in effective], settings.recordings_dir)
+        recorded = {digest: [effective[i] for i in ids] for digest, ids in named.items()}
+        for digest, path in kept.items():
+            members[f"ghi-am/{digest}/{path.name}"] = path.read_bytes()
 
-    members["DOC-TOI.txt"] = _readme(data, len(raw), audio, logged).encode("utf-8")
+    members["DOC-TOI.txt"] = _readme(data, len(raw), audio, logged, recorded, kept).encode("utf-8")
     sums = "".join(f"{sha256_bytes(blob)}  {name}\n" for name, blob in sorted(members.items()))
     members["SHA256SUMS"] = sums.encode("utf-8")
 
@@ -192,7 +232,8 @@ def build_evidence(
 
     atomic_write(out, write)
     record_issued(settings, data, "evidence", db=db)
-    return EvidenceResult(out, list(members), len(raw), chain, audio.missing if audio else [])
+    return EvidenceResult(out, list(members), len(raw), chain, audio.missing if audio else [],
+                          sorted(set(recorded) - set(kept)))
 
 
 def _rows_phrase(rows: list) -> str:
@@ -204,7 +245,8 @@ def _rows_phrase(rows: list) -> str:
     return f"{len(rows)} bản ghi, {span}, tin: {shown}"
 
 
-def _readme(data: ReportData, rows: int, audio: AudioMatch | None, logged: dict[str, list]) -> str:
+def _readme(data: ReportData, rows: int, audio: AudioMatch | None, logged: dict[str, list],
+            recorded: dict[str, list], kept: dict[str, Path]) -> str:
     lines = [
         f"BỘ HỒ SƠ MINH CHỨNG TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH {data.period.phrase.upper()}",
         f"{data.station.name}; lập ngày {data.issued:%d/%m/%Y}.",
@@ -241,6 +283,13 @@ def _readme(data: ReportData, rows: int, audio: AudioMatch | None, logged: dict[
             lines.append(f"  Số mã SHA-256 âm thanh trong nhật ký không tìm thấy tệp: {len(audio.missing)}/{len(logged)}.")
         else:
             lines.append(f"  Đã tìm thấy tệp cho cả {len(logged)} mã SHA-256 âm thanh trong nhật ký.")
+        if recorded:
+            lines.append("- ghi-am/: bản ghi âm giọng người đọc của các tin, bài đã phát trong kỳ, đúng như tệp đã nhận "
+                         "(ghi-am/<mã SHA-256>/<tên tệp>), tìm theo mã SHA-256 ghi trong nhật ký (cột voice).")
+        for digest in sorted(recorded, key=lambda d: min(r.scheduled for r in recorded[d])):
+            where = (f"tệp ghi-am/{digest}/{kept[digest].name} (khớp mã SHA-256)" if digest in kept
+                     else "KHÔNG tìm thấy tệp ghi âm có mã SHA-256 này trong thư mục recordings/")
+            lines.append(f"  - {digest}: {_rows_phrase(recorded[digest])}; {where}.")
     lines += [
         "- SHA256SUMS: mã SHA-256 của mọi tệp trong bộ hồ sơ (kiểm tra bằng lệnh: sha256sum -c SHA256SUMS).",
         "",
