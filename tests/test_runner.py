@@ -7,6 +7,8 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from playout_fixtures import TakePreparer, make_take, schedule_for
 
 from broadcast.asrun import MemoryStore, Outcome
@@ -332,3 +334,16 @@ def test_rows_the_log_refuses_are_kept_in_order_reported_and_written_when_it_rec
     assert runner.flush_log() is True
     assert flaky.records == [*rows, *runner.history[3:]] and len(flaky.records) == 6
     assert runner.status()["log"] == {"ok": True, "unwritten": 0, "error": None, "since": None}
+
+
+@pytest.mark.parametrize("exc, reason", [
+    (OSError(28, "No space left on device", "/data/aired/x.wav"), "hết dung lượng đĩa (No space left on device: /data/aired/x.wav)"),
+    (OSError(30, "Read-only file system"), "ổ đĩa chỉ cho đọc (Read-only file system)"),
+    (PermissionError(13, "Permission denied", "/srv/radio"), "không có quyền ghi hoặc đọc (Permission denied: /srv/radio)"),
+    (OSError(71, "Protocol error"), "lỗi hệ thống (Protocol error)"),
+    (KeyError("boom"), "lỗi không lường trước (KeyError: 'boom')"),
+])
+def test_what_a_sink_raised_is_logged_with_a_vietnamese_lead_and_the_systems_words(exc, reason):
+    from broadcast.asrun.reasons import describe_error
+
+    assert describe_error(exc) == reason

@@ -8,6 +8,7 @@ through these same functions, so a report never shows one reason two ways.
 
 from __future__ import annotations
 
+import errno
 import functools
 import re
 from datetime import datetime
@@ -143,6 +144,28 @@ def sink_gave_up(tries: int, seconds: float) -> str:
 def not_restarted(seconds: float) -> str:
     """Follows a sink's error once audio had aired: starting again would repeat it."""
     return f" (không phát lại từ đầu: đã phát {float(seconds):.0f} giây)"
+
+
+# What the station's staff read for the commonest system errors; the system's own words follow in
+# brackets for whoever fixes it.
+_ERRNO = {
+    errno.ENOSPC: "hết dung lượng đĩa",
+    errno.EDQUOT: "hết hạn mức đĩa",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.EACCES: "không có quyền ghi hoặc đọc",
+    errno.EPERM: "không được phép",
+    errno.ENOENT: "không tìm thấy tệp hoặc thư mục",
+    errno.EIO: "lỗi đọc ghi thiết bị",
+}
+
+
+def describe_error(exc: BaseException) -> str:
+    """Whatever a sink raised, as a reason: a Vietnamese lead, then the technical detail as it is."""
+    if isinstance(exc, OSError):
+        lead = _ERRNO.get(exc.errno or 0, "lỗi hệ thống")
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"{lead} ({exc.strerror or exc}{':' + where if where else ''})"
+    return f"lỗi không lường trước ({type(exc).__name__}: {exc})"
 
 
 def cannot_write(why: str) -> str:

@@ -55,7 +55,7 @@ from broadcast.asrun.reasons import STOPPED_SIGTERM
 from broadcast.atomic import staged
 from broadcast.playout.clock import Clock, sleep_until
 from broadcast.playout.programme import ItemInfo, Prepared, Preparer, Take
-from broadcast.playout.sinks import PlayReport, Sink, SinkError, StopSignal, describe_error
+from broadcast.playout.sinks import PlayReport, Sink, SinkError, StopSignal
 from broadcast.schedule.misfire import Timing, recover, timing
 from broadcast.schedule.model import Schedule
 from broadcast.schedule.planning import SlotPlan
@@ -433,7 +433,7 @@ class Runner:
                     report, error = exc.report, str(exc)
                 except Exception as exc:  # noqa: BLE001 - the attempt is logged whatever went wrong
                     log.exception("playing %s on %s", take.mp3.name, sink.label)
-                    report, error = None, f"{sink.label}: {describe_error(exc)}"
+                    report, error = None, f"{sink.label}: {reasons.describe_error(exc)}"
             take.settle()  # an emergency levelled as it aired keeps its copy: the rows name its hash
             for item in take.items:
                 row = item_records(slot, item, take, outcome=outcome, report=report, reason=why, error=error,
@@ -449,7 +449,7 @@ class Runner:
             return self._air_on_sink(slot, takes, sink, zones, stop, outcome, reason, start_at)
         except Exception as exc:  # noqa: BLE001 - last line of defence of a sink thread
             log.exception("the play on %s failed", sink.label)
-            why = f"{sink.label}: {describe_error(exc)}"
+            why = f"{sink.label}: {reasons.describe_error(exc)}"
             rows = []
             for take in takes:
                 base = dict(scheduled=slot.when, session=slot.session, zones=zones, sink=sink.label,
@@ -474,7 +474,7 @@ class Runner:
                     raise SinkError(f"{exc}{reasons.not_restarted(exc.report.seconds)}", exc.report) from None
             except Exception as exc:  # noqa: BLE001 - whatever a sink raises, the attempt is retried and logged
                 log.exception("sink %s raised %s", sink.label, type(exc).__name__)
-                errors.append(f"{sink.label}: {describe_error(exc)}")
+                errors.append(f"{sink.label}: {reasons.describe_error(exc)}")
             elapsed = (self.clock.now() - first).total_seconds()
             left = self.playout.sink_retry_within_s - elapsed
             if attempt + 1 >= self.playout.sink_tries or left <= 0 or stop.is_set():

@@ -17,7 +17,6 @@ Contract (every sink MUST honour it; the fake does, including failure on demand)
 
 from __future__ import annotations
 
-import errno
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,28 +56,6 @@ class SinkError(Exception):
     def __init__(self, message: str, report: PlayReport | None = None) -> None:
         super().__init__(message)
         self.report = report
-
-
-# What the station's staff read in the log for the commonest system errors (the log's reasons are
-# Vietnamese); the system's own words follow in brackets for whoever fixes it.
-_ERRNO_VI = {
-    errno.ENOSPC: "hết dung lượng đĩa",
-    errno.EDQUOT: "hết hạn mức đĩa",
-    errno.EROFS: "ổ đĩa chỉ cho đọc",
-    errno.EACCES: "không có quyền ghi hoặc đọc",
-    errno.EPERM: "không được phép",
-    errno.ENOENT: "không tìm thấy tệp hoặc thư mục",
-    errno.EIO: "lỗi đọc ghi thiết bị",
-}
-
-
-def describe_error(exc: BaseException) -> str:
-    """A failure in the log's language: a Vietnamese lead, then the technical detail as it is."""
-    if isinstance(exc, OSError):
-        lead = _ERRNO_VI.get(exc.errno or 0, "lỗi hệ thống")
-        where = f" {exc.filename}" if exc.filename else ""
-        return f"{lead} ({exc.strerror or exc}{':' + where if where else ''})"
-    return f"lỗi không lường trước ({type(exc).__name__}: {exc})"
 
 
 class Sink(Protocol):

@@ -9,7 +9,7 @@ import numpy as np
 
 from broadcast.asrun import reasons
 from broadcast.playout.clock import Clock, SystemClock, sleep_until
-from broadcast.playout.sinks import PlayReport, SinkError, describe_error
+from broadcast.playout.sinks import PlayReport, SinkError
 from broadcast.playout.sinks.pcm import PcmSource, fade_out, open_pcm
 
 
@@ -78,7 +78,7 @@ class ClockedSink:
             raise self._failed(exc, report.start, 0, rate or 1, path) from None
 
     def _failed(self, exc: Exception, start, pos: int, rate: int, path: Path) -> SinkError:
-        message = str(exc) if isinstance(exc, SinkError) else f"{self.label}: {describe_error(exc)}"
+        message = str(exc) if isinstance(exc, SinkError) else f"{self.label}: {reasons.describe_error(exc)}"
         report = PlayReport(self.label, start, self.clock.now() if start else None, pos / rate, pos * 2, False, message)
         self.abandon(report, path)
         return SinkError(message, report)

@@ -16,7 +16,7 @@ import numpy as np
 
 from broadcast.asrun import reasons
 from broadcast.playout.clock import Clock
-from broadcast.playout.sinks import PlayReport, SinkError, describe_error
+from broadcast.playout.sinks import PlayReport, SinkError
 from broadcast.playout.sinks.clocked import ClockedSink
 
 LOG_NAME = "aired.tsv"
@@ -41,13 +41,13 @@ class FileSink(ClockedSink):
             self._wav.setframerate(rate)
         except OSError as exc:
             self._wav = None
-            raise SinkError(f"{self.label}: {reasons.cannot_write(describe_error(exc))}") from None
+            raise SinkError(f"{self.label}: {reasons.cannot_write(reasons.describe_error(exc))}") from None
 
     def deliver(self, samples: np.ndarray, rate: int) -> None:
         try:
             self._wav.writeframes(samples.astype("<i2").tobytes())
         except OSError as exc:
-            raise SinkError(f"{self.label}: {reasons.cannot_write(describe_error(exc))}") from None
+            raise SinkError(f"{self.label}: {reasons.cannot_write(reasons.describe_error(exc))}") from None
 
     def finish(self, report: PlayReport, path: Path) -> None:
         try:
@@ -55,7 +55,7 @@ class FileSink(ClockedSink):
             self._wav = None
             self._note(report, path)
         except OSError as exc:
-            raise SinkError(f"{self.label}: {reasons.cannot_write(describe_error(exc))}") from None
+            raise SinkError(f"{self.label}: {reasons.cannot_write(reasons.describe_error(exc))}") from None
 
     def abandon(self, report: PlayReport, path: Path) -> None:
         with contextlib.suppress(Exception):
