@@ -97,7 +97,7 @@ class StandbyDecoder:
             try:
                 self._proc = subprocess.Popen(_decoder_cmd(self.rate, None), stdin=subprocess.PIPE,
                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            except (OSError, Exception):  # noqa: BLE001 - no standby: a decoder is started when needed
+            except Exception:  # noqa: BLE001 - no standby: a decoder is started when needed
                 self._proc = None
 
     def take(self) -> subprocess.Popen | None:
