@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -102,11 +103,12 @@ def onset_after(samples: np.ndarray, rate: int, t0: float, after: float, thresho
     return t0 + (start + loud[0] * win) / rate if loud.size else None
 
 
-def emergencies(voice: np.ndarray, root: Path, repeat: int, seconds: float) -> tuple[list[float], list[float]]:
-    """(command-to-audio seconds, client seconds) for `repeat` new files through a running service."""
+def emergencies(voice: np.ndarray, root: Path, repeat: int, seconds: float) -> tuple[list[float], list[float], list[float]]:
+    """(command-to-audio seconds, client seconds, the service's seconds from the request to its first
+    levelled audio) for `repeat` new files through a running service."""
     settings_file = station(root / "station")
     env = dict(os.environ, BROADCAST_SETTINGS=str(settings_file))
-    asked, client = [], []
+    asked, client, service_part = [], [], []
     with pulse_server(root / "pa") as pulse, pulse_env(pulse):
         env.update({k: os.environ[k] for k in ("PULSE_SERVER", "PULSE_RUNTIME_PATH", "XDG_RUNTIME_DIR", "HOME")})
         rec = root / "rec.wav"
@@ -121,9 +123,11 @@ def emergencies(voice: np.ndarray, root: Path, repeat: int, seconds: float) -> t
                     time.sleep(0.05)
                 time.sleep(0.5)
                 t = time.time()
-                subprocess.run([sys.executable, "-m", "broadcast", "play", "--priority", "emergency", str(new)],
-                               cwd=settings_file.parent, env=env, check=True, capture_output=True)
+                done = subprocess.run([sys.executable, "-m", "broadcast", "play", "--priority", "emergency", str(new)],
+                                      cwd=settings_file.parent, env=env, check=True, capture_output=True, text=True)
                 client.append(time.time() - t)
+                said = re.search(r"on air ([\d.]+) s after the request", done.stderr)
+                service_part.append(float(said[1]) if said else float("nan"))
                 asked.append(t)
                 time.sleep(3.0)
                 service.send_signal(signal.SIGTERM)
@@ -133,7 +137,17 @@ def emergencies(voice: np.ndarray, root: Path, repeat: int, seconds: float) -> t
     heard = [onset_after(samples, rate, info["t0"], t) for t in asked]
     if any(h is None for h in heard):
         sys.exit(f"no audio found after some emergencies; recording in {rec}")
-    return [h - t for h, t in zip(heard, asked)], client
+    return [h - t for h, t in zip(heard, asked)], client, service_part
+
+
+def interpreter_start(repeat: int) -> float:
+    """Median seconds of `broadcast --version`: a Python start and the CLI's import, what every command pays."""
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "broadcast", "--version"], check=True, capture_output=True)
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs)
 
 
 def main() -> None:
@@ -147,10 +161,12 @@ def main() -> None:
         tmp = Path(tmp)
         settings = Settings(base_dir=tmp)
         voice = speech(settings)
-        to_audio, client = emergencies(voice, tmp / "emergency", repeat, long_s)
+        to_audio, client, service_part = emergencies(voice, tmp / "emergency", repeat, long_s)
         print(f"emergency, a new {long_s:.0f} s MP3, `broadcast play --priority emergency` to audio on the sound card: "
               f"median {statistics.median(to_audio):.2f} s, worst {max(to_audio):.2f} s over {repeat} "
-              f"(target: median <= 1 s); the command itself returned in {statistics.median(client):.2f} s")
+              f"(target: median <= 1 s); the command itself returned in {statistics.median(client):.2f} s, "
+              f"of which the service's part (request to its first levelled audio) {statistics.median(service_part):.2f} s; "
+              f"a bare `broadcast --version` takes {interpreter_start(repeat):.2f} s")
         timed(recording(voice, 2.0, tmp / "warm.wav"), tmp / "warm")  # LAME's level, once per process
         for seconds in lengths:
             source = recording(voice, seconds, tmp / f"rec-{seconds:.0f}.wav")

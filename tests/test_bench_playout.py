@@ -36,4 +36,6 @@ def test_bench_playout_quick_prints_the_lateness_figures():
 def test_bench_instant_quick_prints_the_emergency_and_levelling_figures():
     out = run_bench("instant.py", "--quick")
     assert re.search(rf"to audio on the sound card: median {NUMBER} s, worst {NUMBER} s over 1 ", out), out
+    assert re.search(rf"of which the service's part \(request to its first levelled audio\) {NUMBER} s; "
+                     rf"a bare `broadcast --version` takes {NUMBER} s", out), out
     assert re.search(rf"levelled before it is sent \(full path, MP3\): {NUMBER} s -> {NUMBER} LUFS", out), out
