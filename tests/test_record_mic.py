@@ -125,3 +125,26 @@ def test_an_unknown_input_or_no_sound_server_is_one_line(pulse, station, tmp_pat
     proc = subprocess.run([sys.executable, "-m", "broadcast", "record", "--from-mic", "--bulletin", HOTLINE_ID],
                           cwd=tmp_path, env=env, input="", capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "error: no sound card input to record from: no sound server" in proc.stderr
+
+
+def test_the_station_sign_off_read_into_the_microphone_is_named_in_station_yaml(pulse, microphone, station, tmp_path):
+    """`record --from-mic --sign-off`: what the microphone heard becomes the station's sign-off, kept by hash."""
+    from broadcast.config import load_settings
+
+    station()
+    feed = write_wav(tmp_path / "ket.wav", np.concatenate([np.zeros(RATE // 2), tones([880.0], 2.0, level=0.4)]))
+    rec = subprocess.Popen([sys.executable, "-m", "broadcast", "record", "--from-mic", "--sign-off", "--seconds", "4"],
+                           cwd=tmp_path, env=pulse.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    wait_until_recording(rec)
+    player = play(pulse, feed, "micfeed")
+    out, err = rec.communicate("", timeout=60)  # stops by itself at --seconds
+    player.wait(20)
+    assert rec.returncode == 0, err
+    assert out.startswith("signoff: signoff-mic-") and "closes with it" in out
+    stored = list((tmp_path / "recordings").glob("*/*.wav"))
+    assert len(stored) == 1
+    named = load_settings(tmp_path / "station.yaml").programme.signoff_recording
+    assert (tmp_path / named).resolve() == stored[0].resolve()
+    x, _ = prepare(stored[0], RATE, -16.0)
+    assert dominant_hz(x[int(0.3 * RATE): int(1.3 * RATE)], RATE) == pytest.approx(880, abs=5)

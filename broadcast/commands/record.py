@@ -27,7 +27,7 @@ def _settings():
 @click.option("--source", metavar="NAME", help="With --from-mic: the PulseAudio input (default: the default input).")
 @click.option("--seconds", type=click.FloatRange(min=1, max=3600), help="With --from-mic: stop after this long.")
 @click.option("--check", "check_only", is_flag=True, help="Only check and measure FILE; keep and change nothing.")
-@click.option("--remove", is_flag=True, help="Take the bulletin's recording off (it is synthesised again).")
+@click.option("--remove", is_flag=True, help="Take the recording off the bulletin (or the greeting or sign-off): synthesised again.")
 def record(file: Path | None, bulletin_id: str | None, part: str | None, from_mic: bool, source: str | None,
            seconds: float | None, check_only: bool, remove: bool) -> None:
     """Attach a recording of bulletin ID (MP3, WAV, OGG/Opus, WebM/Opus, M4A...) and build it; or, with
