@@ -64,4 +64,39 @@ def test_a_recording_from_the_microphone_is_what_the_bulletin_airs(microphone_br
     assert abs(dominant_hz(window, 44100) - TONE_HZ) < 5
     assert 20 * np.log10(np.sqrt(np.mean(window ** 2))) > -30  # mastered to the station's level, not a whisper
     assert audit.entries(console.data_dir, target="tthc-dang-ky-khai-sinh")[0].action == "recorded"
+    # An edit of the text from the form keeps the reading (the form does not carry it), and says so.
+    kept = next(line for line in bulletin_file.read_text(encoding="utf-8").splitlines() if line.startswith("recording:"))
+    page.goto("/ban-tin/tthc-dang-ky-khai-sinh/sua")
+    assert "phát bằng bản thu" in page.inner_text("main")
+    page.fill("input[name=title]", "Công khai thủ tục đăng ký khai sinh (đã sửa)")
+    with page.expect_navigation():
+        page.click("button[value=save]")
+    assert "vẫn phát bằng bản thu" in page.inner_text(".flash")
+    text = bulletin_file.read_text(encoding="utf-8")
+    assert "(đã sửa)" in text and kept in text.splitlines()
+    # Back to the machine's voice is its own action, in the Thu âm card.
+    with page.expect_navigation():
+        page.click("button.rec-remove")
+    assert "Đã bỏ bản thu" in page.inner_text(".flash")
+    assert "recording:" not in bulletin_file.read_text(encoding="utf-8")
+    assert [e.action for e in audit.entries(console.data_dir, target="tthc-dang-ky-khai-sinh", limit=2)] == [
+        "recording_removed", "edited"]
     context.close()
+
+
+def test_saving_a_recorded_bulletin_from_a_form_keeps_its_recording(tmp_path):
+    from broadcast.app import editing
+    from broadcast.config import load_settings
+    from web_fixtures import make_station
+
+    settings = load_settings(make_station(tmp_path / "dai"))
+    file = settings.bulletins_dir / "2024-03-duong-day-nong.yaml"
+    file.write_text(file.read_text(encoding="utf-8") + "recording: ../recordings/ab/doc.wav\n", encoding="utf-8")
+    doc = {"id": "duong-day-nong-2024", "title": "Đường dây nóng (sửa)", "topic": "hotline", "template": "hotline",
+           "data": {"lines": [{"purpose": "phòng, chống bạo lực gia đình", "number": "1800 1567"}]}}
+    saved = editing.save(settings, doc, "bientap", path=file)
+    assert "recording: ../recordings/ab/doc.wav" in file.read_text(encoding="utf-8")
+    assert saved.bulletin.recording.as_posix() == "../recordings/ab/doc.wav"
+    # Nothing named: nothing added.
+    other = settings.bulletins_dir / "2024-04-dich-vu-cong.yaml"
+    assert editing.recording_of(other) is None

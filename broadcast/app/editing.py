@@ -24,7 +24,7 @@ from broadcast.desk.approval import content_hash
 from broadcast.errors import UserError
 from broadcast.problems import Problem
 
-KEY_ORDER = ("id", "title", "topic", "template", "priority", "air", "voice", "data", "body")
+KEY_ORDER = ("id", "title", "topic", "template", "priority", "air", "voice", "data", "body", "recording")
 
 
 def slug(text: str) -> str:
@@ -84,6 +84,8 @@ def save(settings: Settings, doc: dict, user: str, *, path: Path | None = None) 
         if doc["id"] in taken_ids(settings) or path.exists():
             raise UserError(Problem(f"id '{doc['id']}' is already used by another bulletin", str(path), path="id",
                                     code="bulletin.id_taken", params={"id": doc["id"]}))
+    if not created and "recording" not in doc and (kept := recording_of(path)):
+        doc = dict(doc, recording=kept)  # a form knows nothing of the reading: the bulletin keeps it
     text = bulletin_yaml(doc)
     problems = app_bulletins.check(path, settings, text)
     if problems:
@@ -96,3 +98,16 @@ def save(settings: Settings, doc: dict, user: str, *, path: Path | None = None) 
     digest = content_hash(path)
     audit.append(settings.data_dir, user, "created" if created else "edited", b.id, b.title, digest)
     return Saved(b, path, digest, created)
+
+
+def recording_of(path: Path) -> str | None:
+    """The `recording:` a bulletin file names, as written (None when it names none or cannot be read).
+
+    Attaching and removing a person's reading are their own actions (app/recording); saving the text from
+    a form must not silently switch a recorded bulletin back to synthesised speech."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    value = data.get("recording") if isinstance(data, dict) else None
+    return str(value) if value else None

@@ -27,6 +27,7 @@ ACTIONS = {
     "played": "Phát ngay",
     "emergency": "Phát khẩn cấp",
     "recorded": "Thu âm",
+    "recording_removed": "Bỏ bản thu",
     "lexicon": "Sửa từ điển",
     "voice_added": "Thêm giọng đọc",
     "settings": "Đổi cài đặt",

@@ -4,6 +4,7 @@ submit, approve or return, and the history of who did what."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, StreamingResponse
@@ -105,7 +106,8 @@ def _form(console, spec: TemplateSpec, values: dict) -> tuple[list[FormField], l
 
 
 def _render_form(request: Request, spec: TemplateSpec, values: dict, *, bulletin_id: str | None = None,
-                 problems=(), preview=None, status_code: int = 200):
+                 problems=(), preview=None, status_code: int = 200, recorded: str | None = None):
+    """The bulletin form; `recorded`: the name of the person's reading the bulletin airs (it stays)."""
     console = console_of(request)
     common, fields, body = _form(console, spec, values)
     everything = common + fields + [body]
@@ -114,7 +116,7 @@ def _render_form(request: Request, spec: TemplateSpec, values: dict, *, bulletin
     title = f"Sửa bản tin: {values.get('title') or bulletin_id}" if bulletin_id else f"Bản tin mới: {spec.title}"
     return console.page(request, "bulletin_form.html", status_code=status_code, title=title, spec=spec,
                         common=common, fields=fields, body=body, loose=loose, action=action,
-                        bulletin_id=bulletin_id, preview=preview,
+                        bulletin_id=bulletin_id, preview=preview, recorded=recorded,
                         has_errors=bool(problems))
 
 
@@ -150,20 +152,23 @@ async def _submit_form(request: Request, template: str | None = None, bulletin_i
     bulletin = _bulletin(console, bulletin_id) if bulletin_id else None
     spec = _template(bulletin.template if bulletin else template)
     doc = parse_form(form, spec)
+    recorded = bulletin.recording.name if bulletin is not None and bulletin.recording else None
     if bulletin is not None:
         doc["id"] = bulletin.id  # an id names the audio files and the log's rows: it never changes
     path = bulletin.source if bulletin is not None else console.settings.bulletins_dir / f"{doc.get('id') or 'moi'}.yaml"
     if form.get("action") == "preview":
         preview, problems = _preview_of(console, doc, path)
         return _render_form(request, spec, doc, bulletin_id=bulletin.id if bulletin else None, problems=problems,
-                            preview=preview, status_code=422 if problems else 200)
+                            preview=preview, status_code=422 if problems else 200, recorded=recorded)
     try:
         saved = editing.save(console.settings, doc, login.user.name, path=bulletin.source if bulletin else None)
     except UserError as exc:
         return _render_form(request, spec, doc, bulletin_id=bulletin.id if bulletin else None, problems=exc.details,
-                            status_code=422)
+                            status_code=422, recorded=recorded)
     console.build_audio(saved.bulletin, wait=False)  # ready by the time the editor presses "Nghe thử"
-    if not saved.created and bulletin is not None:
+    if not saved.created and recorded:
+        message = f"Đã lưu bản tin. Bản tin vẫn phát bằng bản thu «{recorded}»: nếu lời đã đổi, hãy thu lại."
+    elif not saved.created and bulletin is not None:
         message = "Đã lưu bản tin."
     else:
         message = "Đã tạo bản tin. Nghe thử rồi gửi duyệt khi đã ưng ý."
@@ -181,7 +186,8 @@ def edit_form(request: Request, bulletin_id: str):
     console.auth.require(request, "editor")
     b = _bulletin(console, bulletin_id)
     values = b.model_dump(mode="python", by_alias=True, exclude={"source"})
-    return _render_form(request, _template(b.template), values, bulletin_id=b.id)
+    return _render_form(request, _template(b.template), values, bulletin_id=b.id,
+                        recorded=b.recording.name if b.recording else None)
 
 
 @router.post("/ban-tin/{bulletin_id}/sua")
@@ -293,4 +299,22 @@ async def attach_recording(request: Request, bulletin_id: str):
     return console.redirect(f"/ban-tin/{b.id}#nghe-thu",
                             f"Đã nhận bản thu {f.duration_s:.0f} giây (cắt {f.lead_in_trimmed_s:.1f} giây im lặng đầu), "
                             f"đã chỉnh âm lượng và ghép nhạc hiệu: bấm Nghe thử." + (f" Lưu ý: {warnings}" if warnings else ""),
+                            request=request)
+
+
+@router.post("/ban-tin/{bulletin_id}/bo-ban-thu")
+async def detach_recording(request: Request, bulletin_id: str):
+    """Back to the machine's voice: the bulletin no longer names its recording (the kept file stays, as
+    evidence of what aired); it needs approval again, like any change of what airs."""
+    console = console_of(request)
+    login, _ = await console.auth.posted(request, "editor")
+    b = _bulletin(console, bulletin_id)
+    removed = recording.detach_recording(console.settings, b.id)
+    if removed is None:
+        return console.redirect(f"/ban-tin/{b.id}#thu-am", "Bản tin này không dùng bản thu.", kind="bad", request=request)
+    bulletin = _bulletin(console, b.id)
+    audit.append(console.data_dir, login.user.name, "recording_removed", b.id, Path(removed).name,
+                 approval.state_of(console.settings, bulletin).content_hash)
+    console.build_audio(bulletin, wait=False)
+    return console.redirect(f"/ban-tin/{b.id}#nghe-thu", "Đã bỏ bản thu: bản tin đọc bằng giọng máy và cần được duyệt lại.",
                             request=request)
