@@ -355,28 +355,32 @@ class PlayReply:
     path: Path
     priority: str
     interrupting: str | None
+    levelling: dict | None = None  # with `level`: how the service levelled it (control.py's "levelling")
 
 
 def send_to_service(settings: Settings, path: Path, priority: str, zones: list[str] | None = None,
-                    title: str | None = None) -> PlayReply:
-    """Ask the running service to air `path` (already at the station's loudness) now."""
+                    title: str | None = None, *, level: bool = False) -> PlayReply:
+    """Ask the running service to air `path` now: already at the station's loudness, or with `level` (an
+    emergency sent as the user's file) levelled by the service as it airs, as `broadcast play` does."""
     sock = settings.data_dir / SOCKET_NAME
+    message = {"cmd": "play", "path": str(Path(path).resolve()), "priority": priority, "zones": zones or None,
+               "title": title}
     try:
-        reply = request(sock, {"cmd": "play", "path": str(Path(path).resolve()), "priority": priority,
-                               "zones": zones or None, "title": title})
+        reply = request(sock, {**message, "level": True} if level else message)
     except (OSError, ValueError):
         raise UserError("Dịch vụ phát sóng không chạy nên không phát được: hãy khởi động nó "
                         "(systemctl start broadcast) rồi thử lại.") from None
     if not reply.get("ok"):
         raise UserError(f"Dịch vụ phát sóng từ chối: {reply.get('error')}")
-    return PlayReply(Path(path), priority, reply.get("interrupting"))
+    return PlayReply(Path(path), priority, reply.get("interrupting"), reply.get("levelling"))
 
 
-def level_upload(settings: Settings, path: Path, priority: str) -> Path:
-    """An uploaded MP3/WAV at the station's loudness, kept under audio_out/instant/ (quick path for an emergency)."""
+def level_upload(settings: Settings, path: Path) -> Path:
+    """An uploaded MP3/WAV at the station's loudness, kept under audio_out/instant/ (a normal or priority
+    play; an emergency is sent as it is, with `level`, and the service levels it as it airs)."""
     from broadcast.playout.instant import prepare_instant
 
-    return prepare_instant(path, settings, quick=priority == "emergency")
+    return prepare_instant(path, settings)
 
 
 def zones(settings: Settings) -> dict[str, str]:

@@ -55,8 +55,9 @@ async def play_now(request: Request):
         return _page(request, values=values, status_code=422, errors=[
             "Phát khẩn cấp sẽ ngắt chương trình đang phát trên mọi cụm loa đã chọn: hãy đánh dấu ô xác nhận."])
     upload = form.get("file")
+    uploaded = isinstance(upload, UploadFile) and bool(upload.filename)
     try:
-        if isinstance(upload, UploadFile) and upload.filename:
+        if uploaded:
             path, title = _kept_upload(console.settings, upload, priority), Path(upload.filename).stem
         elif values["bulletin"]:
             b = app_bulletins.find_bulletin(console.settings, values["bulletin"])
@@ -68,7 +69,9 @@ async def play_now(request: Request):
             path, title = built.results[0].mp3, b.title
         else:
             raise UserError("Chọn một bản tin đã duyệt hoặc tải lên một tệp MP3/WAV.")
-        sent = play.send_to_service(console.settings, path, priority, values["zones"] or None, title)
+        # An uploaded emergency goes as it is: the service levels it as it airs (on air within a second).
+        sent = play.send_to_service(console.settings, path, priority, values["zones"] or None, title,
+                                    level=uploaded and priority == "emergency")
     except UserError as exc:
         return _page(request, values=values, status_code=422, errors=said(exc))
     audit.append(console.data_dir, login.user.name, "emergency" if priority == "emergency" else "played", title,
@@ -80,7 +83,8 @@ async def play_now(request: Request):
 
 
 def _kept_upload(settings, upload: UploadFile, priority: str) -> Path:
-    """The upload saved under the data folder, then levelled into audio_out/instant/ (the copy that airs)."""
+    """The upload saved under the data folder: an emergency as it is (the service levels it as it airs),
+    anything else levelled into audio_out/instant/ (the copy that airs)."""
     suffix = Path(upload.filename).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise UserError("Chỉ nhận tệp MP3 hoặc WAV.")
@@ -88,4 +92,4 @@ def _kept_upload(settings, upload: UploadFile, priority: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder, suffix=suffix, delete=False) as out:
         shutil.copyfileobj(upload.file, out)
-    return play.level_upload(settings, Path(out.name), priority)
+    return Path(out.name) if priority == "emergency" else play.level_upload(settings, Path(out.name))
