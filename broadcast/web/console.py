@@ -153,7 +153,15 @@ class Console:
             job = self._builder.submit(_build_one, bulletin, self.settings, listening)
             listening.follow(job)
             self._jobs[bulletin.id] = (digest, job, listening)
-            return job, listening
+        # Once built, later listens get the MP3: the streamed samples (5 MB a minute) are not kept. Outside
+        # the lock: a job already done runs the callback here and now.
+        job.add_done_callback(lambda _: self._forget(bulletin.id, job))
+        return job, listening
+
+    def _forget(self, bulletin_id: str, job) -> None:
+        with self._lock:
+            if bulletin_id in self._jobs and self._jobs[bulletin_id][1] is job:
+                del self._jobs[bulletin_id]
 
     def voice_choices(self) -> list[tuple[str, str]]:
         """(voice, label) of the voices of the station's speech chain, for a bulletin's voice choice."""
