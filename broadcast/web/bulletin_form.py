@@ -67,6 +67,9 @@ def data_fields(spec: TemplateSpec, data: dict) -> list[FormField]:
         value = data.get(name)
         path = f"data.{name}"
         if f.type == "entries":
+            # Its help names the columns ("Các số đường dây nóng: purpose (nội dung), ..."): they head the
+            # rows, so the label is what comes before them.
+            label = (f.help or name).split(":")[0].strip()
             rows = [dict((k, _text(v)) for k, v in row.items()) for row in (value or []) if isinstance(row, dict)]
             rows += [{} for _ in range(EXTRA_ROWS)]
             out.append(FormField(path, label, "Mỗi dòng một mục; dòng để trống bị bỏ qua.", "entries",
