@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol
 
 Loc = tuple[str | int, ...]  # a key path inside a YAML document: ("data", "lines", 1, "number")
@@ -64,6 +64,11 @@ class Locator(Protocol):
 def as_problem(problem: str | Problem) -> Problem:
     """Plain text (a message that carries its own place, if any) as a Problem."""
     return problem if isinstance(problem, Problem) else Problem(str(problem))
+
+
+def renamed(problems: Iterable[Problem], old: str, new: str) -> list[Problem]:
+    """`problems` of a trial copy at `old` told of the file at `new` it stands for (message and file)."""
+    return [replace(p, message=p.message.replace(old, new), file=p.file and p.file.replace(old, new)) for p in problems]
 
 
 def coded(message: str, code: str, hint: str = "", **params: object) -> Problem:

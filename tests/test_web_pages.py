@@ -198,3 +198,41 @@ def datetime_now_station():
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def test_admin_chooses_the_station_voice(browser, tmp_path):
+    """Giọng đọc: "Dùng giọng này" writes speech.engine and speech.voice into station.yaml (its comments kept),
+    the page then shows that voice as the station's, and the audit trail has the change."""
+    import yaml
+
+    from broadcast.desk import audit
+    from web_fixtures import make_station, start_console
+
+    station = make_station(tmp_path / "dai", examples=False)
+    station.write_text("# the station's own settings\n" + station.read_text(encoding="utf-8"), encoding="utf-8")
+    console = start_console(station)
+    try:
+        context = browser.new_context(base_url=console.url, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        users.update_user(console.data_dir, "quantri", roles=["admin"])
+        log_in(page, "quantri")
+        page.wait_for_url("**/")
+        page.goto("/giong-doc")
+        offered = [r.inner_text().split("\t") for r in page.locator("tbody tr").all() if r.locator("button").count()]
+        assert offered and all(cells[0].startswith(("espeak", "piper")) and cells[2].startswith("vi") for cells in offered)
+        row = page.locator("tr", has=page.locator("td", has_text="vi-vn-x-south"))
+        with page.expect_navigation():
+            row.locator("button:has-text('Dùng giọng này')").click()
+        assert "Giọng của đài từ nay: vi-vn-x-south (espeak)." in page.inner_text(".flash")
+        text = station.read_text(encoding="utf-8")
+        assert text.startswith("# the station's own settings\n")
+        speech = yaml.safe_load(text)["speech"]
+        assert (speech["engine"], speech["voice"]) == ("espeak", "vi-vn-x-south")
+        row = page.locator("tr", has=page.locator("td", has_text="vi-vn-x-south"))
+        assert "giọng của đài" in row.inner_text() and "đang dùng" in row.inner_text()
+        shot(page, "giong-doc-cua-dai")
+        entry = audit.entries(console.data_dir, limit=1)[0]
+        assert (entry.user, entry.action, entry.target) == ("quantri", "settings", "speech")
+        context.close()
+    finally:
+        console.stop()

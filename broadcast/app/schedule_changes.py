@@ -5,7 +5,7 @@ before it is written, then the running service asked to reload it."""
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from broadcast.atomic import atomic_write
 from broadcast.config import Settings
 from broadcast.desk import audit
 from broadcast.errors import UserError
+from broadcast.problems import renamed
 from broadcast.playout.control import SOCKET_NAME, request
 from broadcast.schedule.validation import load_schedule
 from broadcast.yamledit import append_to_list
@@ -33,8 +34,7 @@ def _write(settings: Settings, text: str) -> None:
         try:
             load_schedule(trial)
         except UserError as exc:
-            raise UserError([replace(p, message=p.message.replace(str(trial), str(file)),
-                                     file=p.file and p.file.replace(str(trial), str(file))) for p in exc.details]) from None
+            raise UserError(renamed(exc.details, str(trial), str(file))) from None
     atomic_write(file, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from broadcast.app import voices
+from broadcast.app import settings_changes, voices
 from broadcast.desk import audit
 from broadcast.errors import UserError
 from broadcast.problems_vi import said
@@ -19,13 +19,21 @@ from broadcast.web.console import console_of
 
 router = APIRouter()
 SAFE = re.compile(r"^[A-Za-z0-9._-]{1,80}$")
+# Engines the console may make the station's own: offline ones (gTTS needs the internet and a fallback:
+# a decision for station.yaml; "fake" is for tests).
+CHOOSABLE = ("espeak", "piper")
+
+
+def choosable(row) -> bool:
+    """A Vietnamese voice of an offline engine, not known to be broken."""
+    return row.engine in CHOOSABLE and row.voice != "-" and row.usable is not False and row.language.lower().startswith("vi")
 
 
 def _page(request: Request, errors=(), status_code: int = 200):
     console = console_of(request)
     rows = voices.list_voices(console.settings, network=False, check_models=False)
     return console.page(request, "voices.html", status_code=status_code, title="Giọng đọc", rows=rows,
-                        chain=voices.chain(console.settings), errors=list(errors), safe=SAFE)
+                        chain=voices.chain(console.settings), errors=list(errors), safe=SAFE, choosable=choosable)
 
 
 @router.get("/giong-doc")
@@ -74,3 +82,27 @@ async def add_voice(request: Request):
             return _page(request, said(exc), 422)
     audit.append(console.data_dir, login.user.name, "voice_added", row.voice, f"piper {row.language} {row.quality}")
     return console.redirect("/giong-doc", f"Đã thêm giọng Piper {row.voice} ({row.language}).")
+
+
+@router.post("/giong-doc/giong-cua-dai")
+async def choose_station_voice(request: Request):
+    """Admin: the station speaks with this voice from now on (station.yaml's speech.engine and speech.voice,
+    checked before it is written; the running service reloads it)."""
+    console = console_of(request)
+    login, form = await console.auth.posted(request, "admin")
+    engine, voice = str(form.get("engine", "")), str(form.get("voice", ""))
+    known = {(r.engine, r.voice) for r in voices.list_voices(console.settings, network=False, check_models=False)
+             if choosable(r)}
+    if (engine, voice) not in known:
+        return _page(request, [f"Không dùng được giọng «{voice}» của bộ đọc {engine}."], 422)
+    try:
+        console.settings, changed = settings_changes.set_station_voice(console.settings, engine, voice, login.user.name)
+    except UserError as exc:
+        return _page(request, said(exc), 422)
+    if changed.reloaded:
+        note = " Dịch vụ phát sóng đã dùng cài đặt mới."
+    elif changed.message:
+        note = f" Dịch vụ phát sóng chưa nạp được cài đặt mới ({changed.message}): báo người quản trị máy của đài."
+    else:
+        note = " Dịch vụ phát sóng sẽ dùng giọng mới khi khởi động."
+    return console.redirect("/giong-doc", f"Giọng của đài từ nay: {voice} ({engine}).{note}")
