@@ -200,9 +200,19 @@ def test_sink_that_recovers_on_retry_plays(tmp_path):
 
 def test_stop_mid_programme_logs_interrupted(tmp_path):
     slot = slot_at(5, 30)
-    clock = SimClock(slot.when - timedelta(seconds=1), speedup=8)
+    # Items of 2 s: stop 3 s into the programme, in the second item. At 2x that item spans 1 s of real
+    # time, so a loaded machine's thread delays (a 0.5 s wall timer at 8x left 125 ms) cannot land the stop
+    # in another item; the stop follows the simulated clock, not a wall-clock guess of it.
+    clock = SimClock(slot.when - timedelta(seconds=1), speedup=2)
     runner, log, sink = make_runner(tmp_path, clock, take=make_take(tmp_path / "audio", step_s=2.0))
-    threading.Timer(0.5, runner.stop).start()  # 3 s of audio in at 8x: in the second item
+
+    def stop_in_the_second_item():
+        sink.started.wait(30)
+        while clock.now() < slot.when + timedelta(seconds=3):
+            time.sleep(0.01)
+        runner.stop()
+
+    threading.Thread(target=stop_in_the_second_item, daemon=True).start()
     rows = runner.run_slot(slot)
     assert [r.outcome for r in rows] == [Outcome.played, Outcome.interrupted, Outcome.missed]
     assert "SIGTERM" in rows[1].reason
