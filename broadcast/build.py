@@ -117,13 +117,14 @@ class _Recorded:
 
 
 def _recording_length_warnings(spoken: list[tuple[Segment, str]], prepared: dict[str, Prepared],
-                               station: dict[str, Prepared], settings: Settings) -> list[str]:
+                               station: dict[str, Prepared], rates: dict[str, int | None],
+                               settings: Settings) -> list[str]:
     """A recording far longer or shorter than its text takes to read is probably of another text."""
     out = []
     for who, rec, texts in ([(bid, rec, [t for s, t in spoken if s.bulletin_id == bid]) for bid, rec in prepared.items()]
                             + [(kind, rec, [t for s, t in spoken if not s.bulletin_id and s.kind == kind])
                                for kind, rec in station.items()]):
-        expected = item_seconds(texts, settings.speech.rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S)
+        expected = item_seconds(texts, rates.get(who) or settings.speech.rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S)
         actual = rec.size / settings.audio.sample_rate
         if expected and not 1 / RECORDING_LENGTH_WARN <= actual / expected <= RECORDING_LENGTH_WARN:
             whose = "this bulletin" if who in prepared else f"the {who} (programme.{who} in station.yaml)"
@@ -224,12 +225,15 @@ def station_recording_seconds(settings: Settings) -> dict[str, float]:
     return out
 
 
-def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None], settings: Settings, jingle_id: str,
+def _build_key(spoken: list[tuple[Segment, str]], voices: dict[str, str | None], rates: dict[str, int | None],
+               settings: Settings, jingle_id: str,
                recordings: dict[str, str] | None = None, station: dict[str, str] | None = None) -> str:
     speech = settings.speech
     payload = {
         "format": BUILD_FORMAT,
-        "segments": [[s.kind, s.bulletin_id, text, voices.get(s.bulletin_id)] for s, text in spoken],
+        "segments": [[s.kind, s.bulletin_id, text, voices.get(s.bulletin_id)]
+                     + ([rates[s.bulletin_id]] if rates.get(s.bulletin_id) else [])  # older keys stay valid
+                     for s, text in spoken],
         "engines": [speech.engine, *speech.fallback],
         "voice": speech.voice,
         "rate": speech.rate,
@@ -262,6 +266,7 @@ def build_segments(
     settings: Settings,
     *,
     voices: dict[str, str | None] | None = None,
+    rates: dict[str, int | None] | None = None,
     out_dir: Path | None = None,
     speaker: Speaker | None = None,
     force: bool = False,
@@ -271,13 +276,14 @@ def build_segments(
     """Build the audio of rendered segments under `name` in `out_dir` (default audio_out/).
 
     `info` goes into the manifest (title, topic, priority, ...); `voices` maps a bulletin id to the
-    voice its segments ask for; `recordings` a bulletin id to the recording a person made of it (the
+    voice its segments ask for, `rates` to the words per minute they are read at (none: speech.rate);
+    `recordings` a bulletin id to the recording a person made of it (the
     greeting and sign-off are the station's recordings when station.yaml names them); a `tap` hears the
     programme as it is mastered (nothing when the build is up to date).
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    voices = voices or {}
+    voices, rates = voices or {}, rates or {}
     out_dir = Path(out_dir or settings.audio_out)
     ensure_writable(out_dir)
     files = BuildFiles.named(out_dir, name)
@@ -291,7 +297,7 @@ def build_segments(
                                lambda p, bid=bid: replace(p, message=f"{bid}: {p.message}"))
                 for bid, path in (recordings or {}).items()}
     station = _station_recorded(settings, {s.kind for s, _ in spoken if not s.bulletin_id})
-    key = _build_key(spoken, voices, settings, jingle_id, {bid: r.sha256 for bid, r in recorded.items()},
+    key = _build_key(spoken, voices, rates, settings, jingle_id, {bid: r.sha256 for bid, r in recorded.items()},
                      {kind: r.sha256 for kind, r in station.items()})
     if not force and (previous := _previous(files, key)):
         timings["total"] = time.perf_counter() - t0
@@ -300,8 +306,8 @@ def build_segments(
     t = time.perf_counter()
     prepared, station_parts = _prepare_recordings(settings, recorded, station)  # every check before anything is written
     prepared, station_parts = _keep(prepared, settings), _keep(station_parts, settings)
-    voiced = _speak(spoken, speaker or Speaker(settings), voices, settings, intro, outro, prepared, station_parts)
-    voiced.warnings += _recording_length_warnings(spoken, prepared, station_parts, settings)
+    voiced = _speak(spoken, speaker or Speaker(settings), voices, rates, settings, intro, outro, prepared, station_parts)
+    voiced.warnings += _recording_length_warnings(spoken, prepared, station_parts, rates, settings)
     timings["synthesise"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -364,8 +370,8 @@ class _Voiced:
 
 
 def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str, str | None],
-           settings: Settings, intro, outro, recordings: dict[str, Prepared] | None = None,
-           station: dict[str, Prepared] | None = None) -> _Voiced:
+           rates: dict[str, int | None], settings: Settings, intro, outro,
+           recordings: dict[str, Prepared] | None = None, station: dict[str, Prepared] | None = None) -> _Voiced:
     """Synthesise every segment (cache first) and lay the programme out: jingle, speech, pauses, jingle.
 
     A bulletin in `recordings` (id -> Prepared) is its recording instead: one part for all its
@@ -398,7 +404,8 @@ def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str
             ))
             size, last = rec.size, group[-1][0]
         else:
-            said = speaker.say(text, voices.get(seg.bulletin_id))
+            rate = rates.get(seg.bulletin_id) or settings.speech.rate
+            said = speaker.say(text, voices.get(seg.bulletin_id), rate)
             if said.fell_back_from:
                 fell_back = True
                 said_why.setdefault(f"spoken by {said.engine}/{said.voice} because " + "; ".join(said.failures), []).append(who)
@@ -414,7 +421,7 @@ def _speak(spoken: list[tuple[Segment, str]], speaker: Speaker, voices: dict[str
                               said.samples.size))
             records.append(SegmentRecord(
                 kind=seg.kind, bulletin_id=seg.bulletin_id, script=seg.text, spoken=text,
-                engine=said.engine, voice=said.voice, cached=said.cached,
+                engine=said.engine, voice=said.voice, rate=rate, cached=said.cached,
                 start_s=round(offset / sr, 3), duration_s=round(said.samples.size / sr, 3),
             ))
             size, last, j = said.samples.size, seg, i + 1
@@ -464,7 +471,8 @@ def build_bulletin(bulletin: Bulletin, settings: Settings, **kwargs) -> BuildRes
     """One bulletin with the programme wrapper: jingle, greeting, the item, sign-off, jingle."""
     segments = render_programme([bulletin], settings)
     return build_segments(bulletin.id, bulletin_info(bulletin), segments, settings,
-                          voices={bulletin.id: bulletin.voice}, recordings=_recordings([bulletin], settings), **kwargs)
+                          voices={bulletin.id: bulletin.voice}, rates={bulletin.id: bulletin.rate},
+                          recordings=_recordings([bulletin], settings), **kwargs)
 
 
 def build_programme(name: str, bulletins: list[Bulletin], settings: Settings, info: dict | None = None, **kwargs) -> BuildResult:
@@ -474,6 +482,7 @@ def build_programme(name: str, bulletins: list[Bulletin], settings: Settings, in
     meta = {"kind": "programme", "title": name, "topic": "", "priority": top,
             "bulletins": [BulletinEntry(**bulletin_info(b), id=b.id) for b in bulletins], **(info or {})}
     return build_segments(name, meta, segments, settings, voices={b.id: b.voice for b in bulletins},
+                          rates={b.id: b.rate for b in bulletins},
                           recordings=_recordings(bulletins, settings), **kwargs)
 
 

@@ -59,11 +59,15 @@ class Piper(_Section):
     length_scale: float = Field(1.0, gt=0.2, le=4.0)
 
 
+# Reading speed in words per minute (eSpeak's own bounds, kept a little inside): the station's and a bulletin's.
+RATE_MIN, RATE_MAX = 80, 450
+
+
 class Speech(_Section):
     engine: str = "espeak"
     fallback: list[str] = Field(default_factory=lambda: ["espeak"], description="tried in order when the engine fails")
     voice: str = "vi"
-    rate: int = Field(150, ge=80, le=450, description="words per minute (eSpeak), speed for others")
+    rate: int = Field(150, ge=RATE_MIN, le=RATE_MAX, description="words per minute (eSpeak), speed for others")
     lexicon: Path | None = Field(None, description="the station's own word -> spoken form file")
     gtts: Gtts = Field(default_factory=Gtts)
     piper: Piper = Field(default_factory=Piper)

@@ -120,6 +120,7 @@ WORDS: dict[str, str | Callable[[Problem, Label], str]] = {
     "bulletin.id_shape": ("Mã bản tin chỉ gồm chữ thường không dấu, chữ số, '-', '_' hoặc '.' (mã đặt tên cho tệp "
                           "âm thanh), ví dụ: duong-day-nong-2024-05."),
     "bulletin.topic": "Chủ đề «{topic}» không có trong danh sách chủ đề của báo cáo.",
+    "bulletin.rate": "Tốc độ đọc {rate} từ/phút nằm ngoài khoảng {low}–{high}; bỏ trống để đọc theo tốc độ của đài.",
     "bulletin.id_taken": "Mã bản tin «{id}» đã có bản tin khác dùng.",
     "bulletin.not_found": "Không có bản tin «{id}».",
     "bulletin.template": "Không có mẫu bản tin «{template}».",

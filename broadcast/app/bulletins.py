@@ -125,7 +125,8 @@ def _length(bulletin: Bulletin, spoken: list[tuple], settings: Settings, measure
     limits = settings.bulletin_length
     if measured_s is None:
         own = [text for seg, text in spoken if seg.bulletin_id == bulletin.id]
-        return SpokenLength(item_seconds(own, settings.speech.rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S), False,
+        rate = bulletin.reading_rate(settings.speech.rate)
+        return SpokenLength(item_seconds(own, rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S), False,
                             limits.warn_minutes, limits.max_minutes)
     return SpokenLength(measured_s, True, limits.warn_minutes, limits.max_minutes)
 

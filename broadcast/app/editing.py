@@ -24,7 +24,7 @@ from broadcast.desk.approval import content_hash
 from broadcast.errors import UserError
 from broadcast.problems import Problem
 
-KEY_ORDER = ("id", "title", "topic", "template", "priority", "air", "voice", "data", "body", "recording")
+KEY_ORDER = ("id", "title", "topic", "template", "priority", "air", "voice", "rate", "data", "body", "recording")
 
 
 def slug(text: str) -> str:

@@ -43,6 +43,7 @@ class SegmentRecord(_Part):
     spoken: str = ""
     engine: str = ""
     voice: str = ""
+    rate: int | None = None  # words per minute it was synthesised at (None: a recording, or an older build)
     cached: bool = False
     start_s: float = 0.0
     duration_s: float = 0.0

@@ -73,33 +73,38 @@ def build(paths: tuple[Path, ...], force: bool, out_dir: Path | None) -> None:
     with click.progressbar(batch.bulletins, label="building", item_show_func=lambda b: b.id if b else "",
                            file=click.get_text_stream("stderr")) as bar:
         outcome = app.build(batch, settings, force=force, out_dir=out_dir, items=bar)
-    click.echo(results_table(outcome.results))
+    click.echo(results_table(outcome.results, settings.speech.rate))
     for w in outcome.warnings:
         click.secho(f"warning: {w}", fg="yellow", err=True)
     if outcome.problems:
         raise UserError(outcome.problems)
 
 
-def results_table(results) -> str:
+def results_table(results, station_rate: int) -> str:
+    """One row a build; the voice column adds a bulletin's own reading rate (other than `station_rate`)."""
     rows = [("id", "title", "duration", "loudness", "peak", "voice", "file")]
     for r in results:
         m = r.manifest
         rows.append((r.id, _clip(r.title, 34), f"{r.duration_s:6.1f} s", f"{r.lufs:6.1f} LUFS",
-                     f"{r.true_peak_dbtp:5.1f} dBTP", _voice(m) + (" (up to date)" if r.up_to_date else ""),
+                     f"{r.true_peak_dbtp:5.1f} dBTP", _voice(m, station_rate) + (" (up to date)" if r.up_to_date else ""),
                      str(r.mp3)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
 
-def _voice(m) -> str:
+def _voice(m, station_rate: int) -> str:
     """The bulletin's voice: "recording" when a person reads it (broadcast record), else engine/voice (its
-    item's, when the station's greeting or sign-off is a recording of its own)."""
+    item's, when the station's greeting or sign-off is a recording of its own), and the item's words per minute
+    when the bulletin asks for its own."""
     item = [s for s in m.segments if s.bulletin_id]
     if any(s.kind == "recording" for s in item):
         return "recording"
     if item and any(s.engine == "recording" for s in m.segments):
-        return "+".join(dict.fromkeys(s.engine for s in item)) + "/" + "+".join(dict.fromkeys(s.voice for s in item))
-    return f"{m.engine}/{m.voice}"
+        voice = "+".join(dict.fromkeys(s.engine for s in item)) + "/" + "+".join(dict.fromkeys(s.voice for s in item))
+    else:
+        voice = f"{m.engine}/{m.voice}"
+    rates = [str(r) for r in dict.fromkeys(s.rate for s in item) if r and r != station_rate]
+    return voice + (f" {'+'.join(rates)} wpm" if rates else "")
 
 
 def _clip(text: str, n: int) -> str:

@@ -44,7 +44,7 @@ def demo(day, speedup: float) -> None:
 
     click.secho(f"\n1. Building the bulletins in {settings.bulletins_dir}", bold=True)
     results = build_all(settings)
-    click.echo(results_table(results))
+    click.echo(results_table(results, settings.speech.rate))
     for r in results:
         for w in r.warnings:
             click.secho(f"warning: {w}", fg="yellow", err=True)

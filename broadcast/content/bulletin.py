@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from broadcast.config import RATE_MAX, RATE_MIN
 from broadcast.content.template import check_fields, get_template
 from broadcast.errors import UserError
 from broadcast.problems import Loc, Problem, field_path
@@ -49,6 +50,7 @@ class Bulletin(BaseModel):
     priority: Priority = Priority.normal
     air: AirWindow | None = None
     voice: str | None = None
+    rate: int | None = None  # words per minute for this bulletin's item; None: the station's speech.rate
     recording: Path | None = None  # the item read by a person (any audio file; beside the bulletin unless absolute)
     source: Path | None = Field(None, exclude=True)
     _doc: YamlDoc | None = PrivateAttr(None)
@@ -75,6 +77,19 @@ class Bulletin(BaseModel):
         if value not in TOPICS:
             raise invalid("bulletin.topic", "unknown topic '{topic}'; use one of: {known}", topic=value, known=", ".join(TOPICS))
         return value
+
+    @field_validator("rate")
+    @classmethod
+    def _rate_range(cls, value: int | None) -> int | None:
+        if value is not None and not RATE_MIN <= value <= RATE_MAX:
+            raise invalid("bulletin.rate", "reading rate {rate} words per minute is outside {low}-{high}; "
+                                           "leave 'rate' out to read at the station's speech.rate",
+                          rate=value, low=RATE_MIN, high=RATE_MAX)
+        return value
+
+    def reading_rate(self, station_rate: int) -> int:
+        """Words per minute this bulletin's item is read at: its own rate, else the station's."""
+        return self.rate or station_rate
 
     @field_validator("body")
     @classmethod

@@ -208,7 +208,8 @@ class StationPreparer:
             spoken = [text for _, text in spoken_segments(segments, self.settings)]
         except UserError:  # a segment with no words: the build says why
             return Duration(0.0, "estimated")
-        seconds = item_seconds(spoken, self.settings.speech.rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S)
+        rate = bulletin.reading_rate(self.settings.speech.rate)
+        seconds = item_seconds(spoken, rate, TITLE_PAUSE_S, PARAGRAPH_PAUSE_S)
         return Duration(round(seconds, 1), "estimated")
 
     def wrapper(self) -> Duration:

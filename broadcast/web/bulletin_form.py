@@ -101,6 +101,8 @@ def parse_form(form, spec: TemplateSpec) -> dict:
             doc["air"]["to"] = _date_or_text(end)
     if get("voice"):
         doc["voice"] = get("voice")
+    if get("rate"):
+        doc["rate"] = int(get("rate")) if get("rate").isdigit() else get("rate")  # else the check names it
     data: dict[str, Any] = {}
     for name, f in spec.fields.items():
         key = f"data.{name}"

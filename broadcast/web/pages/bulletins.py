@@ -85,7 +85,21 @@ def _common_fields(values: dict, spec: TemplateSpec, voices: list[tuple[str, str
         FormField("air.to", "Đến ngày", "Để trống: phát đến khi gỡ bản tin.", "date", str(air.get("to") or "")),
         FormField("voice", "Giọng đọc", "Để mặc định: giọng của đài.", "select", values.get("voice") or "",
                   options=[("", "Giọng của đài")] + voices),
+        FormField("rate", "Tốc độ đọc", "Số từ mỗi phút. Để mặc định: tốc độ của đài.", "select",
+                  str(values.get("rate") or ""), options=_rate_options(values.get("rate"))),
     ]
+
+
+# Reading speeds the form offers, in words per minute (the station's own rate is the empty choice).
+RATES = [(120, "Chậm"), (150, "Vừa"), (180, "Nhanh")]
+
+
+def _rate_options(current) -> list[tuple[str, str]]:
+    """The speed choices; a rate the file has that is not among them stays one (so saving keeps it)."""
+    options = [("", "Tốc độ của đài")] + [(str(wpm), f"{label} ({wpm} từ/phút)") for wpm, label in RATES]
+    if current not in (None, "") and str(current) not in {value for value, _ in options}:
+        options.append((str(current), f"{current} từ/phút"))
+    return options
 
 
 def _labels(fields: list[FormField]) -> dict[str, str]:
