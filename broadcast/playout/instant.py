@@ -89,18 +89,23 @@ def prepare_instant(source: Path, settings: Settings, *, quick: bool = False) ->
     return prepare(source, settings, quick=quick).path
 
 
+def _identify(source: Path) -> tuple[Path, str, Manifest | None]:
+    """The file resolved, its sha256, and the station's own build it is (None when it is not one)."""
+    source = Path(source).resolve()
+    try:
+        digest = sha256_file(source)
+    except OSError as exc:
+        raise UserError(coded(f"{source}: cannot be read ({exc.strerror or exc})", "audio.unreadable")) from None
+    return source, digest, _station_built(source, digest)
+
+
 def prepare(source: Path, settings: Settings, *, quick: bool = False) -> InstantCopy:
     """`prepare_instant` with what it did (for the command's message and the tests).
 
     `quick` (emergencies): a kept MP3 copy if there is one, else a WAV levelled in one pass (see
     `_make_quick`), about three times faster than the MP3 path, so an emergency is not held up."""
     t0 = time.perf_counter()
-    source = Path(source).resolve()
-    try:
-        digest = sha256_file(source)
-    except OSError as exc:
-        raise UserError(coded(f"{source}: cannot be read ({exc.strerror or exc})", "audio.unreadable")) from None
-    own = _station_built(source, digest)
+    source, digest, own = _identify(source)
     if own is not None:
         return InstantCopy(source, own, made=False, seconds=time.perf_counter() - t0)
 
@@ -358,12 +363,7 @@ def prepare_emergency(source: Path, settings: Settings, standby: StandbyDecoder 
     levelled as it airs (`LiveCopy`, first audio within a few hundred milliseconds; decoded by the
     `standby` ffmpeg when there is one). A file that gives no audio is a UserError before anything airs."""
     t0 = time.perf_counter()
-    source = Path(source).resolve()
-    try:
-        digest = sha256_file(source)
-    except OSError as exc:
-        raise UserError(coded(f"{source}: cannot be read ({exc.strerror or exc})", "audio.unreadable")) from None
-    own = _station_built(source, digest)
+    source, digest, own = _identify(source)
     if own is not None:
         return InstantCopy(source, own, made=False, seconds=time.perf_counter() - t0)
     folder = audio_out(settings).instant
