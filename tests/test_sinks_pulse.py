@@ -68,9 +68,10 @@ def test_emergency_cuts_the_programme_within_one_second_on_the_device(pulse, tmp
     take = make_take(tmp_path / "prog", freqs=(440.0, 550.0, 660.0), step_s=2.0)
     alarm = make_take(tmp_path / "alarm", name="bao-chay", freqs=(1500.0,), step_s=1.0)
     runner, log = runner_on(PulseSink("bulletin", clock), take, clock)
-    slot = Slot(clock.now() + timedelta(seconds=1.0), "chiều", ("z1",))
     rec = tmp_path / "rec.wav"
     with pulse.recording(rec) as info:
+        # The slot is set once the recorder runs: its start-up is not counted into the programme's time.
+        slot = Slot(clock.now() + timedelta(seconds=1.0), "chiều", ("z1",))
         worker = threading.Thread(target=runner.run_slot, args=(slot,))
         worker.start()
         time.sleep(1.0 + 2.5)  # into the second item
