@@ -100,8 +100,8 @@ def main() -> int:
         print(f"{'one-month' if args.quick else 'five-year'} log: {total} rows written in {elapsed:.2f} s, "
               f"{total / elapsed:,.0f} rows/s (one transaction)")
 
-        # 3. The report. The first run in a process pays the imports of matplotlib (as a `broadcast
-        # report` command does); later runs are warm.
+        # 3. The report. The first run in a process pays the imports of the writers (python-docx, XlsxWriter,
+        # Pillow), as a `broadcast report` command does; later runs are warm.
         out = tmp / "out"
         t0, c0 = time.perf_counter(), time.process_time()
         data = load_report_data(settings, period, db=db)

@@ -12,7 +12,7 @@ import click
 from broadcast.errors import UserError
 
 # Third-party loggers stay at WARNING even with -v: pydub logs every ffmpeg call at DEBUG.
-QUIET_LOGGERS = ("pydub", "pydub.converter", "apscheduler", "urllib3", "gtts", "numba", "matplotlib", "PIL",
+QUIET_LOGGERS = ("pydub", "pydub.converter", "apscheduler", "urllib3", "gtts", "numba", "PIL",
                  "asyncio", "filelock")
 
 

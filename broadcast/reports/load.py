@@ -23,7 +23,7 @@ def gc_paused() -> Iterator[None]:
     Reading and verifying the log and laying out the formats allocate hundreds of thousands of
     short-lived, acyclic objects (row dicts, strings); the collector's passes over them cost
     0.2-0.4 s a busy year's report. Reference counting still frees them at once; the few
-    cycles (matplotlib's figure) wait for the next collection after the report.
+    cycles wait for the next collection after the report.
     """
     enabled = gc.isenabled()
     gc.disable()
