@@ -330,7 +330,8 @@ def test_sqlite_writes_any_row_exactly_as_canonical_json(tmp_path_factory, texts
         raw = log.raw_rows()
         encoded = log._chain_rows()
         assert log.verify().ok
-    assert [r[ENCODED_CONTENT] for r in encoded] == [canonical_json({c: r[c] for c in CONTENT_COLUMNS}) for r in raw]
+    assert [r[ENCODED_CONTENT] for r in encoded] == [canonical_json({c: r[c] for c in CONTENT_COLUMNS}).encode("utf-8")
+                                                     for r in raw]
 
 
 def test_a_row_sqlite_encodes_otherwise_is_checked_with_python(log_path, monkeypatch):
@@ -339,10 +340,10 @@ def test_a_row_sqlite_encodes_otherwise_is_checked_with_python(log_path, monkeyp
     import broadcast.asrun.sqlite as sqlite_store
 
     monkeypatch.setattr(sqlite_store, "_ENCODED_SELECT",
-                        sqlite_store._ENCODED_SELECT.replace("ELSE json_object(", "ELSE replace(json_object(", 1)
-                        .replace(") END", "), '/', '\\/') END", 1))
+                        sqlite_store._ENCODED_SELECT.replace("ELSE CAST(json_object(", "ELSE CAST(replace(json_object(", 1)
+                        .replace(") AS BLOB) END", "), '/', '\\/') AS BLOB) END", 1))
     with SqliteStore(log_path, readonly=True) as log:
-        assert "\\/" in log._chain_rows()[0][ENCODED_CONTENT]
+        assert b"\\/" in log._chain_rows()[0][ENCODED_CONTENT]
         assert log.verify().ok
     hand_edit(log_path, "UPDATE asrun SET title = 'Quyết định 1/2024' WHERE id = 4")
     result = SqliteStore(log_path, readonly=True).verify()
@@ -356,6 +357,14 @@ def test_values_no_row_is_written_with_are_an_edit(log_path, column, value):
     hand_edit(log_path, f"UPDATE asrun SET {column} = ? WHERE id = 3", params=(value,))
     result = SqliteStore(log_path, readonly=True).verify()
     assert (result.ok, result.first_bad_id, result.kind) == (False, 3, "edited")
+
+
+def test_text_that_is_not_utf8_is_an_edit(log_path):
+    """Bytes that are no UTF-8 put in a TEXT column by hand: the row is named as edited, the log is not
+    called unreadable (nor does verifying crash)."""
+    hand_edit(log_path, "UPDATE asrun SET title = CAST(? AS TEXT) WHERE id = 5", params=(b"Quy\xe1\xbb\xff\xfe",))
+    result = SqliteStore(log_path, readonly=True).verify()
+    assert (result.ok, result.first_bad_id, result.kind) == (False, 5, "edited")
 
 
 def test_without_the_json_functions_the_log_is_verified_by_python(log_path, monkeypatch):

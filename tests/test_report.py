@@ -230,6 +230,9 @@ def test_xlsx_and_docx_hold_the_csv_figures(station, tmp_path):
     annex_csv = read_csv(out / f"{base}-phu-luc.csv")
     annex_xlsx = [[value(v) for v in r] for r in wb["Phụ lục"].iter_rows(values_only=True)]
     assert annex_xlsx == [[value(v) for v in r] for r in annex_csv]
+    first = wb["Phụ lục"][2]  # the times are the spreadsheet's date-times (sortable), shown as in the CSV
+    assert [type(c.value) for c in first[1:4]] == [datetime] * 3
+    assert {c.number_format for c in first[1:4]} == {"yyyy-mm-dd hh:mm:ss"}
     assert wb["Biểu đồ"]._images, "chart missing from the workbook"
     summary = wb["Tổng hợp"]
     texts = [c for row in summary.iter_rows(values_only=True) for c in row if isinstance(c, str)]

@@ -106,8 +106,8 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _SORTED_CONTENT = tuple(sorted(CONTENT_COLUMNS))
 _PRESORTED = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
-# A row handed to verify_rows may carry its content already encoded, by the store's database, under this key
-# (with id, prev_hash and row_hash beside it) instead of the content columns. It is a fast path only: a row
+# A row handed to verify_rows may carry its content already encoded (text, or its UTF-8 bytes), by the store's
+# database, under this key (with id, prev_hash and row_hash beside it) instead of the content columns. It is a fast path only: a row
 # whose hash does not match that text is decoded and checked with `canonical_json`, which decides.
 ENCODED_CONTENT = "content_json"
 
@@ -392,10 +392,17 @@ def verify_rows(
                               f"bản ghi số {row_id} chứa giá trị không bao giờ được ghi (bị sửa bằng tay)")
         else:
             content = None
-        self_ok = hashlib.sha256((row["prev_hash"] + encoded).encode("utf-8")).hexdigest() == row["row_hash"]
+        if encoded.__class__ is bytes:
+            self_ok = hashlib.sha256(row["prev_hash"].encode("utf-8") + encoded).hexdigest() == row["row_hash"]
+        else:
+            self_ok = hashlib.sha256((row["prev_hash"] + encoded).encode("utf-8")).hexdigest() == row["row_hash"]
         if content is None and not self_ok:
             # The database's text decides nothing: decode it and hash our own encoding of the same values.
-            content = json.loads(encoded)
+            try:
+                content = json.loads(encoded)
+            except ValueError:  # bytes that are no UTF-8, put in a TEXT column by hand
+                return broken(row_id, "edited", f"row {row_id} holds text that is not UTF-8 (a hand edit)",
+                              f"bản ghi số {row_id} chứa văn bản không phải UTF-8 (bị sửa bằng tay)")
             self_ok = row_hash(row["prev_hash"], content) == row["row_hash"]
         linked = row["prev_hash"] == expected_prev
         if row_id < expected_id:

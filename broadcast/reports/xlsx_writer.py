@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 from pathlib import Path
 
 from xlsxwriter import Workbook
@@ -30,6 +31,10 @@ WIDTHS = {
     "topic": 35, "content": 60, "product": 18, "host": 24, "result": 70, "scheduled": 20, "start": 20, "end": 20,
     "bulletin_id": 28, "title": 45, "reason": 45, "audio_sha256": 66, "text_sha256": 66, "row_hash": 66,
 }
+# Times are written as spreadsheet date-times (sortable, filterable), shown as the CSV and DOCX show them.
+TIME_COLUMNS = frozenset({"scheduled", "start", "end"})
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_EXCEL_EPOCH = datetime(1899, 12, 30)
 SHEETS = (("Theo tháng", "chu-de"), ("Nhiệm vụ", "nhiem-vu"), ("Sự cố", "su-co"))
 ANNEX_SHEET = ("Phụ lục", "phu-luc")
 
@@ -46,6 +51,15 @@ def _clean(row: list) -> list:
     if _XML_UNSAFE.search("".join(v for v in row if isinstance(v, str))) is None:
         return row
     return [_XML_UNSAFE.sub("", v) if isinstance(v, str) else v for v in row]
+
+
+def _excel_time(text: str) -> float | str:
+    """'2024-05-06 06:30:00' (the tables' local time) -> the spreadsheet's serial day number; '' stays ''.
+    As numbers the annex's times also skip the shared-string table, a tenth of the workbook's time."""
+    if not text:
+        return text
+    delta = datetime.fromisoformat(text) - _EXCEL_EPOCH
+    return delta.days + delta.seconds / 86400
 
 
 def write_xlsx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tables | None = None) -> None:
@@ -84,15 +98,24 @@ def write_xlsx(data: ReportData, path: Path, chart: bytes | None, *, tables: Tab
     for i, line in enumerate(notes(data)):
         ws.write_string(row + i, 0, _clean([line])[0])
 
+    time_format = wb.add_format({"num_format": TIME_FORMAT})
+
     def sheet(title: str, table: Table) -> None:
         s = wb.add_worksheet(title)
+        times = [c for c, (name, _) in enumerate(table.columns) if name in TIME_COLUMNS]
         for c, (name, _) in enumerate(table.columns):
-            s.set_column(c, c, WIDTHS.get(name, DEFAULT_WIDTH))
+            # A cell written without a format takes its column's: the time columns show as date-times.
+            s.set_column(c, c, WIDTHS.get(name, DEFAULT_WIDTH), time_format if c in times else None)
         s.freeze_panes(1, 0)
         s.write_row(0, 0, table.header, bold_center)
         write_row = s.write_row
         for r, values in enumerate(table.rows, start=1):
-            write_row(r, 0, _clean(values))
+            values = _clean(values)
+            if times:
+                values = list(values)
+                for c in times:
+                    values[c] = _excel_time(values[c])
+            write_row(r, 0, values)
 
     for title, key in SHEETS:
         sheet(title, tables[key])
