@@ -359,12 +359,12 @@ def test_values_no_row_is_written_with_are_an_edit(log_path, column, value):
     assert (result.ok, result.first_bad_id, result.kind) == (False, 3, "edited")
 
 
-def test_text_that_is_not_utf8_is_an_edit(log_path):
-    """Bytes that are no UTF-8 put in a TEXT column by hand: the row is named as edited, the log is not
-    called unreadable (nor does verifying crash)."""
+def test_text_that_is_not_utf8_is_a_damaged_log(log_path):
+    """Bytes that are not UTF-8 in a TEXT column (torn pages, or put in by hand): the log is broken as
+    damaged, whichever way its rows were read, and verifying does not crash."""
     hand_edit(log_path, "UPDATE asrun SET title = CAST(? AS TEXT) WHERE id = 5", params=(b"Quy\xe1\xbb\xff\xfe",))
     result = SqliteStore(log_path, readonly=True).verify()
-    assert (result.ok, result.first_bad_id, result.kind) == (False, 5, "edited")
+    assert (result.ok, result.kind) == (False, "damaged") and "UTF-8" in result.message
 
 
 def test_without_the_json_functions_the_log_is_verified_by_python(log_path, monkeypatch):

@@ -398,11 +398,8 @@ def verify_rows(
             self_ok = hashlib.sha256((row["prev_hash"] + encoded).encode("utf-8")).hexdigest() == row["row_hash"]
         if content is None and not self_ok:
             # The database's text decides nothing: decode it and hash our own encoding of the same values.
-            try:
-                content = json.loads(encoded)
-            except ValueError:  # bytes that are no UTF-8, put in a TEXT column by hand
-                return broken(row_id, "edited", f"row {row_id} holds text that is not UTF-8 (a hand edit)",
-                              f"bản ghi số {row_id} chứa văn bản không phải UTF-8 (bị sửa bằng tay)")
+            # (bytes that are not UTF-8 raise UnicodeDecodeError here: the store reports its file damaged)
+            content = json.loads(encoded)
             self_ok = row_hash(row["prev_hash"], content) == row["row_hash"]
         linked = row["prev_hash"] == expected_prev
         if row_id < expected_id:

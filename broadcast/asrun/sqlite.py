@@ -426,6 +426,8 @@ class SqliteStore(ChainStore):
             return super().verify(anchor, journal=journal)
         except sqlite3.DatabaseError as exc:
             return damaged_result(str(exc))
+        except UnicodeDecodeError as exc:  # a row's text is not UTF-8: torn pages, or bytes put in by hand
+            return damaged_result(f"a row holds text that is not UTF-8: {exc.reason}")
 
     def _chain_rows(self) -> list[dict]:
         """See `ChainStore._chain_rows`: the content as SQLite's json_object() writes it, when this SQLite
@@ -440,7 +442,8 @@ class SqliteStore(ChainStore):
                 rows = cursor.execute(_ENCODED_SELECT).fetchall()
         except sqlite3.OperationalError:  # a BLOB in a row
             return self.raw_rows()
-        if any(r[3] is None for r in rows):
+        # A row SQLite cannot encode, or one with no hashes (what a torn file gives back): read whole.
+        if any(r[3] is None or r[1].__class__ is not str or r[2].__class__ is not str for r in rows):
             return self.raw_rows()
         return [dict(zip(_ENCODED_KEYS, r)) for r in rows]
 
