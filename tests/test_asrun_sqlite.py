@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -104,6 +105,15 @@ def test_round_trip_keeps_every_field_and_the_zone(tmp_path):
     assert rows[0].record.duration_s == pytest.approx(90.25)
     assert rows[1].record == missed and rows[1].record.duration_s == 0.0
     assert rows[0].prev_hash == GENESIS_HASH and rows[1].prev_hash == rows[0].row_hash
+
+
+def test_rows_without_the_spoken_text_are_the_rows_but_that(log_path):
+    """What a report reads: every field but the spoken text (megabytes a year, never shown in a report)."""
+    with SqliteStore(log_path, readonly=True) as log:
+        full, light = log.rows(), log.rows(spoken_text=False)
+    assert all(r.record.spoken_text for r in full)
+    assert [r.record.spoken_text for r in light] == [""] * len(full)
+    assert [dataclasses.replace(r, record=dataclasses.replace(r.record, spoken_text="")) for r in full] == light
 
 
 def test_slots_logged_are_found_in_any_timezone(log_path):

@@ -84,7 +84,8 @@ class MemoryStore(ChainStore):
         return self._between(since, until)
 
     def rows(self, since: datetime | None = None, until: datetime | None = None, topic: str | None = None,
-             outcome: Outcome | str | None = None, zone: str | None = None) -> list[LoggedRow]:
+             outcome: Outcome | str | None = None, zone: str | None = None, *,
+             spoken_text: bool = True) -> list[LoggedRow]:
         wanted = Outcome(outcome).value if outcome is not None else None
         out = []
         for raw in self._between(since, until):

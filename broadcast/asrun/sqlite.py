@@ -104,6 +104,7 @@ _ENCODED_SELECT = (
     "SELECT id, prev_hash, row_hash, CASE WHEN typeof(corrects) = 'real' THEN NULL ELSE CAST(json_object("
     + ", ".join(f"'{c}', {c}" for c in sorted(CONTENT_COLUMNS)) + ") AS BLOB) END FROM asrun ORDER BY id"
 )
+_COLUMNS_WITHOUT_TEXT = tuple("'' AS spoken_text" if c == "spoken_text" else c for c in COLUMNS)
 _ENCODED_KEYS = ("id", "prev_hash", "row_hash", ENCODED_CONTENT)
 
 
@@ -374,8 +375,11 @@ class SqliteStore(ChainStore):
         topic: str | None = None,
         outcome: Outcome | str | None = None,
         zone: str | None = None,
+        *,
+        spoken_text: bool = True,
     ) -> list[LoggedRow]:
-        """Rows whose scheduled time is in [since, until), optionally of one topic/outcome/zone."""
+        """Rows whose scheduled time is in [since, until), optionally of one topic/outcome/zone; with
+        `spoken_text=False` the records' spoken text is left empty, and not read."""
         where, params = self._time_filter(since, until)
         clauses = [where[len("WHERE ") :]] if where else []
         if topic is not None:
@@ -387,7 +391,7 @@ class SqliteStore(ChainStore):
         if zone is not None:
             clauses.append("EXISTS (SELECT 1 FROM json_each(asrun.zones) WHERE value = ?)")
             params.append(zone)
-        sql = f"SELECT {', '.join(COLUMNS)} FROM asrun"
+        sql = f"SELECT {', '.join(COLUMNS if spoken_text else _COLUMNS_WITHOUT_TEXT)} FROM asrun"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         return [LoggedRow.from_stored(r) for r in self._query(sql + " ORDER BY id", params)]

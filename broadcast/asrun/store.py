@@ -81,7 +81,11 @@ class LogStore(Protocol):
     def correct(self, row_id: int, *, reason: str, outcome: Outcome | str | None = None) -> int: ...
 
     def rows(self, since: datetime | None = None, until: datetime | None = None, topic: str | None = None,
-             outcome: Outcome | str | None = None, zone: str | None = None) -> list[LoggedRow]: ...
+             outcome: Outcome | str | None = None, zone: str | None = None, *,
+             spoken_text: bool = True) -> list[LoggedRow]:
+        """Rows scheduled in [since, until), optionally of one topic/outcome/zone. `spoken_text=False`: a
+        store may leave the records' spoken text empty (a report never shows it; a busy year of it is
+        tens of megabytes)."""
 
     def raw_rows(self, since: datetime | None = None, until: datetime | None = None) -> list[dict]: ...
 
