@@ -81,7 +81,10 @@ def set_value(text: str, section: str, key: str, value: Any) -> str:
             if key_node.value != key:
                 continue
             if value is None and len(mapping.value) == 1:  # its only key: the section goes (an empty one is null)
-                return "".join(lines[:section_node.start_mark.line]) + "".join(lines[_end_line(lines, mapping):])
+                start, stop = section_node.start_mark.line, _end_line(lines, mapping)
+                if start and not lines[start - 1].strip() and (stop >= len(lines) or not lines[stop].strip()):
+                    start -= 1  # and the blank line that set it apart (as adding it put one there)
+                return "".join(lines[:start]) + "".join(lines[stop:])
             if value is None:
                 stop = _end_line(lines, old) if old.end_mark.line > key_node.start_mark.line else key_node.start_mark.line + 1
                 return "".join(lines[:key_node.start_mark.line]) + "".join(lines[stop:])

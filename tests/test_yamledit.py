@@ -42,7 +42,9 @@ def test_removing_a_value_gives_back_the_file_it_was_and_an_emptied_section_goes
     assert set_value(added, "programme", "greeting_recording", None) == original
     assert set_value(original, "programme", "greeting_recording", None) == original  # not there: nothing changes
     only = set_value("station:\n  name: X\n", "programme", "signoff_recording", PATH)
-    assert set_value(only, "programme", "signoff_recording", None) == "station:\n  name: X\n\n"
+    assert set_value(only, "programme", "signoff_recording", None) == "station:\n  name: X\n"  # the file it was
+    between = "station:\n  name: X\n\nprogramme:\n  signoff_recording: a.wav\n\npaths:\n  data: d\n"
+    assert set_value(between, "programme", "signoff_recording", None) == "station:\n  name: X\n\npaths:\n  data: d\n"
     assert yaml.safe_load(set_value("programme: {signoff_recording: a.wav}\n", "programme", "signoff_recording",
                                     None)) is None  # no `programme:` left holding null
 

@@ -29,6 +29,7 @@ from broadcast.audio.mix import band_limit
 from broadcast.build import STATION_PARTS, BuildResult, build_bulletin, station_recordings
 from broadcast.config import Settings, load_settings
 from broadcast.content.bulletin import Bulletin, bulletin_files, load_bulletin, parse_bulletin
+from broadcast.content.render import render_wrapper
 from broadcast.errors import UserError
 from broadcast.problems import Problem, coded
 from broadcast.yamledit import set_value
@@ -167,6 +168,7 @@ class StationPartRecording:
     part: str
     recording: str | None
     found: bool
+    text: str = ""  # the words the part stands for (what a person reads), from station.yaml's programme
 
 
 def set_station_recording(settings: Settings, part: str, source: Path,
@@ -210,8 +212,20 @@ def remove_station_recording(settings: Settings, part: str) -> StationPartChange
 def station_part_recordings(settings: Settings) -> list[StationPartRecording]:
     """The station's greeting and sign-off: which a person reads (and whether the file is there)."""
     named = station_recordings(settings)
-    return [StationPartRecording(part, _previous(settings, key), part in named and named[part].is_file())
+    try:
+        texts = {segment.kind: segment.text for segment in render_wrapper(settings)}
+    except UserError:  # a broken greeting template: `check` names it; the recordings are still listed
+        texts = {}
+    return [StationPartRecording(part, _previous(settings, key), part in named and named[part].is_file(),
+                                 texts.get(part, ""))
             for part, key in STATION_PARTS.items()]
+
+
+def station_part_file(settings: Settings, part: str) -> Path | None:
+    """The kept file a person read `part` into, when station.yaml names one and it is there."""
+    part, _ = _station_part(part)
+    path = station_recordings(settings).get(part)
+    return path if path is not None and path.is_file() else None
 
 
 def _station_part(part: str) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Giọng đọc: the voices the station can use now, a sample of each to hear; an admin adds a Piper voice."""
+"""Giọng đọc: the voices the station can use now, a sample of each to hear; an admin adds a Piper voice,
+chooses the station's voice, and has a person read the greeting and the sign-off (Thu âm)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from broadcast.app import settings_changes, voices
+from broadcast.app import recording, settings_changes, voices
 from broadcast.desk import audit
 from broadcast.errors import UserError
 from broadcast.problems_vi import said
@@ -22,6 +23,8 @@ SAFE = re.compile(r"^[A-Za-z0-9._-]{1,80}$")
 # Engines the console may make the station's own: offline ones (gTTS needs the internet and a fallback:
 # a decision for station.yaml; "fake" is for tests).
 CHOOSABLE = ("espeak", "piper")
+# The station's parts a person can read instead of the machine, as the page names them.
+PART_NAMES = {"greeting": "Lời chào đầu chương trình", "signoff": "Lời kết chương trình"}
 
 
 def choosable(row) -> bool:
@@ -33,7 +36,8 @@ def _page(request: Request, errors=(), status_code: int = 200):
     console = console_of(request)
     rows = voices.list_voices(console.settings, network=False, check_models=False)
     return console.page(request, "voices.html", status_code=status_code, title="Giọng đọc", rows=rows,
-                        chain=voices.chain(console.settings), errors=list(errors), safe=SAFE, choosable=choosable)
+                        chain=voices.chain(console.settings), errors=list(errors), safe=SAFE, choosable=choosable,
+                        parts=recording.station_part_recordings(console.settings), part_names=PART_NAMES)
 
 
 @router.get("/giong-doc")
@@ -106,3 +110,66 @@ async def choose_station_voice(request: Request):
     else:
         note = " Dịch vụ phát sóng sẽ dùng giọng mới khi khởi động."
     return console.redirect("/giong-doc", f"Giọng của đài từ nay: {voice} ({engine}).{note}")
+
+
+def _part(part: str) -> str:
+    if part not in PART_NAMES:
+        raise HTTPException(404)
+    return part
+
+
+@router.get("/giong-doc/ban-thu/{part}")
+def station_part_audio(request: Request, part: str):
+    """The kept file a person read the greeting or the sign-off into, to hear on the page."""
+    console = console_of(request)
+    console.auth.require(request)
+    path = recording.station_part_file(console.settings, _part(part))
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(path)
+
+
+@router.post("/giong-doc/thu-am/{part}")
+async def record_station_part(request: Request, part: str):
+    """Admin: a person's reading (uploaded, or from the browser's microphone) becomes the station's greeting
+    or sign-off, checked and prepared as a bulletin's recording is; station.yaml names it (comments kept)
+    and every bulletin and session built from then on opens or closes with it."""
+    console = console_of(request)
+    login, form = await console.auth.posted(request, "admin")
+    part = _part(part)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return console.redirect(f"/giong-doc#{part}", "Chọn tệp ghi âm hoặc thu từ micrô.", kind="bad", request=request)
+    data = await upload.read()
+    try:
+        done = recording.set_station_recording_bytes(console.settings, part, data, upload.filename)
+    except UserError as exc:
+        return console.redirect(f"/giong-doc#{part}", "Không dùng được bản thu: " + " ".join(said(exc)), kind="bad",
+                                request=request)
+    console.settings = done.settings
+    f = done.check.facts
+    audit.append(console.data_dir, login.user.name, "recorded", f"programme.{part}_recording",
+                 f"{f.original_name} ({f.duration_s:.0f} giây)", f.sha256)
+    served = ("Dịch vụ phát sóng đã dùng cài đặt mới." if done.reloaded
+              else "Dịch vụ phát sóng sẽ dùng bản thu khi nạp lại cài đặt (trong vòng một giờ) hoặc khi khởi động.")
+    return console.redirect(f"/giong-doc#{part}",
+                            f"Đã nhận bản thu {PART_NAMES[part].lower()} ({f.duration_s:.0f} giây, cắt "
+                            f"{f.lead_in_trimmed_s:.1f} giây im lặng đầu), đã chỉnh âm lượng: các bản tin và buổi phát "
+                            f"dựng từ nay dùng bản thu này. {served}", request=request)
+
+
+@router.post("/giong-doc/bo-ban-thu/{part}")
+async def remove_station_part(request: Request, part: str):
+    """Admin: the greeting or sign-off is synthesised from its text again; the kept file stays (evidence)."""
+    console = console_of(request)
+    login, _ = await console.auth.posted(request, "admin")
+    part = _part(part)
+    done = recording.remove_station_recording(console.settings, part)
+    if done.previous is None:
+        return console.redirect(f"/giong-doc#{part}", f"{PART_NAMES[part]} đang đọc bằng giọng máy.", kind="bad",
+                                request=request)
+    console.settings = done.settings
+    audit.append(console.data_dir, login.user.name, "recording_removed", f"programme.{part}_recording",
+                 Path(done.previous).name)
+    return console.redirect(f"/giong-doc#{part}", f"Đã bỏ bản thu: {PART_NAMES[part].lower()} đọc bằng giọng máy từ "
+                            "lần dựng sau.", request=request)

@@ -133,8 +133,7 @@ function recorder(section) {
 }
 
 document.addEventListener("DOMContentLoaded", function () {
-  var rec = document.querySelector("#thu-am");
-  if (rec) { recorder(rec); }
+  document.querySelectorAll("#thu-am, section.thu-am").forEach(recorder);
   var lexiconForm = document.querySelector("form.lexicon-form");
   if (lexiconForm) { liveReading(lexiconForm); }
   var dash = document.querySelector("[data-status]");
