@@ -54,25 +54,36 @@ class SimClock:
         self._base = start
         self._mono = time.monotonic()
         self.speedup = float(speedup)
+        self._held = False
         self._lock = threading.Lock()
+
+    def _now(self) -> datetime:
+        if self._held:
+            return self._base
+        return self._base + timedelta(seconds=(time.monotonic() - self._mono) * self.speedup)
 
     def now(self) -> datetime:
         with self._lock:
-            return self._base + timedelta(seconds=(time.monotonic() - self._mono) * self.speedup)
+            return self._now()
 
     def jump_to(self, when: datetime) -> None:
         """Skip idle time: move forward to `when` (never backwards)."""
         with self._lock:
-            current = self._base + timedelta(seconds=(time.monotonic() - self._mono) * self.speedup)
-            if when > current:
+            if when > self._now():
                 self._base, self._mono = when, time.monotonic()
 
-    def set(self, when: datetime) -> None:
-        """Put the clock at `when`, even backwards: a simulation lets work (a build) take no simulated time."""
+    def set(self, when: datetime, *, hold: bool = False) -> None:
+        """Put the clock at `when`, even backwards: a simulation lets work (a build) take no simulated time.
+        With `hold` the clock stands at `when` until something next sleeps on it: the work done before
+        (preparing, starting a slot) takes none either, however busy the machine; otherwise a thread
+        waking 10 ms late would be 6 simulated seconds late at 600x, and the slot logged late."""
         with self._lock:
-            self._base, self._mono = when, time.monotonic()
+            self._base, self._mono, self._held = when, time.monotonic(), hold
 
     def sleep(self, seconds: float, stop: threading.Event | None = None) -> bool:
+        with self._lock:
+            if self._held:  # time runs again from where it stood
+                self._held, self._mono = False, time.monotonic()
         real = max(0.0, seconds) / self.speedup
         if stop is None:
             time.sleep(real)

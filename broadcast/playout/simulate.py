@@ -15,7 +15,7 @@ from broadcast.config import Settings
 from broadcast.errors import UserError
 from broadcast.playout.clock import SimClock
 from broadcast.playout.programme import StationPreparer
-from broadcast.playout.runner import LEAD_S, Runner
+from broadcast.playout.runner import Runner
 from broadcast.playout.sinks.file import FileSink
 from broadcast.schedule.model import Schedule
 from broadcast.schedule.slots import expand, schedule_tz
@@ -89,9 +89,11 @@ def simulate_day(settings: Settings, day: date, speedup: float = 600.0, out_dir:
         runner = Runner(schedule=schedule, preparer=StationPreparer(settings, schedule), sinks=sinks, log=log,
                         clock=clock, state_path=None, tz=tz)
         for slot in slots:
-            clock.set(slot.when - timedelta(minutes=schedule.playout.preroll_minutes))
+            # The clock stands still while the slot is prepared and started (see SimClock.set): what the log
+            # says of a slot's timing is then what the service would do, not how busy this machine is.
+            clock.set(slot.when - timedelta(minutes=schedule.playout.preroll_minutes), hold=True)
             runner.preroll(slot)
-            clock.set(slot.when - timedelta(seconds=LEAD_S))
+            clock.set(slot.when, hold=True)
             runner.run_slot(slot)
         runner.flush_log()  # one last try for rows the log refused
     finally:
