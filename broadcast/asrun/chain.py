@@ -106,9 +106,10 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _SORTED_CONTENT = tuple(sorted(CONTENT_COLUMNS))
 _PRESORTED = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
-# A row handed to verify_rows may carry its content already encoded (text, or its UTF-8 bytes), by the store's
-# database, under this key (with id, prev_hash and row_hash beside it) instead of the content columns. It is a fast path only: a row
-# whose hash does not match that text is decoded and checked with `canonical_json`, which decides.
+# A row handed to verify_rows may carry its content already encoded (text, or its UTF-8 bytes) by the store's
+# database, under this key (with id, prev_hash and row_hash beside it) instead of the content columns. It is
+# a fast path only: a row whose hash does not match that text is decoded and checked with `canonical_json`,
+# which decides.
 ENCODED_CONTENT = "content_json"
 
 

@@ -54,8 +54,7 @@ def _clean(row: list) -> list:
 
 
 def _excel_time(text: str) -> float | str:
-    """'2024-05-06 06:30:00' (the tables' local time) -> the spreadsheet's serial day number; '' stays ''.
-    As numbers the annex's times also skip the shared-string table, a tenth of the workbook's time."""
+    """'2024-05-06 06:30:00' (the tables' local time) -> the spreadsheet's serial day number; '' stays ''."""
     if not text:
         return text
     delta = datetime.fromisoformat(text) - _EXCEL_EPOCH
