@@ -242,6 +242,8 @@ def test_record_names_an_unknown_bulletin_and_checks_without_attaching(station, 
     assert code == 0 and "as it would air: -16." in out and not (tmp_path / "recordings").exists()
     code, _, err = run_cli("record", "--bulletin", HOTLINE_ID)
     assert code == 2 and "give a recording FILE, or --from-mic" in err
+    code, _, err = run_cli("record", str(tmp_path / "khong-co.wav"), "--check")  # was "internal error", exit 1
+    assert code == 2 and err.strip() == f"error: {tmp_path / 'khong-co.wav'}: no such file", err
 
 
 def test_preview_masters_the_recording_alone_and_keeps_nothing_else(station, tmp_path):

@@ -126,7 +126,9 @@ def test_the_sign_off_read_into_the_microphone(microphone_browser, own_console):
     assert level > 20, f"the level meter shows the microphone ({level}%)"
     with page.expect_navigation(timeout=60000):
         signoff.locator("button.rec-stop").click()
-    assert "Đã nhận bản thu lời kết" in page.inner_text(".flash")
+    flash = page.inner_text(".flash")
+    assert "Đã nhận bản thu lời kết" in flash
+    assert float(re.search(r"\(([\d.]+) giây", flash)[1]) >= 2.5, flash  # the whole ~3.5 s reading arrived
     named = programme(own_console).signoff_recording
     assert named is not None and (own_console.folder / "station.yaml").parent.joinpath(named).is_file()
     assert "người đọc" in page.locator("section#signoff").inner_text()

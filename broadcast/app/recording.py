@@ -311,6 +311,8 @@ def _prepare_once(settings: Settings, path: Path, original_name: str) -> recordi
 def _prepare(settings: Settings, source: Path | bytes, original_name: str):
     """(samples, facts) of a recording given as a path or as bytes."""
     if isinstance(source, (str, Path)):
+        if not Path(source).is_file():
+            raise UserError(coded(f"{source}: no such file", "file.missing", file=Path(source).name))
         prepared = _prepare_once(settings, Path(source), original_name or str(source))
         return prepared.audio(), prepared.facts
     with tempfile.TemporaryDirectory(prefix="thu-am-") as tmp:

@@ -90,7 +90,11 @@ function recorder(section) {
   var bar = box.querySelector(".meter > span"), clock = box.querySelector(".rec-time");
   var rec = null, chunks = [], stream = null, timer = null, began = 0;
   start.addEventListener("click", function () {
-    navigator.mediaDevices.getUserMedia({audio: true}).then(function (s) {
+    // The browser's own voice-call processing off: echo cancellation, noise suppression and automatic gain
+    // pump and smear a reading (a steady sound is "noise" and faded out within two seconds); the station's
+    // mastering does the clean-up, the same for every recording.
+    var raw = {echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1};
+    navigator.mediaDevices.getUserMedia({audio: raw}).then(function (s) {
       stream = s;
       var ctx = new (window.AudioContext || window.webkitAudioContext)();
       var analyser = ctx.createAnalyser();
