@@ -48,10 +48,14 @@ def test_editor_writes_hears_and_submits_then_approver_approves(browser, console
     spoken = page.inner_text(".spoken")
     assert "không hai hai không, ba tám năm hai, một một một" in spoken
     assert page.locator("mark.changed[title='viết: UBND']").count() >= 1  # what the normaliser changed is marked
+    page.select_option("select[name=rate]", "120")  # read slowly: hotline numbers
     page.click("button[value=save]")
     page.wait_for_url("**/ban-tin/duong-day-nong-tiep-nhan-phan-anh-nam-2024-*")
     bulletin_url = page.url
     assert "Bản nháp" in page.inner_text(".facts")
+    assert page.inner_text(".facts .reader") == "giọng của đài, 120 từ/phút"
+    saved = next(p for p in (console.folder / "bulletins").glob("*.yaml") if bulletin_url.rsplit("/", 1)[1] in p.read_text(encoding="utf-8"))
+    assert "\nrate: 120\n" in saved.read_text(encoding="utf-8")
     # Nghe thử: the audio element loads the built MP3 and knows its duration.
     page.eval_on_selector("#nghe-thu", "a => { a.preload = 'auto'; a.load(); }")
     duration = wait_for(lambda: page.eval_on_selector("#nghe-thu", "a => a.readyState >= 1 && a.duration"), 60)

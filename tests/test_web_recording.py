@@ -55,6 +55,7 @@ def test_a_recording_from_the_microphone_is_what_the_bulletin_airs(microphone_br
     # All of the ~3.5 s arrives: with the browser's voice-call processing on, the steady tone was taken for
     # noise and faded out within two seconds (the recording came back as 1 s).
     assert float(re.search(r"bản thu ([\d.]+) giây", flash)[1]) >= 2.5, flash
+    assert page.inner_text(".facts .reader").startswith("người đọc thật (bản thu ")
     # The bulletin now names the kept recording, and its build airs the tone as the item.
     bulletin_file = console.folder / "bulletins" / "2024-02-thu-tuc-khai-sinh.yaml"
     assert "recording: ../recordings/" in bulletin_file.read_text(encoding="utf-8")
