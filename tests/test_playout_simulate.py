@@ -63,15 +63,14 @@ def test_a_busy_machine_does_not_make_a_simulated_slot_late(station, tmp_path, m
     import broadcast.playout.runner as runner_module
     from broadcast.playout.simulate import simulate_day
 
-    woke = []
+    woke, sleep_until = [], runner_module.sleep_until
 
     def wakes_late(clock, when, stop=None):
-        stopped = runner_module_sleep_until(clock, when, stop)
+        stopped = sleep_until(clock, when, stop)
         time.sleep(0.05)  # the scheduler ran other work first
         woke.append(when)
         return stopped
 
-    runner_module_sleep_until = runner_module.sleep_until
     monkeypatch.setattr(runner_module, "sleep_until", wakes_late)
     settings = station()
     copy_example("2024-03-duong-day-nong.yaml", settings.bulletins_dir)

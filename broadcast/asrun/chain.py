@@ -393,10 +393,8 @@ def verify_rows(
                               f"bản ghi số {row_id} chứa giá trị không bao giờ được ghi (bị sửa bằng tay)")
         else:
             content = None
-        if encoded.__class__ is bytes:
-            self_ok = hashlib.sha256(row["prev_hash"].encode("utf-8") + encoded).hexdigest() == row["row_hash"]
-        else:
-            self_ok = hashlib.sha256((row["prev_hash"] + encoded).encode("utf-8")).hexdigest() == row["row_hash"]
+        data = encoded if encoded.__class__ is bytes else encoded.encode("utf-8")
+        self_ok = hashlib.sha256(row["prev_hash"].encode("utf-8") + data).hexdigest() == row["row_hash"]
         if content is None and not self_ok:
             # The database's text decides nothing: decode it and hash our own encoding of the same values.
             # (bytes that are not UTF-8 raise UnicodeDecodeError here: the store reports its file damaged)
